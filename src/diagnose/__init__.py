@@ -1,0 +1,74 @@
+"""diagnose: an evidence-based intake instrument for Work & Income, as a library.
+
+It scores intake answers against factors that research links to finding work, applies
+declarative rules (executed by durable-rules) to suggest support, and returns typed
+recommendations that explain themselves. It chooses support; it never ranks, profiles or
+sanctions people, and a professional decides.
+
+Example:
+    >>> import diagnose
+    >>> d = diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1, "mo_1": 5, "mo_2": 4, "mo_3": 1})
+    >>> d.recommendations[0].intervention
+    'success_experiences'
+"""
+
+from diagnose._base import LocalizedText
+from diagnose.errors import (
+    AnswerError,
+    AnswerProblem,
+    DiagnoseError,
+    EngineError,
+    EngineUnavailableError,
+    KnowledgeBaseError,
+    KnowledgeBaseProblem,
+)
+from diagnose.knowledge import (
+    ContextField,
+    Factor,
+    Intervention,
+    Item,
+    KnowledgeBase,
+    Scale,
+    default_knowledge_base_path,
+    iter_errors,
+    load_knowledge_base,
+)
+from diagnose.recommendation import Diagnosis, FiredRule, Recommendation, Trace, UndecidedRule, assess
+from diagnose.scoring import FactorScore, Intake, ItemScore, Profile
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnswerError",
+    "AnswerProblem",
+    "ContextField",
+    "DiagnoseError",
+    "Diagnosis",
+    "EngineError",
+    "EngineUnavailableError",
+    "Factor",
+    "FactorScore",
+    "FiredRule",
+    "Intake",
+    "Intervention",
+    "Item",
+    "ItemScore",
+    "KnowledgeBase",
+    "KnowledgeBaseError",
+    "KnowledgeBaseProblem",
+    "LocalizedText",
+    "Profile",
+    "Recommendation",
+    "Scale",
+    "Trace",
+    "UndecidedRule",
+    "__version__",
+    "assess",
+    "default_knowledge_base_path",
+    "iter_errors",
+    "load_knowledge_base",
+]
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

@@ -1,0 +1,487 @@
+"""Reading a knowledge-base folder: every file, every problem, located; then cross-references."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import types
+import typing
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from diagnose._yaml import YamlDocument, read_yaml
+from diagnose.conditions import (
+    CONDITION_TAGS,
+    AllOf,
+    AnyOf,
+    Condition,
+    ContextCondition,
+    LevelCondition,
+    NotOf,
+    RuleFile,
+    ScoreCondition,
+)
+from diagnose.errors import KnowledgeBaseProblem
+from diagnose.knowledge import Instrument, InterventionsFile, KnowledgeBase, Scale, suggest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
+
+    from diagnose.conditions import Rule
+
+M = TypeVar("M", bound=BaseModel)
+Loc = tuple[str | int, ...]
+
+INSTRUMENT = "instrument.yaml"
+INTERVENTIONS = "interventions.yaml"
+RECOMMEND = "recommend"
+_TAG_MODELS: dict[str, type[BaseModel]] = {
+    "all-of": AllOf,
+    "any-of": AnyOf,
+    "not-of": NotOf,
+    "factor-level": LevelCondition,
+    "factor-score": ScoreCondition,
+    "context-value": ContextCondition,
+}
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    """Render a location as `rules[3].when.all[0].factor`."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+class _Reader:
+    """Collects the problems of one folder as it reads it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[KnowledgeBaseProblem] = []
+
+    def add(self, doc: YamlDocument | str, loc: Loc, message: str, *, key: bool = False) -> None:
+        if isinstance(doc, str):
+            self.problems.append(KnowledgeBaseProblem(doc, 0, 0, format_loc(loc), message))
+            return
+        line, column = doc.locate_key(loc) if key else doc.locate(loc)
+        self.problems.append(KnowledgeBaseProblem(doc.file, line, column, format_loc(loc), message))
+
+    def read(self, relative: str) -> YamlDocument | None:
+        path = self.root / relative
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.add(relative, (), "file not found: a knowledge base needs this file")
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            self.add(relative, (), f"cannot read the file: {exc}")
+            return None
+        doc, problems = read_yaml(text, relative)
+        self.problems.extend(problems)
+        if doc is not None and not isinstance(doc.data, dict):
+            self.add(doc, (), f"expected a mapping at the top of the file, got {_describe(doc.data)}")
+            return None
+        return doc
+
+    def validate(self, doc: YamlDocument, model: type[M], context: dict[str, Any] | None = None) -> M | None:
+        try:
+            return model.model_validate_json(
+                json.dumps(doc.data, ensure_ascii=False, default=str), context=context
+            )
+        except ValidationError as exc:
+            self._report(doc, model, exc)
+            return None
+
+    def _report(self, doc: YamlDocument, model: type[BaseModel], exc: ValidationError) -> None:
+        grouped: dict[Loc, list[tuple[str, str, Loc]]] = {}
+        for err in exc.errors(include_url=False):
+            raw_loc = tuple(err["loc"])
+            loc, exact = _resolve(doc.data, raw_loc)
+            kind = err["type"]
+            if kind == "missing":
+                self.add(doc, loc, f"missing required key {raw_loc[-1]!r}")
+            elif kind == "extra_forbidden":
+                allowed = _allowed_keys(model, raw_loc[:-1])
+                name = str(raw_loc[-1])
+                self.add(doc, (*loc, name), f"unknown key {name!r}{suggest(name, allowed)}", key=True)
+            else:
+                grouped.setdefault(loc, []).append((kind, _message(err), raw_loc))
+                if exact:
+                    continue
+        for loc, messages in grouped.items():
+            literal = [m for kind, m, _ in messages if kind == "literal_error"]
+            chosen = literal[:1] or list(dict.fromkeys(m for _, m, _ in messages))
+            self.add(doc, loc, " or ".join(chosen))
+
+
+def _resolve(data: object, loc: Loc) -> tuple[Loc, bool]:
+    """Keep the parts of a pydantic location that exist in the data (drops tags and union labels)."""
+    out: list[str | int] = []
+    node = data
+    exact = True
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+            out.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            out.append(part)
+        elif isinstance(part, str) and (part in CONDITION_TAGS or "[" in part or part in _LABELS):
+            continue
+        else:
+            exact = False
+            out.append(part)
+            break
+    return tuple(out), exact
+
+
+_LABELS = frozenset({"str", "int", "float", "bool", "none", "function-after", "tuple", "list", "dict"})
+
+
+def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The keys a mapping at `loc` may have, found by walking the model's annotations."""
+    candidates: list[Any] = [model]
+    for part in loc:
+        if isinstance(part, str) and part in _TAG_MODELS:
+            candidates = [_TAG_MODELS[part]]
+            continue
+        following: list[Any] = []
+        for candidate in _flatten(candidates):
+            if isinstance(part, int) and typing.get_origin(candidate) in {tuple, list}:
+                following.extend(a for a in typing.get_args(candidate) if a is not Ellipsis)
+            elif isinstance(part, str) and typing.get_origin(candidate) is dict:
+                following.append(typing.get_args(candidate)[1])
+            elif isinstance(part, str) and isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                for name, field in candidate.model_fields.items():
+                    if part in {name, field.alias}:
+                        following.append(field.annotation)
+        candidates = following or candidates
+    keys: list[str] = []
+    for candidate in _flatten(candidates):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            keys.extend(f.alias or n for n, f in candidate.model_fields.items())
+    return keys
+
+
+def _flatten(types_: list[Any]) -> Iterator[Any]:
+    for t in types_:
+        origin = typing.get_origin(t)
+        if origin is typing.Annotated:
+            yield from _flatten([typing.get_args(t)[0]])
+        elif origin in {typing.Union, types.UnionType}:
+            yield from _flatten(list(typing.get_args(t)))
+        else:
+            yield t
+
+
+def _message(err: Any) -> str:  # noqa: ANN401, PLR0911 - pydantic's ErrorDetails, one branch per kind
+    kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
+    got = f", got {_describe(value)}"
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",")]
+        hint = suggest(value, options) if isinstance(value, str) else ""
+        return f"expected {expected}{got}{hint}"
+    if kind == "string_pattern_mismatch":
+        return f"expected an id of lowercase letters, digits and underscores that starts with a letter{got}"
+    if kind == "string_type":
+        return f"expected text{got}" + (" (put it in quotes)" if isinstance(value, int | float) else "")
+    if kind in {"int_type", "int_from_float"}:
+        return f"expected a whole number{got}"
+    if kind in {"float_type", "int_or_float_type"}:
+        return f"expected a number{got}"
+    if kind == "bool_type":
+        return f"expected true or false{got}"
+    if kind in {"tuple_type", "list_type"}:
+        return f"expected a list{got}"
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return f"expected a mapping{got}"
+    if kind == "too_short":
+        if isinstance(value, str):
+            return "must not be empty"
+        return f"expected at least {ctx.get('min_length')} entries, got {ctx.get('actual_length')}"
+    if kind == "greater_than_equal":
+        return f"expected a number of at least {ctx.get('ge')}{got}"
+    if kind == "less_than_equal":
+        return f"expected a number of at most {ctx.get('le')}{got}"
+    message = str(err["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[KnowledgeBaseProblem]]:
+    """Read, validate and cross-check a knowledge-base folder.
+
+    Returns:
+        The knowledge base (None when there were problems) and every problem found.
+    """
+    reader = _Reader(root)
+    if not root.is_dir():
+        reader.add(str(root), (), "not a knowledge-base folder (it does not exist or is not a folder)")
+        return None, reader.problems
+
+    instrument, instrument_doc = _read_instrument(reader)
+    interventions_doc = reader.read(INTERVENTIONS)
+    interventions = (
+        reader.validate(interventions_doc, InterventionsFile) if interventions_doc is not None else None
+    )
+    rule_files: list[tuple[YamlDocument, RuleFile]] = []
+    rule_dir = root / RECOMMEND
+    names = sorted(p.name for p in rule_dir.glob("*.yaml")) if rule_dir.is_dir() else []
+    if not names:
+        reader.add(RECOMMEND, (), "no rule files: a knowledge base needs at least one recommend/*.yaml")
+    for name in names:
+        doc = reader.read(f"{RECOMMEND}/{name}")
+        parsed = reader.validate(doc, RuleFile) if doc is not None else None
+        if doc is not None and parsed is not None:
+            rule_files.append((doc, parsed))
+
+    if instrument is not None and instrument_doc is not None:
+        _check_instrument(reader, instrument_doc, instrument)
+    if interventions is not None and interventions_doc is not None and instrument is not None:
+        _check_interventions(reader, interventions_doc, interventions, instrument)
+    if instrument is not None and interventions is not None:
+        _check_rules(reader, rule_files, instrument, interventions)
+
+    if reader.problems or instrument is None or interventions is None:
+        return None, reader.problems
+    rules = tuple(rule for _doc, parsed in rule_files for rule in parsed.rules)
+    digest = content_hash(instrument, interventions, rule_files)
+    kb = KnowledgeBase(
+        instrument=instrument,
+        interventions=interventions.interventions,
+        rules=rules,
+        content_hash=digest,
+        path=root,
+    )
+    return kb, []
+
+
+def _read_instrument(reader: _Reader) -> tuple[Instrument | None, YamlDocument | None]:
+    doc = reader.read(INSTRUMENT)
+    if doc is None:
+        return None, None
+    assert isinstance(doc.data, dict)  # noqa: S101 - read() returns only mappings
+    scales: dict[str, Scale] = {}
+    raw_scales = doc.data.get("scales")
+    if isinstance(raw_scales, dict):
+        for name, raw in raw_scales.items():
+            try:
+                scales[str(name)] = Scale.model_validate_json(json.dumps(raw, default=str))
+            except ValidationError:
+                continue  # reported with its location when the whole file is validated
+    instrument = reader.validate(doc, Instrument, context={"scales": scales})
+    return instrument, doc
+
+
+def _duplicates(
+    reader: _Reader, doc: YamlDocument, kind: str, section: str, ids: Sequence[str]
+) -> None:
+    first: dict[str, int] = {}
+    for index, ident in enumerate(ids):
+        if ident in first:
+            line, _ = doc.locate((section, first[ident], "id"))
+            reader.add(doc, (section, index, "id"), f"duplicate {kind} id {ident!r} (first defined on line {line})")
+        else:
+            first[ident] = index
+
+
+def _check_instrument(reader: _Reader, doc: YamlDocument, instrument: Instrument) -> None:
+    factors = {f.id: f for f in instrument.factors}
+    _duplicates(reader, doc, "factor", "factors", [f.id for f in instrument.factors])
+    _duplicates(reader, doc, "item", "items", [i.id for i in instrument.items])
+    _duplicates(reader, doc, "context field", "context", [c.id for c in instrument.context])
+    ranges: dict[str, tuple[int, int]] = {}
+    counts: dict[str, int] = dict.fromkeys(factors, 0)
+    for index, item in enumerate(instrument.items):
+        if item.factor not in factors:
+            message = f"unknown factor {item.factor!r}{suggest(item.factor, factors)}"
+            reader.add(doc, ("items", index, "factor"), message)
+            continue
+        counts[item.factor] += 1
+        span = (item.scale.min, item.scale.max)
+        first = ranges.setdefault(item.factor, span)
+        if span != first:
+            reader.add(
+                doc,
+                ("items", index, "scale"),
+                f"scale runs {span[0]}-{span[1]}, but other items of factor {item.factor!r} run "
+                f"{first[0]}-{first[1]}; the items of one factor must share one range",
+            )
+    for index, factor in enumerate(instrument.factors):
+        if counts.get(factor.id, 0) < factor.min_answered:
+            reader.add(
+                doc,
+                ("factors", index, "min_answered"),
+                f"factor {factor.id!r} has {counts.get(factor.id, 0)} item(s), fewer than "
+                f"min_answered ({factor.min_answered})",
+            )
+        if factor.id in ranges:
+            low, high = ranges[factor.id]
+            t = factor.thresholds
+            if not (low < t.medium <= high and low < t.high <= high):
+                reader.add(
+                    doc,
+                    ("factors", index, "thresholds"),
+                    f"thresholds must lie above {low} and at most {high} (the factor's score range); "
+                    f"got medium {t.medium}, high {t.high}",
+                )
+
+
+def _check_interventions(
+    reader: _Reader, doc: YamlDocument, parsed: InterventionsFile, instrument: Instrument
+) -> None:
+    factors = [f.id for f in instrument.factors]
+    _duplicates(reader, doc, "intervention", "interventions", [i.id for i in parsed.interventions])
+    for index, intervention in enumerate(parsed.interventions):
+        for t_index, target in enumerate(intervention.targets):
+            if target not in factors:
+                reader.add(
+                    doc,
+                    ("interventions", index, "targets", t_index),
+                    f"unknown factor {target!r}{suggest(target, factors)}",
+                )
+
+
+def iter_condition_atoms(
+    condition: Condition, loc: Loc
+) -> Iterator[tuple[Loc, LevelCondition | ScoreCondition | ContextCondition]]:
+    """Yield every factor and context test of a condition with its location in the file."""
+    if isinstance(condition, AllOf):
+        for index, child in enumerate(condition.all_):
+            yield from iter_condition_atoms(child, (*loc, "all", index))
+    elif isinstance(condition, AnyOf):
+        for index, child in enumerate(condition.any_):
+            yield from iter_condition_atoms(child, (*loc, "any", index))
+    elif isinstance(condition, NotOf):
+        yield from iter_condition_atoms(condition.not_, (*loc, "not"))
+    else:
+        yield loc, condition
+
+
+def _check_rules(
+    reader: _Reader,
+    rule_files: list[tuple[YamlDocument, RuleFile]],
+    instrument: Instrument,
+    interventions: InterventionsFile,
+) -> None:
+    factors = [f.id for f in instrument.factors]
+    context = {c.id: c for c in instrument.context}
+    known_interventions = [i.id for i in interventions.interventions]
+    first_seen: dict[str, str] = {}
+    for doc, parsed in rule_files:
+        for index, rule in enumerate(parsed.rules):
+            where = ("rules", index)
+            if rule.id in first_seen:
+                reader.add(doc, (*where, "id"), f"duplicate rule id {rule.id!r} (first defined at {first_seen[rule.id]})")
+            else:
+                line, column = doc.locate((*where, "id"))
+                first_seen[rule.id] = f"{doc.file}:{line}:{column}"
+            if rule.recommend not in known_interventions:
+                reader.add(
+                    doc,
+                    (*where, "recommend"),
+                    f"unknown intervention {rule.recommend!r}{suggest(rule.recommend, known_interventions)}",
+                )
+            for loc, atom in iter_condition_atoms(rule.when, (*where, "when")):
+                _check_atom(reader, doc, loc, atom, factors, context)
+            for e_index, example in enumerate(rule.examples):
+                _check_example(reader, doc, (*where, "examples", e_index), example, factors, context)
+
+
+def _check_atom(
+    reader: _Reader,
+    doc: YamlDocument,
+    loc: Loc,
+    atom: LevelCondition | ScoreCondition | ContextCondition,
+    factors: list[str],
+    context: Mapping[str, Any],
+) -> None:
+    if isinstance(atom, LevelCondition | ScoreCondition):
+        if atom.factor not in factors:
+            reader.add(doc, (*loc, "factor"), f"unknown factor {atom.factor!r}{suggest(atom.factor, factors)}")
+        return
+    field = context.get(atom.context)
+    if field is None:
+        message = f"unknown context field {atom.context!r}{suggest(atom.context, list(context))}"
+        if not context:
+            message += " (the instrument declares no context fields)"
+        reader.add(doc, (*loc, "context"), message)
+        return
+    accepted = atom.accepted()
+    key = "is" if atom.is_ is not None else "in"
+    if accepted is None:
+        if field.type not in {"integer", "number"}:
+            reader.add(doc, (*loc, "context"), f"bounds need a number field; {atom.context!r} is {field.type}")
+        return
+    for value in accepted:
+        problem = context_value_problem(field.type, field.values, value)
+        if problem:
+            reader.add(doc, (*loc, key), f"context field {atom.context!r}: {problem}")
+
+
+def context_value_problem(kind: str, values: Sequence[str], value: object) -> str | None:
+    """Say what is wrong with a value for a context field of this type, or None when it fits."""
+    if kind == "boolean" and not isinstance(value, bool):
+        return f"expected true or false, got {_describe(value)}"
+    if kind == "enum" and value not in values:
+        options = ", ".join(repr(v) for v in values)
+        hint = suggest(value, list(values)) if isinstance(value, str) else ""
+        return f"expected one of {options}, got {_describe(value)}{hint}"
+    if kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
+        return f"expected a whole number, got {_describe(value)}"
+    if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return f"expected a number, got {_describe(value)}"
+    return None
+
+
+def _check_example(
+    reader: _Reader,
+    doc: YamlDocument,
+    loc: Loc,
+    example: Any,  # noqa: ANN401 - a RuleExample; typed loosely to keep this helper small
+    factors: list[str],
+    context: Mapping[str, Any],
+) -> None:
+    for section in ("levels", "scores"):
+        for name in getattr(example, section):
+            if name not in factors:
+                reader.add(doc, (*loc, section, name), f"unknown factor {name!r}{suggest(name, factors)}", key=True)
+    for name, value in example.context.items():
+        field = context.get(name)
+        if field is None:
+            reader.add(doc, (*loc, "context", name), f"unknown context field {name!r}{suggest(name, list(context))}", key=True)
+        elif problem := context_value_problem(field.type, field.values, value):
+            reader.add(doc, (*loc, "context", name), problem)
+
+
+def content_hash(
+    instrument: Instrument, interventions: InterventionsFile, rule_files: Sequence[tuple[YamlDocument, RuleFile]]
+) -> str:
+    """`sha256:` over a canonical JSON form: independent of key order, quoting and whitespace."""
+    rules: list[Rule] = sorted((r for _d, f in rule_files for r in f.rules), key=lambda r: r.id)
+    content = {
+        "instrument": instrument.model_dump(mode="json", by_alias=True),
+        "interventions": interventions.model_dump(mode="json", by_alias=True),
+        "rules": [r.model_dump(mode="json", by_alias=True) for r in rules],
+        "rule_files": {
+            d.file: f.description.model_dump(mode="json") if f.description else None
+            for d, f in sorted(rule_files, key=lambda pair: pair[0].file)
+        },
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

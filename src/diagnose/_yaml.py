@@ -1,0 +1,165 @@
+"""YAML reading that keeps line and column for error messages (safe loader only).
+
+The document is composed into a node tree first (so every value keeps its position), checked for
+duplicate keys and for alias bombs, and only then constructed with PyYAML's *safe* constructor,
+which refuses every Python-object tag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import yaml
+
+from diagnose.errors import KnowledgeBaseProblem
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+#: Largest number of nodes a document may expand to once aliases are followed.
+MAX_EXPANDED_NODES = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDocument:
+    """A parsed YAML file: its data and its node tree, for locating problems."""
+
+    file: str
+    data: object
+    root: yaml.Node | None
+
+    def locate(self, loc: Iterable[str | int]) -> tuple[int, int]:
+        """Return the 1-based (line, column) of the value at `loc`, or of its nearest ancestor."""
+        node = self.root
+        if node is None:
+            return (1, 1)
+        for part in loc:
+            child, _ = _child(node, part)
+            if child is None:
+                break
+            node = child
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def locate_key(self, loc: Iterable[str | int]) -> tuple[int, int]:
+        """Return the position of the mapping key at `loc` (for unknown-key messages)."""
+        parts = list(loc)
+        node = self.root
+        for part in parts[:-1]:
+            child, _ = _child(node, part) if node is not None else (None, None)
+            if child is None:
+                return self.locate(parts)
+            node = child
+        if isinstance(node, yaml.MappingNode) and parts:
+            for key_node, _value in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(parts[-1]):
+                    return (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        return self.locate(parts)
+
+
+def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, yaml.Node | None]:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                return value_node, key_node
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return node.value[part], None
+    return None, None
+
+
+def _problem(file: str, mark: yaml.Mark | None, message: str) -> KnowledgeBaseProblem:
+    if mark is None:
+        return KnowledgeBaseProblem(file, 1, 1, "", message)
+    return KnowledgeBaseProblem(file, mark.line + 1, mark.column + 1, "", message)
+
+
+def _walk(node: yaml.Node, seen: set[int]) -> Iterator[yaml.Node]:
+    """Yield each distinct node once (aliases share node objects)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                stack.extend((key_node, value_node))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Count the nodes the document has once every alias is expanded (memoised, so it is fast)."""
+    sizes: dict[int, int] = {}
+    order = list(_walk(root, set()))
+    for node in reversed(order):
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(sizes[id(k)] + sizes[id(v)] for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(sizes[id(v)] for v in node.value)
+        else:
+            total = 1
+        sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
+    return sizes[id(root)]
+
+
+def _duplicate_keys(file: str, root: yaml.Node) -> list[KnowledgeBaseProblem]:
+    problems = []
+    for node in _walk(root, set()):
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        first: dict[str, yaml.Node] = {}
+        for key_node, _value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            if key_node.value in first:
+                line = first[key_node.value].start_mark.line + 1
+                problems.append(
+                    _problem(
+                        file,
+                        key_node.start_mark,
+                        f"duplicate key {key_node.value!r} (first given on line {line})",
+                    )
+                )
+            else:
+                first[key_node.value] = key_node
+    return problems
+
+
+def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:
+    """Parse one YAML document safely.
+
+    Args:
+        text: The file's text.
+        file: The name to report in problems.
+
+    Returns:
+        The document (None when it could not be read) and the problems found while reading.
+    """
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return YamlDocument(file, None, None), []
+        if _expanded_size(root) > MAX_EXPANDED_NODES:
+            message = (
+                f"the document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases; "
+                "write the content out instead of nesting aliases"
+            )
+            return None, [_problem(file, root.start_mark, message)]
+        duplicates = _duplicate_keys(file, root)
+        if duplicates:
+            return None, duplicates
+        data = loader.construct_document(root)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        reason = exc.problem or exc.context or "invalid YAML"
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            reason = f"{reason}; only plain YAML (mappings, lists, text, numbers, booleans) is allowed"
+        return None, [_problem(file, mark, f"YAML syntax error: {reason}")]
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text input
+        return None, [_problem(file, None, f"YAML error: {exc}")]
+    finally:
+        loader.dispose()
+    return YamlDocument(file, data, root), []

@@ -1,0 +1,161 @@
+"""The error tree: every bad input raises a subclass of `DiagnoseError` that says where and what.
+
+Errors carry their problems as data (file, line, column, path or item id) as well as a readable
+message, so that an application can show them next to the field they concern.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+__all__ = [
+    "AnswerError",
+    "AnswerProblem",
+    "DiagnoseError",
+    "EngineError",
+    "EngineUnavailableError",
+    "KnowledgeBaseError",
+    "KnowledgeBaseProblem",
+]
+
+
+class DiagnoseError(Exception):
+    """Base class of every error that diagnose raises on purpose.
+
+    Example:
+        >>> import diagnose
+        >>> issubclass(diagnose.AnswerError, diagnose.DiagnoseError)
+        True
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBaseProblem:
+    """One problem in a knowledge base, located in its file.
+
+    Attributes:
+        file: The file, relative to the knowledge base folder (`recommend/health.yaml`).
+        line: 1-based line of the offending node, or 0 when the file itself is the problem.
+        column: 1-based column of the offending node, or 0 when unknown.
+        path: Where in the document, as `rules[3].when.factor` (empty for the whole file).
+        message: What was expected, with a suggestion where one can be made.
+
+    Example:
+        >>> p = KnowledgeBaseProblem("instrument.yaml", 3, 5, "factors[0].id", "must not be empty")
+        >>> str(p)
+        'instrument.yaml:3:5: factors[0].id: must not be empty'
+    """
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        """Render as `file:line:col: path: message`."""
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class KnowledgeBaseError(DiagnoseError, ValueError):
+    """A knowledge base could not be loaded; `problems` lists every problem found, not just the first.
+
+    Example:
+        >>> err = KnowledgeBaseError([KnowledgeBaseProblem("a.yaml", 1, 1, "", "empty file")])
+        >>> str(err)
+        'a.yaml:1:1: empty file'
+    """
+
+    def __init__(self, problems: list[KnowledgeBaseProblem] | tuple[KnowledgeBaseProblem, ...]) -> None:
+        """Create the error from one or more located problems."""
+        self.problems: tuple[KnowledgeBaseProblem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self) -> tuple[type[KnowledgeBaseError], tuple[tuple[KnowledgeBaseProblem, ...]]]:
+        """Pickle by the problems, so the error survives a process pool."""
+        return (type(self), (self.problems,))
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerProblem:
+    """One problem in an intake: which answer or context field, and what was expected.
+
+    Attributes:
+        where: `item` for an answer, `context` for a context field.
+        key: The item id or context field as given.
+        message: What was wrong and what is allowed.
+
+    Example:
+        >>> str(AnswerProblem("item", "se_9", "unknown item"))
+        "item 'se_9': unknown item"
+    """
+
+    where: str
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        """Render as `item 'se_1': message`."""
+        return f"{self.where} {self.key!r}: {self.message}"
+
+
+class AnswerError(DiagnoseError, ValueError):
+    """The answers (or context) of an intake do not fit the knowledge base; nothing was scored.
+
+    `problems` lists every problem found; `item` is the key of the first one, for convenience.
+
+    Example:
+        >>> err = AnswerError([AnswerProblem("item", "se_1", "expected a whole number from 1 to 5, got 7")])
+        >>> err.item
+        'se_1'
+    """
+
+    def __init__(self, problems: list[AnswerProblem] | tuple[AnswerProblem, ...]) -> None:
+        """Create the error from one or more problems."""
+        self.problems: tuple[AnswerProblem, ...] = tuple(problems)
+        self.item: str = self.problems[0].key if self.problems else ""
+        if len(self.problems) == 1:
+            message = str(self.problems[0])
+        else:
+            lines = "\n".join(f"  {p}" for p in self.problems)
+            message = f"{len(self.problems)} problems in the intake:\n{lines}"
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[AnswerError], tuple[tuple[AnswerProblem, ...]]]:
+        """Pickle by the problems."""
+        return (type(self), (self.problems,))
+
+
+class EngineUnavailableError(DiagnoseError, RuntimeError):
+    """The durable-rules engine cannot be imported on this Python; says why and what to do.
+
+    Example:
+        >>> "durable-rules" in str(EngineUnavailableError("undefined symbol: PyEval_CallObject"))
+        True
+    """
+
+    def __init__(self, reason: str) -> None:
+        """Create the error from the import failure's own message."""
+        self.reason = reason
+        version = ".".join(str(n) for n in sys.version_info[:3])
+        super().__init__(
+            f"the durable-rules engine cannot be loaded on Python {version}: {reason}. "
+            "durable-rules 2.0.28 runs on Python 3.11 and 3.12; on 3.13 reinstall it with "
+            "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject "
+            "pip install --force-reinstall --no-binary durable-rules durable-rules==2.0.28"
+        )
+
+    def __reduce__(self) -> tuple[type[EngineUnavailableError], tuple[str]]:
+        """Pickle by the reason."""
+        return (type(self), (self.reason,))
+
+
+class EngineError(DiagnoseError, RuntimeError):
+    """The rule engine answered in a way it never should; a bug, reported with what it said.
+
+    Example:
+        >>> str(EngineError("unexpected result code 5"))
+        'unexpected result code 5'
+    """

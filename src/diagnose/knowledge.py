@@ -1,0 +1,396 @@
+"""The knowledge base: factors, items, interventions and rules, loaded from YAML and validated.
+
+A knowledge base is a folder:
+
+```text
+instrument.yaml      metadata, answer scales, factors, items, context fields
+interventions.yaml   the intervention catalogue
+recommend/*.yaml     recommendation rules, one file per theme
+```
+
+`load_knowledge_base()` reads and checks all of it and raises one `KnowledgeBaseError` listing
+every problem; `iter_errors()` yields the problems without raising.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import (
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from diagnose._base import Identifier, Language, LocalizedText, Model, NonEmptyText
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from diagnose._engine import RuleEngine
+    from diagnose.conditions import Rule
+    from diagnose.errors import KnowledgeBaseProblem
+
+__all__ = [
+    "EVIDENCE_LEVELS",
+    "ContextField",
+    "EvidenceLevel",
+    "Factor",
+    "Instrument",
+    "Intervention",
+    "InterventionsFile",
+    "Item",
+    "KnowledgeBase",
+    "Scale",
+    "Thresholds",
+    "default_knowledge_base_path",
+    "iter_errors",
+    "load_knowledge_base",
+]
+
+#: Evidence levels of the Dutch recognition system (Movisie / NJi databanks), strongest first,
+#: and `not_rated` for interventions that were not (yet) assessed there.
+EvidenceLevel = Literal[
+    "effective_strong",
+    "effective_good",
+    "effective_first",
+    "well_founded",
+    "well_described",
+    "not_rated",
+]
+EVIDENCE_LEVELS: tuple[EvidenceLevel, ...] = (
+    "effective_strong",
+    "effective_good",
+    "effective_first",
+    "well_founded",
+    "well_described",
+    "not_rated",
+)
+
+
+class Scale(Model):
+    """An answer scale: whole numbers from `min` to `max`, each with a label.
+
+    Example:
+        >>> s = Scale(min=1, max=2, labels=(LocalizedText(nl="nee", en="no"), LocalizedText(nl="ja", en="yes")))
+        >>> s.label(2).en
+        'yes'
+    """
+
+    min: StrictInt
+    max: StrictInt
+    labels: tuple[LocalizedText, ...]
+
+    @model_validator(mode="after")
+    def _labels_fit(self) -> Scale:
+        if self.max <= self.min:
+            raise ValueError(f"'max' ({self.max}) must be greater than 'min' ({self.min})")
+        expected = self.max - self.min + 1
+        if len(self.labels) != expected:
+            raise ValueError(
+                f"expected {expected} labels (one for each value from {self.min} to {self.max}), "
+                f"got {len(self.labels)}"
+            )
+        return self
+
+    def label(self, value: int) -> LocalizedText:
+        """The label of an answer value."""
+        return self.labels[value - self.min]
+
+
+class Thresholds(Model):
+    """Cut-offs on a factor's score: below `medium` is `low`, from `high` on is `high`."""
+
+    medium: StrictInt | StrictFloat
+    high: StrictInt | StrictFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if not self.medium < self.high:
+            raise ValueError(f"'medium' ({self.medium}) must be below 'high' ({self.high})")
+        return self
+
+
+class Factor(Model):
+    """A factor that matters for finding work, measured by its items.
+
+    Attributes:
+        id: Stable id, part of the public contract (`self_efficacy`).
+        name: Short name in both languages.
+        description: What it means.
+        influenceable: Whether support can change it; only such factors are goals of a plan.
+        min_answered: How many of its items must be answered for it to be scored.
+        method: `mean` of its items after reverse-scoring.
+        thresholds: Score cut-offs for the levels, with the reasoning in `thresholds_note`.
+        sources: Where the factor's relevance is documented.
+    """
+
+    id: Identifier
+    name: LocalizedText
+    description: LocalizedText
+    influenceable: StrictBool
+    min_answered: StrictInt = Field(ge=1)
+    method: Literal["mean"] = "mean"
+    thresholds: Thresholds
+    thresholds_note: LocalizedText | None = None
+    sources: tuple[NonEmptyText, ...] = Field(min_length=1)
+
+
+class Item(Model):
+    """A question of the intake, answered on a scale; `reverse` items are scored `min + max - raw`."""
+
+    id: Identifier
+    factor: Identifier
+    text: LocalizedText
+    scale: Scale
+    reverse: StrictBool = False
+
+    @field_validator("scale", mode="before")
+    @classmethod
+    def _named_scale(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        scales: Mapping[str, Scale] = (info.context or {}).get("scales", {})
+        if value in scales:
+            return scales[value]
+        raise PydanticCustomError(
+            "unknown_scale",
+            "unknown scale {name!r}{hint}",
+            {"name": value, "hint": suggest(value, scales)},
+        )
+
+    def scored(self, raw: int) -> int:
+        """The value that counts for the factor: `raw`, or `min + max - raw` when reversed."""
+        return self.scale.min + self.scale.max - raw if self.reverse else raw
+
+
+class ContextField(Model):
+    """A fact about the client's situation that rules may read (never a protected attribute)."""
+
+    id: Identifier
+    description: LocalizedText
+    type: Literal["boolean", "enum", "integer", "number"]
+    values: tuple[Identifier, ...] = ()
+
+    @model_validator(mode="after")
+    def _values_fit_type(self) -> ContextField:
+        if self.type == "enum" and len(self.values) < 2:  # noqa: PLR2004 - a choice needs two options
+            raise ValueError("an 'enum' field needs 'values' with at least two options")
+        if self.type != "enum" and self.values:
+            raise ValueError(f"'values' belongs to 'enum' fields, not to {self.type!r}")
+        return self
+
+
+class Intervention(Model):
+    """Support that the knowledge base can suggest.
+
+    Attributes:
+        id: Stable id (`success_experiences`).
+        name: Name in both languages.
+        description: What it is, in plain words.
+        targets: The factors it aims to improve.
+        evidence_level: Its level on the Dutch recognition scale, or `not_rated`.
+        international_evidence: What research elsewhere found (required when `not_rated`).
+        delivery: Practical notes: duration, who delivers it.
+        sources: Where the evidence is documented.
+    """
+
+    id: Identifier
+    name: LocalizedText
+    description: LocalizedText
+    targets: tuple[Identifier, ...] = Field(min_length=1)
+    evidence_level: EvidenceLevel
+    international_evidence: LocalizedText | None = None
+    delivery: LocalizedText | None = None
+    sources: tuple[NonEmptyText, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unrated_says_why(self) -> Intervention:
+        if self.evidence_level == "not_rated" and self.international_evidence is None:
+            raise ValueError("a 'not_rated' intervention must state its 'international_evidence'")
+        return self
+
+
+class Instrument(Model):
+    """The contents of `instrument.yaml`."""
+
+    id: Identifier
+    version: NonEmptyText
+    language: Language
+    title: LocalizedText
+    scales: dict[Identifier, Scale] = Field(default_factory=dict)
+    factors: tuple[Factor, ...] = Field(min_length=1)
+    items: tuple[Item, ...] = Field(min_length=1)
+    context: tuple[ContextField, ...] = ()
+
+
+class InterventionsFile(Model):
+    """The contents of `interventions.yaml`."""
+
+    interventions: tuple[Intervention, ...] = Field(min_length=1)
+
+
+def suggest(name: str, known: Mapping[str, Any] | tuple[str, ...] | list[str]) -> str:
+    """Return ` (did you mean 'x'?)` for the closest known name, or an empty string."""
+    import difflib  # noqa: PLC0415 - only needed on the error path
+
+    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {matches[0]!r}?)" if matches else ""
+
+
+class KnowledgeBase:
+    """A loaded, checked knowledge base. Immutable; safe to share between threads.
+
+    Example:
+        >>> import diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> kb.factors["self_efficacy"].influenceable
+        True
+        >>> kb.content_hash.startswith("sha256:")
+        True
+    """
+
+    __slots__ = (
+        "_engine",
+        "_engine_lock",
+        "_items_by_id",
+        "content_hash",
+        "context_fields",
+        "factors",
+        "instrument",
+        "interventions",
+        "items",
+        "items_by_factor",
+        "path",
+        "rules",
+    )
+
+    def __init__(
+        self,
+        *,
+        instrument: Instrument,
+        interventions: tuple[Intervention, ...],
+        rules: tuple[Rule, ...],
+        content_hash: str,
+        path: Path | None,
+    ) -> None:
+        """Assemble a knowledge base from checked parts; use `load_knowledge_base()` instead."""
+        self.instrument = instrument
+        self.path = path
+        self.content_hash = content_hash
+        self.factors: Mapping[str, Factor] = MappingProxyType({f.id: f for f in instrument.factors})
+        self.items: tuple[Item, ...] = instrument.items
+        self._items_by_id: Mapping[str, Item] = MappingProxyType({i.id: i for i in instrument.items})
+        self.items_by_factor: Mapping[str, tuple[Item, ...]] = MappingProxyType(
+            {f.id: tuple(i for i in instrument.items if i.factor == f.id) for f in instrument.factors}
+        )
+        self.context_fields: Mapping[str, ContextField] = MappingProxyType(
+            {c.id: c for c in instrument.context}
+        )
+        self.interventions: Mapping[str, Intervention] = MappingProxyType({i.id: i for i in interventions})
+        self.rules: tuple[Rule, ...] = rules
+        self._engine: RuleEngine | None = None
+        self._engine_lock = threading.Lock()
+
+    @property
+    def id(self) -> str:
+        """The instrument's id."""
+        return self.instrument.id
+
+    @property
+    def version(self) -> str:
+        """The instrument's declared version."""
+        return self.instrument.version
+
+    def item(self, item_id: str) -> Item:
+        """Return the item with this id (KeyError if there is none)."""
+        return self._items_by_id[item_id]
+
+    def engine(self) -> RuleEngine:
+        """The compiled rule engine for this knowledge base, created on first use."""
+        engine = self._engine
+        if engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    from diagnose._engine import RuleEngine  # noqa: PLC0415 - the engine loads lazily
+
+                    self._engine = RuleEngine(self)
+                engine = self._engine
+        return engine
+
+    def __repr__(self) -> str:
+        """Show id, version and hash."""
+        return f"<KnowledgeBase {self.id} {self.version} {self.content_hash[:19]}>"
+
+
+def default_knowledge_base_path() -> Path:
+    """The folder of the packaged default knowledge base.
+
+    In an installed wheel it is `diagnose/_rules`; in a source checkout, the top-level `rules/`.
+    """
+    packaged = Path(__file__).parent / "_rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def iter_errors(path: str | Path | None = None) -> Iterator[KnowledgeBaseProblem]:
+    """Yield every problem in the knowledge base at `path` (the default one when None).
+
+    Example:
+        >>> import diagnose
+        >>> list(diagnose.iter_errors())
+        []
+    """
+    from diagnose._loader import read_knowledge_base  # noqa: PLC0415 - avoids an import cycle
+
+    _kb, problems = read_knowledge_base(Path(path) if path is not None else default_knowledge_base_path())
+    yield from problems
+
+
+def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
+    """Load and check a knowledge base.
+
+    Args:
+        path: A knowledge-base folder; None for the packaged default (loaded once, then shared).
+
+    Returns:
+        The checked knowledge base.
+
+    Raises:
+        KnowledgeBaseError: listing every problem, each as `file:line:col: path: message`.
+
+    Example:
+        >>> import diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> kb.factors["health"].name.en
+        'Health and work capacity'
+    """
+    if path is None:
+        return _default_knowledge_base()
+    return _load(Path(path))
+
+
+@functools.cache
+def _default_knowledge_base() -> KnowledgeBase:
+    return _load(default_knowledge_base_path())
+
+
+def _load(path: Path) -> KnowledgeBase:
+    from diagnose._loader import read_knowledge_base  # noqa: PLC0415 - avoids an import cycle
+    from diagnose.errors import KnowledgeBaseError  # noqa: PLC0415
+
+    kb, problems = read_knowledge_base(path)
+    if problems or kb is None:
+        raise KnowledgeBaseError(problems)
+    return kb
+

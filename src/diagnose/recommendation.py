@@ -1,0 +1,225 @@
+"""From fired rules to explained recommendations, and `assess`, the whole pipeline in one call.
+
+`assess` checks the answers, scores them, evaluates the rules with durable-rules and groups the
+fired rules per intervention. Each recommendation says which rules suggested it and why, with
+the intervention's evidence level and sources; the diagnosis carries the full trace and the
+knowledge base's version and content hash, so that advice can be explained later.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
+from diagnose._base import LocalizedText, Model
+from diagnose.conditions import ContextCondition, context_key, iter_atoms, level_key, score_key, truth
+from diagnose.knowledge import EVIDENCE_LEVELS, EvidenceLevel, KnowledgeBase, load_knowledge_base
+from diagnose.scoring import AnswerValue, ContextValue, Intake, Profile, score, validate_intake
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "Diagnosis",
+    "FiredRule",
+    "Recommendation",
+    "Trace",
+    "UndecidedRule",
+    "assess",
+]
+
+
+class FiredRule(Model):
+    """A rule whose condition held for this intake."""
+
+    rule: str
+    intervention: str
+    priority: int
+
+
+class UndecidedRule(Model):
+    """A rule that could not be decided because something it reads is unknown.
+
+    Attributes:
+        rule: The rule id.
+        intervention: What it would have suggested.
+        not_assessed: Factors it reads that were not assessed.
+        context_missing: Context fields it reads that were not given.
+    """
+
+    rule: str
+    intervention: str
+    not_assessed: tuple[str, ...]
+    context_missing: tuple[str, ...]
+
+
+class Recommendation(Model):
+    """One suggested intervention and everything needed to explain it.
+
+    Attributes:
+        intervention: The intervention id.
+        name: Its name, in both languages.
+        priority: 1 is the most urgent (the most urgent of the rules that suggested it).
+        targets: The factors the intervention aims to improve.
+        rules: Ids of every rule that suggested it, most urgent first.
+        rationale: Why, from those rules, in both languages.
+        evidence_level: On the Dutch recognition scale, or `not_rated`.
+        sources: Where the evidence is documented.
+    """
+
+    intervention: str
+    name: LocalizedText
+    priority: int
+    targets: tuple[str, ...]
+    rules: tuple[str, ...]
+    rationale: LocalizedText
+    evidence_level: EvidenceLevel
+    sources: tuple[str, ...]
+
+
+class Trace(Model):
+    """What the advice was based on: every answer and context value, and which rules fired."""
+
+    answers: dict[str, AnswerValue]
+    context: dict[str, ContextValue]
+    fired_rules: tuple[FiredRule, ...]
+    undecided_rules: tuple[UndecidedRule, ...]
+
+
+class Diagnosis(Model):
+    """The result of `assess`: a profile, ranked recommendations, and the trace behind them.
+
+    It is plain data: `model_dump_json()` stores it and `Diagnosis.model_validate_json()` reads it
+    back unchanged.
+    """
+
+    kind: Literal["diagnosis"] = "diagnosis"
+    profile: Profile
+    recommendations: tuple[Recommendation, ...]
+    trace: Trace
+    knowledge_base_id: str
+    knowledge_base_version: str
+    knowledge_base_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
+
+
+def build_fact(profile: Profile, context: Mapping[str, ContextValue]) -> dict[str, object]:
+    """The fact the rules see: level and score of each assessed factor, and the context given."""
+    fact: dict[str, object] = {}
+    for factor, result in profile.scores.items():
+        if result.score is not None:
+            fact[level_key(factor)] = result.level
+            fact[score_key(factor)] = result.score
+    for name, value in context.items():
+        fact[context_key(name)] = value
+    return fact
+
+
+def recommend(kb: KnowledgeBase, fired: tuple[str, ...]) -> tuple[Recommendation, ...]:
+    """Group fired rules by intervention and rank: priority, then stronger evidence, then id."""
+    rules = {r.id: r for r in kb.rules}
+    by_intervention: dict[str, list[str]] = {}
+    for rule_id in sorted(fired, key=lambda r: (rules[r].priority, r)):
+        by_intervention.setdefault(rules[rule_id].recommend, []).append(rule_id)
+    out = []
+    for intervention_id, rule_ids in by_intervention.items():
+        intervention = kb.interventions[intervention_id]
+        reasons = [rules[r].rationale for r in rule_ids]
+        out.append(
+            Recommendation(
+                intervention=intervention_id,
+                name=intervention.name,
+                priority=rules[rule_ids[0]].priority,
+                targets=intervention.targets,
+                rules=tuple(rule_ids),
+                rationale=LocalizedText(
+                    nl=" ".join(dict.fromkeys(r.nl for r in reasons)),
+                    en=" ".join(dict.fromkeys(r.en for r in reasons)),
+                ),
+                evidence_level=intervention.evidence_level,
+                sources=intervention.sources,
+            )
+        )
+    out.sort(key=lambda r: (r.priority, EVIDENCE_LEVELS.index(r.evidence_level), r.intervention))
+    return tuple(out)
+
+
+def _undecided(kb: KnowledgeBase, fired: tuple[str, ...], fact: Mapping[str, object]) -> tuple[UndecidedRule, ...]:
+    out = []
+    for rule in kb.rules:
+        if rule.id in fired or truth(rule.when, fact) is not None:
+            continue
+        factors, fields = [], []
+        for atom in iter_atoms(rule.when):
+            if isinstance(atom, ContextCondition):
+                if context_key(atom.context) not in fact:
+                    fields.append(atom.context)
+            elif level_key(atom.factor) not in fact:
+                factors.append(atom.factor)
+        out.append(
+            UndecidedRule(
+                rule=rule.id,
+                intervention=rule.recommend,
+                not_assessed=tuple(dict.fromkeys(factors)),
+                context_missing=tuple(dict.fromkeys(fields)),
+            )
+        )
+    return tuple(out)
+
+
+def assess(
+    answers: Mapping[str, object] | Intake,
+    *,
+    knowledge_base: KnowledgeBase | None = None,
+    context: Mapping[str, object] | None = None,
+) -> Diagnosis:
+    """Assess one intake: check, score, evaluate the rules, and explain the advice.
+
+    Args:
+        answers: Item id → answer (a whole number on the item's scale, or `not_asked`,
+            `declined`, `unknown`), or an `Intake` carrying answers and context together.
+            Items left out count as `not_asked`.
+        knowledge_base: The knowledge base; the packaged default when None.
+        context: Context field → value, for rules that read the client's situation.
+
+    Returns:
+        The diagnosis: profile, ranked recommendations, trace, knowledge-base version and hash.
+
+    Raises:
+        AnswerError: an unknown item, a value outside the item's scale, a wrong type, or an
+            unknown or ill-typed context field; it lists every problem and nothing is scored.
+
+    Example:
+        >>> import diagnose
+        >>> d = diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1, "mo_1": 5, "mo_2": 4, "mo_3": 1})
+        >>> [r.intervention for r in d.recommendations]
+        ['success_experiences']
+    """
+    kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
+    if isinstance(answers, Intake):
+        given_context: Mapping[object, object] = {**answers.context, **(context or {})}
+        given_answers: Mapping[object, object] = answers.answers
+    else:
+        given_context = dict(context or {})
+        given_answers = answers
+    checked, checked_context = validate_intake(kb, given_answers, given_context)
+    profile = score(kb, checked)
+    fact = build_fact(profile, checked_context)
+    fired = kb.engine().fired(fact)
+    rules = {r.id: r for r in kb.rules}
+    return Diagnosis(
+        profile=profile,
+        recommendations=recommend(kb, fired),
+        trace=Trace(
+            answers=checked,
+            context=checked_context,
+            fired_rules=tuple(
+                FiredRule(rule=r, intervention=rules[r].recommend, priority=rules[r].priority)
+                for r in sorted(fired, key=lambda r: (rules[r].priority, r))
+            ),
+            undecided_rules=_undecided(kb, fired, fact),
+        ),
+        knowledge_base_id=kb.id,
+        knowledge_base_version=kb.version,
+        knowledge_base_hash=kb.content_hash,
+    )

@@ -1,0 +1,191 @@
+"""Scoring: intake answers → a profile of factor scores and levels.
+
+Each answer is checked against its item's scale; a reverse-scored item counts as `min + max - raw`;
+a factor's score is the mean of its answered items, and its level follows the factor's thresholds.
+Missing answers are never imputed: a factor with fewer than `min_answered` answers is
+`not_assessed`, and the result lists which items are missing and why (`not_asked`, `declined`,
+`unknown`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, StrictBool, StrictFloat, StrictInt
+
+from diagnose._base import Level, Model
+from diagnose._loader import context_value_problem
+from diagnose.errors import AnswerError, AnswerProblem
+from diagnose.knowledge import suggest
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from diagnose.knowledge import KnowledgeBase
+
+__all__ = [
+    "MISSING_REASONS",
+    "AnswerValue",
+    "ContextValue",
+    "FactorScore",
+    "Intake",
+    "ItemScore",
+    "MissingReason",
+    "Profile",
+    "score",
+    "validate_intake",
+]
+
+#: Why an item has no answer: it was not asked, the client preferred not to say, or did not know.
+MissingReason = Literal["not_asked", "declined", "unknown"]
+MISSING_REASONS: tuple[MissingReason, ...] = ("not_asked", "declined", "unknown")
+#: An answer: a whole number on the item's scale, or the reason it is missing.
+AnswerValue = StrictInt | MissingReason
+#: A context value: true/false, a number, or one of an enum's values.
+ContextValue = StrictBool | StrictInt | StrictFloat | str
+
+
+class Intake(Model):
+    """What the client answered, and facts about their situation that rules may read.
+
+    Example:
+        >>> Intake(answers={"se_1": 2, "se_2": "declined"}).answers["se_2"]
+        'declined'
+    """
+
+    answers: dict[str, AnswerValue] = Field(default_factory=dict)
+    context: dict[str, ContextValue] = Field(default_factory=dict)
+
+
+class ItemScore(Model):
+    """One answered item as it counted: the raw answer and the value after reverse-scoring."""
+
+    item: str
+    raw: int
+    scored: int
+
+
+class FactorScore(Model):
+    """A factor's result and the answers behind it.
+
+    Attributes:
+        factor: The factor id.
+        level: `low` (needs attention), `medium`, `high`, or `not_assessed`.
+        score: Mean of the scored answers on the factor's range; None when not assessed.
+        answered: Ids of the items answered, in questionnaire order.
+        missing: Ids of the items without an answer.
+        missing_reasons: Why each missing item has no answer.
+        items: The answered items with raw and scored values.
+    """
+
+    factor: str
+    level: Level | Literal["not_assessed"]
+    score: float | None
+    answered: tuple[str, ...]
+    missing: tuple[str, ...]
+    missing_reasons: dict[str, MissingReason]
+    items: tuple[ItemScore, ...]
+
+
+class Profile(Model):
+    """Every factor's score, in the knowledge base's order."""
+
+    scores: dict[str, FactorScore]
+
+    @property
+    def not_assessed(self) -> tuple[str, ...]:
+        """Ids of the factors that could not be scored."""
+        return tuple(f for f, s in self.scores.items() if s.level == "not_assessed")
+
+
+def _answer_problem(kb: KnowledgeBase, key: object, value: object) -> AnswerProblem | None:
+    if not isinstance(key, str):
+        return AnswerProblem("item", repr(key), "item ids are text")
+    if key not in kb._items_by_id:  # noqa: SLF001 - same package, the index is built for this
+        return AnswerProblem("item", key, f"unknown item{suggest(key, list(kb._items_by_id))}")  # noqa: SLF001
+    scale = kb.item(key).scale
+    if isinstance(value, int) and not isinstance(value, bool) and scale.min <= value <= scale.max:
+        return None
+    if isinstance(value, str) and value in MISSING_REASONS:
+        return None
+    shown = "nan" if isinstance(value, float) and math.isnan(value) else _short(value)
+    reasons = ", ".join(repr(r) for r in MISSING_REASONS)
+    return AnswerProblem(
+        "item",
+        key,
+        f"expected a whole number from {scale.min} to {scale.max}, or one of {reasons}; got {shown}",
+    )
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."  # noqa: PLR2004 - keep messages one line
+
+
+def validate_intake(
+    kb: KnowledgeBase, answers: Mapping[object, object], context: Mapping[object, object]
+) -> tuple[dict[str, int | MissingReason], dict[str, ContextValue]]:
+    """Check answers and context against the knowledge base; raise one error listing every problem.
+
+    Returns:
+        The answers (every item, absent ones as `not_asked`) and the context, as plain dicts.
+
+    Raises:
+        AnswerError: naming each offending item or context field and what it allows.
+    """
+    problems = [p for key, value in answers.items() if (p := _answer_problem(kb, key, value))]
+    for key, value in context.items():
+        field = kb.context_fields.get(key) if isinstance(key, str) else None
+        if field is None:
+            hint = suggest(key, list(kb.context_fields)) if isinstance(key, str) else ""
+            problems.append(AnswerProblem("context", str(key), f"unknown context field{hint}"))
+        elif problem := context_value_problem(field.type, field.values, value):
+            problems.append(AnswerProblem("context", key, problem))
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(AnswerProblem("context", key, f"expected a finite number, got {value!r}"))
+    if problems:
+        raise AnswerError(problems)
+    full: dict[str, int | MissingReason] = {
+        item.id: answers.get(item.id, "not_asked")  # type: ignore[misc] - checked just above
+        for item in kb.items
+    }
+    return full, {str(k): v for k, v in context.items()}  # type: ignore[misc] - checked just above
+
+
+def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Profile:
+    """Score checked answers (see `validate_intake`) into a profile.
+
+    Example:
+        >>> import diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> p = score(kb, {"se_1": 1, "se_2": 2, "se_3": 1})
+        >>> p.scores["self_efficacy"].level, p.scores["health"].level
+        ('low', 'not_assessed')
+    """
+    scores: dict[str, FactorScore] = {}
+    for factor in kb.factors.values():
+        answered: list[ItemScore] = []
+        missing: dict[str, MissingReason] = {}
+        for item in kb.items_by_factor[factor.id]:
+            value = answers.get(item.id, "not_asked")
+            if isinstance(value, str):
+                missing[item.id] = value
+            else:
+                answered.append(ItemScore(item=item.id, raw=value, scored=item.scored(value)))
+        value_score: float | None = None
+        level: Level | Literal["not_assessed"] = "not_assessed"
+        if len(answered) >= factor.min_answered:
+            value_score = sum(a.scored for a in answered) / len(answered)
+            t = factor.thresholds
+            level = "low" if value_score < t.medium else ("medium" if value_score < t.high else "high")
+        scores[factor.id] = FactorScore(
+            factor=factor.id,
+            level=level,
+            score=value_score,
+            answered=tuple(a.item for a in answered),
+            missing=tuple(missing),
+            missing_reasons=missing,
+            items=tuple(answered),
+        )
+    return Profile(scores=scores)
