@@ -108,46 +108,47 @@ class _Reader:
             return None
 
     def _report(self, doc: YamlDocument, model: type[BaseModel], exc: ValidationError) -> None:
-        grouped: dict[Loc, list[tuple[str, str, Loc]]] = {}
-        for err in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        resolved = [(_resolve(doc.data, tuple(err["loc"])), err) for err in errors]
+        grouped: dict[Loc, list[tuple[str, str]]] = {}
+        for loc, err in resolved:
             raw_loc = tuple(err["loc"])
-            loc, exact = _resolve(doc.data, raw_loc)
             kind = err["type"]
+            if kind == "too_short" and any(len(other) > len(loc) and other[: len(loc)] == loc for other, _ in resolved):
+                continue  # pydantic counts only the valid members; the invalid ones are reported
             if kind == "missing":
-                self.add(doc, loc, f"missing required key {raw_loc[-1]!r}")
+                self.add(doc, loc[:-1], f"missing required key {raw_loc[-1]!r}")
             elif kind == "extra_forbidden":
-                allowed = _allowed_keys(model, raw_loc[:-1])
                 name = str(raw_loc[-1])
-                self.add(doc, (*loc, name), f"unknown key {name!r}{suggest(name, allowed)}", key=True)
+                message = f"unknown key {name!r}{suggest(name, _allowed_keys(model, raw_loc[:-1]))}"
+                self.add(doc, loc, message, key=True)
             else:
-                grouped.setdefault(loc, []).append((kind, _message(err), raw_loc))
-                if exact:
-                    continue
+                grouped.setdefault(loc, []).append((kind, _message(err)))
         for loc, messages in grouped.items():
-            literal = [m for kind, m, _ in messages if kind == "literal_error"]
-            chosen = literal[:1] or list(dict.fromkeys(m for _, m, _ in messages))
+            literal = [m for kind, m in messages if kind == "literal_error"]
+            chosen = literal[:1] or list(dict.fromkeys(m for _, m in messages))
             self.add(doc, loc, " or ".join(chosen))
 
 
-def _resolve(data: object, loc: Loc) -> tuple[Loc, bool]:
-    """Keep the parts of a pydantic location that exist in the data (drops tags and union labels)."""
+def _resolve(data: object, loc: Loc) -> Loc:
+    """Keep the parts of a pydantic location that exist in the data (drops tags and union labels).
+
+    The first part that does not exist (a missing key) is kept, and the walk stops there.
+    """
     out: list[str | int] = []
     node = data
-    exact = True
     for part in loc:
         if isinstance(node, dict) and isinstance(part, str) and part in node:
             node = node[part]
-            out.append(part)
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
-            out.append(part)
         elif isinstance(part, str) and (part in CONDITION_TAGS or "[" in part or part in _LABELS):
             continue
         else:
-            exact = False
             out.append(part)
             break
-    return tuple(out), exact
+        out.append(part)
+    return tuple(out)
 
 
 _LABELS = frozenset({"str", "int", "float", "bool", "none", "function-after", "tuple", "list", "dict"})
@@ -258,7 +259,7 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
         _check_rules(reader, rule_files, instrument, interventions)
 
     if reader.problems or instrument is None or interventions is None:
-        return None, reader.problems
+        return None, sorted(reader.problems, key=lambda p: (p.file, p.line, p.column))
     rules = tuple(rule for _doc, parsed in rule_files for rule in parsed.rules)
     digest = content_hash(instrument, interventions, rule_files)
     kb = KnowledgeBase(

@@ -155,6 +155,9 @@ def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Knowledge
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark is not None:
+            start = exc.context_mark
+            reason += f" ({exc.context} started at line {start.line + 1}, column {start.column + 1})"
         if isinstance(exc, yaml.constructor.ConstructorError):
             reason = f"{reason}; only plain YAML (mappings, lists, text, numbers, booleans) is allowed"
         return None, [_problem(file, mark, f"YAML syntax error: {reason}")]

@@ -162,11 +162,8 @@ class Item(Model):
         scales: Mapping[str, Scale] = (info.context or {}).get("scales", {})
         if value in scales:
             return scales[value]
-        raise PydanticCustomError(
-            "unknown_scale",
-            "unknown scale {name!r}{hint}",
-            {"name": value, "hint": suggest(value, scales)},
-        )
+        message = f"unknown scale {value!r}{suggest(value, scales)}"
+        raise PydanticCustomError("unknown_scale", message.replace("{", "{{").replace("}", "}}"))
 
     def scored(self, raw: int) -> int:
         """The value that counts for the factor: `raw`, or `min + max - raw` when reversed."""

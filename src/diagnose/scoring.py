@@ -33,6 +33,7 @@ __all__ = [
     "ItemScore",
     "MissingReason",
     "Profile",
+    "intake_schema",
     "score",
     "validate_intake",
 ]
@@ -189,3 +190,49 @@ def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Prof
             items=tuple(answered),
         )
     return Profile(scores=scores)
+
+
+def intake_schema(kb: KnowledgeBase) -> dict[str, object]:
+    """The JSON Schema of an intake for this knowledge base: `{answers: {...}, context: {...}}`.
+
+    Front-end form builders and other languages can validate answers with it before calling
+    `assess`.
+
+    Example:
+        >>> import diagnose
+        >>> schema = intake_schema(diagnose.load_knowledge_base())
+        >>> schema["properties"]["answers"]["properties"]["se_1"]["oneOf"][0]
+        {'type': 'integer', 'minimum': 1, 'maximum': 5}
+    """
+    answers = {
+        item.id: {
+            "title": item.text.get(kb.instrument.language),
+            "description": f"{kb.factors[item.factor].name.en}: {item.text.en}",
+            "oneOf": [
+                {"type": "integer", "minimum": item.scale.min, "maximum": item.scale.max},
+                {"enum": list(MISSING_REASONS)},
+            ],
+        }
+        for item in kb.items
+    }
+    context: dict[str, object] = {}
+    for field in kb.context_fields.values():
+        spec: dict[str, object] = {"description": field.description.en}
+        if field.type == "boolean":
+            spec["type"] = "boolean"
+        elif field.type == "enum":
+            spec["enum"] = list(field.values)
+        else:
+            spec["type"] = field.type
+        context[field.id] = spec
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"Intake for {kb.id} {kb.version}",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "answers": {"type": "object", "additionalProperties": False, "properties": answers},
+            "context": {"type": "object", "additionalProperties": False, "properties": context},
+        },
+        "required": ["answers"],
+    }

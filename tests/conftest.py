@@ -1,0 +1,50 @@
+"""Shared fixtures: the default knowledge base and a factory for edited copies of it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import diagnose
+
+#: Edits to a copy of the default knowledge base: file → (old text, new text) or file → whole text.
+Edits = dict[str, "tuple[str, str] | str | None"]
+MakeKb = Callable[[Edits], Path]
+
+
+@pytest.fixture(scope="session")
+def kb() -> diagnose.KnowledgeBase:
+    return diagnose.load_knowledge_base()
+
+
+@pytest.fixture
+def make_kb(tmp_path: Path) -> MakeKb:
+    """Copy the default knowledge base into tmp_path and apply edits; returns the folder.
+
+    An edit is `(old, new)` to replace text (which must occur), a whole new text, or None to
+    delete the file.
+    """
+
+    def make(edits: Edits) -> Path:
+        root = tmp_path / "kb"
+        if root.exists():
+            shutil.rmtree(root)
+        shutil.copytree(diagnose.default_knowledge_base_path(), root)
+        for name, edit in edits.items():
+            path = root / name
+            if edit is None:
+                path.unlink()
+            elif isinstance(edit, tuple):
+                old, new = edit
+                text = path.read_text(encoding="utf-8")
+                assert old in text, f"{old!r} not in {name}"
+                path.write_text(text.replace(old, new, 1), encoding="utf-8")
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(edit, encoding="utf-8")
+        return root
+
+    return make
