@@ -6,8 +6,9 @@ durable's C core (`durable_rules_engine`) directly rather than through `durable.
 it gives the same fired rules about three times faster, starts no timer threads, and needs no
 Python action callbacks. What we rely on, each reproduced on this machine:
 
-* A fact that matches no rule still creates session state: delete it on *every* path, or the
-  ruleset fills up (at most 1024 live sessions; the next assert raises MemoryError).
+* A fact that matches no rule still creates session state, and deleting that state can free an
+  invalid pointer: a catch-all rule makes every fact handled (see `CATCH_ALL`), and every
+  session is deleted on every path (at most 1024 live sessions; the next raises MemoryError).
 * Deleting a session whose actions were not drained corrupts the C heap: drain, then delete.
 * A condition reading `sid` or `id` also matches the engine's own session state and never
   returns; our fact fields are all prefixed (`l__`, `s__`, `c__`, `kind`), so no rule can.
@@ -49,11 +50,18 @@ if TYPE_CHECKING:
 
     from diagnose.knowledge import ContextField, KnowledgeBase
 
-__all__ = ["FACT_KIND", "RuleEngine", "compile_ruleset"]
+__all__ = ["CATCH_ALL", "FACT_KIND", "RuleEngine", "compile_ruleset"]
 
 #: Every fact we assert has `kind: intake`; each rule matches on it first.
 FACT_KIND = "intake"
-_ASSERTED, _NOT_HANDLED = 0, 1
+#: A rule that matches every fact, so that no fact goes unhandled. durable-rules leaves the
+#: session state of an unhandled fact partly uninitialised, and `delete_state` then frees an
+#: invalid pointer (`free(): invalid pointer`, found with valgrind: deleteStateNode); whether it
+#: crashes depends on what the heap held before. Its id cannot clash: knowledge-base ids start
+#: with a letter.
+CATCH_ALL = "_handled"
+CATCH_ALL_PRIORITY = 1_000
+_ASSERTED = 0
 
 # A constant in a compiled expression: True (always holds) or False (never holds).
 Expr = dict[str, Any] | bool
@@ -143,6 +151,8 @@ def compile_ruleset(kb: KnowledgeBase) -> dict[str, Any]:
             continue
         match = {"kind": FACT_KIND} if expr is True else {"$and": [{"kind": FACT_KIND}, expr]}
         definition[rule.id] = {"all": [{"m": match}], "pri": rule.priority}
+    if definition:
+        definition[CATCH_ALL] = {"all": [{"m": {"kind": FACT_KIND}}], "pri": CATCH_ALL_PRIORITY}
     return definition
 
 
@@ -193,10 +203,10 @@ class RuleEngine:
             fired: set[str] = set()
             try:
                 code, state = self._core.assert_fact(self._handle, payload)
-                if code == _ASSERTED:
-                    fired = self._drain(state)
-                elif code != _NOT_HANDLED:
+                if code != _ASSERTED:
                     raise EngineError(f"durable-rules answered code {code} to an intake fact")
+                fired = self._drain(state)
+                fired.discard(CATCH_ALL)
             finally:
                 self._core.delete_state(self._handle, sid)
                 self._live -= 1

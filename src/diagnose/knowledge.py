@@ -132,6 +132,12 @@ class Factor(Model):
         method: `mean` of its items after reverse-scoring.
         thresholds: Score cut-offs for the levels, with the reasoning in `thresholds_note`.
         sources: Where the factor's relevance is documented.
+
+    Example:
+        >>> import diagnose
+        >>> factor = diagnose.load_knowledge_base().factors["self_efficacy"]
+        >>> factor.min_answered, factor.thresholds.medium
+        (3, 2.5)
     """
 
     id: Identifier
@@ -146,7 +152,13 @@ class Factor(Model):
 
 
 class Item(Model):
-    """A question of the intake, answered on a scale; `reverse` items are scored `min + max - raw`."""
+    """A question of the intake, answered on a scale; `reverse` items are scored `min + max - raw`.
+
+    Example:
+        >>> import diagnose
+        >>> item = diagnose.load_knowledge_base().item("se_4")
+        >>> item.reverse, item.scored(5)
+        (True, 1)"""
 
     id: Identifier
     factor: Identifier
@@ -171,7 +183,12 @@ class Item(Model):
 
 
 class ContextField(Model):
-    """A fact about the client's situation that rules may read (never a protected attribute)."""
+    """A fact about the client's situation that rules may read (never a protected attribute).
+
+    Example:
+        >>> text = LocalizedText(nl="In behandeling", en="In treatment")
+        >>> ContextField(id="in_treatment", description=text, type="boolean").type
+        'boolean'"""
 
     id: Identifier
     description: LocalizedText
@@ -199,6 +216,12 @@ class Intervention(Model):
         international_evidence: What research elsewhere found (required when `not_rated`).
         delivery: Practical notes: duration, who delivers it.
         sources: Where the evidence is documented.
+
+    Example:
+        >>> import diagnose
+        >>> intervention = diagnose.load_knowledge_base().interventions["success_experiences"]
+        >>> intervention.targets, intervention.evidence_level
+        (('self_efficacy',), 'not_rated')
     """
 
     id: Identifier
@@ -333,6 +356,10 @@ def default_knowledge_base_path() -> Path:
     """The folder of the packaged default knowledge base.
 
     In an installed wheel it is `diagnose/_rules`; in a source checkout, the top-level `rules/`.
+
+    Example:
+        >>> (default_knowledge_base_path() / "instrument.yaml").is_file()
+        True
     """
     packaged = Path(__file__).parent / "_rules"
     if packaged.is_dir():

@@ -31,7 +31,12 @@ __all__ = [
 
 
 class FiredRule(Model):
-    """A rule whose condition held for this intake."""
+    """A rule whose condition held for this intake.
+
+    Example:
+        >>> import diagnose
+        >>> diagnose.assess({"mo_1": 1, "mo_2": 1}).trace.fired_rules[0]
+        FiredRule(rule='low_motivation', intervention='motivational_interviewing', priority=2)"""
 
     rule: str
     intervention: str
@@ -46,6 +51,11 @@ class UndecidedRule(Model):
         intervention: What it would have suggested.
         not_assessed: Factors it reads that were not assessed.
         context_missing: Context fields it reads that were not given.
+
+    Example:
+        >>> import diagnose
+        >>> diagnose.assess({"mo_1": 1, "mo_2": 1}).trace.undecided_rules[0]
+        UndecidedRule(rule='low_health', intervention='health_assessment', not_assessed=('health',), context_missing=())
     """
 
     rule: str
@@ -66,6 +76,12 @@ class Recommendation(Model):
         rationale: Why, from those rules, in both languages.
         evidence_level: On the Dutch recognition scale, or `not_rated`.
         sources: Where the evidence is documented.
+
+    Example:
+        >>> import diagnose
+        >>> r = diagnose.assess({"mo_1": 1, "mo_2": 1}).recommendations[0]
+        >>> r.intervention, r.priority, r.rules
+        ('motivational_interviewing', 2, ('low_motivation',))
     """
 
     intervention: str
@@ -79,7 +95,13 @@ class Recommendation(Model):
 
 
 class Trace(Model):
-    """What the advice was based on: every answer and context value, and which rules fired."""
+    """What the advice was based on: every answer and context value, and which rules fired.
+
+    Example:
+        >>> import diagnose
+        >>> trace = diagnose.assess({"mo_1": 1, "mo_2": 1}).trace
+        >>> trace.answers["mo_1"], trace.answers["se_1"]
+        (1, 'not_asked')"""
 
     answers: dict[str, AnswerValue]
     context: dict[str, ContextValue]
@@ -92,6 +114,12 @@ class Diagnosis(Model):
 
     It is plain data: `model_dump_json()` stores it and `Diagnosis.model_validate_json()` reads it
     back unchanged.
+
+    Example:
+        >>> import diagnose
+        >>> d = diagnose.assess({"mo_1": 1, "mo_2": 1})
+        >>> diagnose.Diagnosis.model_validate_json(d.model_dump_json()) == d
+        True
     """
 
     kind: Literal["diagnosis"] = "diagnosis"

@@ -60,7 +60,12 @@ class Intake(Model):
 
 
 class ItemScore(Model):
-    """One answered item as it counted: the raw answer and the value after reverse-scoring."""
+    """One answered item as it counted: the raw answer and the value after reverse-scoring.
+
+    Example:
+        >>> import diagnose
+        >>> diagnose.assess({"se_4": 5}).profile.scores["self_efficacy"].items[0]
+        ItemScore(item='se_4', raw=5, scored=1)"""
 
     item: str
     raw: int
@@ -78,6 +83,12 @@ class FactorScore(Model):
         missing: Ids of the items without an answer.
         missing_reasons: Why each missing item has no answer.
         items: The answered items with raw and scored values.
+
+    Example:
+        >>> import diagnose
+        >>> s = diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1}).profile.scores["self_efficacy"]
+        >>> s.level, round(s.score, 2), s.answered, s.missing
+        ('low', 1.33, ('se_1', 'se_2', 'se_3'), ('se_4',))
     """
 
     factor: str
@@ -90,7 +101,12 @@ class FactorScore(Model):
 
 
 class Profile(Model):
-    """Every factor's score, in the knowledge base's order."""
+    """Every factor's score, in the knowledge base's order.
+
+    Example:
+        >>> import diagnose
+        >>> diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1}).profile.not_assessed
+        ('motivation', 'health')"""
 
     scores: dict[str, FactorScore]
 

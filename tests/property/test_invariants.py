@@ -1,0 +1,77 @@
+"""Properties of the whole pipeline over random valid intakes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import diagnose
+from tests.property.strategies import KB, answer, answers
+
+if TYPE_CHECKING:
+    from tests.conftest import MakeKb
+
+
+@given(answers())
+def test_every_factor_score_lies_in_its_range(given_answers: dict[str, int | str]) -> None:
+    """Invariant: a scored factor's score lies within its items' scale; unscored ones have none."""
+    d = diagnose.assess(given_answers, knowledge_base=KB)
+    for factor, result in d.profile.scores.items():
+        scale = KB.items_by_factor[factor][0].scale
+        if result.level == "not_assessed":
+            assert result.score is None
+            assert len(result.answered) < KB.factors[factor].min_answered
+        else:
+            assert result.score is not None
+            assert scale.min <= result.score <= scale.max
+
+
+@given(answers(), st.randoms(use_true_random=False))
+def test_same_answers_give_the_same_diagnosis_in_any_key_order(
+    given_answers: dict[str, int | str], rnd: st.Random
+) -> None:
+    """Invariant: assess is a pure function of the answers; key order does not matter."""
+    items = list(given_answers.items())
+    rnd.shuffle(items)
+    first = diagnose.assess(given_answers, knowledge_base=KB)
+    assert diagnose.assess(dict(items), knowledge_base=KB) == first
+    assert diagnose.assess(dict(items), knowledge_base=KB).model_dump_json() == first.model_dump_json()
+
+
+EXTRA_FACTOR = """
+  - id: work_attitude
+    name: {nl: Houding tegenover werk, en: Attitude toward work}
+    description: {nl: Hoe iemand over werk denkt., en: How someone thinks about work.}
+    influenceable: true
+    min_answered: 1
+    thresholds: {medium: 2.5, high: 3.75}
+    sources: ["test"]
+
+items:
+  - id: wa_1
+    factor: work_attitude
+    scale: agree5
+    text: {nl: Werken is belangrijk., en: Working matters.}
+  - id: wa_2
+    factor: work_attitude
+    scale: agree5
+    reverse: true
+    text: {nl: Werk is niet voor mij., en: Work is not for me.}
+"""
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60)
+@given(answers(), st.data())
+def test_answers_to_an_item_no_rule_reads_change_no_recommendation(
+    make_kb: MakeKb, given_answers: dict[str, int | str], data: st.DataObject
+) -> None:
+    """Invariant: an answer to an item whose factor no rule reads changes no recommendation."""
+    kb = diagnose.load_knowledge_base(make_kb({"instrument.yaml": ("\nitems:\n", EXTRA_FACTOR)}))
+    first = {**given_answers, "wa_1": data.draw(answer(kb.item("wa_1")))}
+    second = {**given_answers, "wa_1": data.draw(answer(kb.item("wa_1"))), "wa_2": data.draw(answer(kb.item("wa_2")))}
+    a = diagnose.assess(first, knowledge_base=kb)
+    b = diagnose.assess(second, knowledge_base=kb)
+    assert a.recommendations == b.recommendations
+    assert a.trace.fired_rules == b.trace.fired_rules

@@ -1,0 +1,145 @@
+"""The command line: readable and JSON output, check, schema, and clean failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from click.testing import CliRunner
+
+import diagnose
+from diagnose.cli import cli
+
+if TYPE_CHECKING:
+    from tests.conftest import MakeKb
+
+EXAMPLE = str(Path(__file__).parents[1] / "examples" / "intake-low-self-efficacy.json")
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_assess_prints_tables_in_dutch_by_default() -> None:
+    code, out, _ = run("assess", EXAMPLE)
+    assert code == 0
+    assert "Geloof in eigen kunnen" in out
+    assert "Succeservaringen opdoen" in out
+    assert diagnose.load_knowledge_base().content_hash in out
+
+
+def test_assess_in_english() -> None:
+    code, out, _ = run("assess", EXAMPLE, "--lang", "en")
+    assert code == 0
+    assert "Success experiences" in out
+    assert "Job-search self-efficacy" in out
+
+
+def test_assess_json_is_a_diagnosis() -> None:
+    code, out, _ = run("assess", EXAMPLE, "--json")
+    assert code == 0
+    d = diagnose.Diagnosis.model_validate_json(out)
+    assert d.recommendations[0].intervention == "success_experiences"
+
+
+def test_assess_reads_yaml_from_stdin() -> None:
+    code, out, _ = run("assess", "-", "--json", stdin="answers:\n  mo_1: 1\n  mo_2: 1\n")
+    assert code == 0
+    assert json.loads(out)["recommendations"][0]["intervention"] == "motivational_interviewing"
+
+
+def test_bad_answer_is_one_clean_message() -> None:
+    code, out, err = run("assess", "-", stdin='{"answers": {"se_1": 9}}')
+    assert code == 1
+    assert out == ""
+    assert err == (
+        "error: -: item 'se_1': expected a whole number from 1 to 5, or one of 'not_asked', "
+        "'declined', 'unknown'; got 9\n"
+    )
+
+
+def test_missing_file_and_bad_shape(tmp_path: Path) -> None:
+    code, _, err = run("assess", str(tmp_path / "none.json"))
+    assert code == 1
+    assert err == f"error: {tmp_path / 'none.json'}: cannot read the file: No such file or directory\n"
+    code, _, err = run("assess", "-", stdin='{"anwsers": {}}')
+    assert (code, err) == (1, "error: <stdin>: expected a mapping with 'answers' (and optionally 'context')\n")
+    code, _, err = run("assess", "-", stdin='{"answers": {}, "contxt": {}}')
+    assert (code, err) == (1, "error: <stdin>: unknown key 'contxt'; an intake has 'answers' and 'context'\n")
+    code, _, err = run("assess", "-", stdin="answers: [1, 2]\n")
+    assert (code, err) == (1, "error: <stdin>:1:10: answers: expected a mapping of id to value\n")
+    code, _, err = run("assess", "-", stdin="answers: {a: [1}\n")
+    assert code == 1
+    assert err == (
+        "error: <stdin>:1:16: YAML syntax error: expected ',' or ']', but got '}' "
+        "(while parsing a flow sequence started at line 1, column 14)\n"
+    )
+
+
+def test_bad_option_is_a_usage_error() -> None:
+    code, _, err = run("assess", EXAMPLE, "--lang", "fr")
+    assert code == 2
+    assert "Invalid value for '--lang'" in err
+    assert "Traceback" not in err
+
+
+def test_check_passes_on_the_default_knowledge_base() -> None:
+    code, out, _ = run("check")
+    assert code == 0
+    assert out.startswith("ok: diagnose_default 0.1.0: 3 factors, 10 items, 6 interventions, 8 rules; sha256:")
+
+
+def test_check_lists_problems_per_file_and_exits_1(make_kb: MakeKb) -> None:
+    root = make_kb(
+        {
+            "interventions.yaml": ("    targets: [health]\n", "    targets: [healt]\n"),
+            "recommend/health.yaml": ("when: {factor: health, level: low}", "when: {factor: helth, level: low}"),
+        }
+    )
+    code, out, _ = run("check", str(root))
+    assert code == 1
+    assert out == (
+        "interventions.yaml\n"
+        "  interventions.yaml:96:15: interventions[3].targets[0]: unknown factor 'healt' (did you mean 'health'?)\n"
+        "recommend/health.yaml\n"
+        "  recommend/health.yaml:9:20: rules[0].when.factor: unknown factor 'helth' (did you mean 'health'?)\n"
+    )
+    code, out, _ = run("check", str(root), "--format", "json")
+    assert code == 1
+    payload = json.loads(out)
+    assert payload["ok"] is False
+    assert payload["problems"][1] == {
+        "file": "recommend/health.yaml",
+        "line": 9,
+        "column": 20,
+        "path": "rules[0].when.factor",
+        "message": "unknown factor 'helth' (did you mean 'health'?)",
+    }
+
+
+def test_check_reports_a_failing_example(make_kb: MakeKb) -> None:
+    root = make_kb({"recommend/health.yaml": ("      - levels: {health: high}\n        fires: false", "      - levels: {health: high}\n        fires: true")})
+    code, out, _ = run("check", str(root))
+    assert code == 1
+    assert out == "  rule 'low_health' example 1: expected fires, but it did not fire\n"
+
+
+def test_assess_with_a_broken_knowledge_base(make_kb: MakeKb) -> None:
+    root = make_kb({"recommend/health.yaml": ("recommend: health_assessment", "recommend: nothing")})
+    code, _, err = run("assess", EXAMPLE, "--kb", str(root))
+    assert code == 1
+    assert err == (
+        "error: the knowledge base has 1 problem(s); run 'diagnose check' to see them\n"
+        "recommend/health.yaml:10:16: rules[0].recommend: unknown intervention 'nothing' "
+        "(did you mean 'job_matching'?)\n"
+    )
+
+
+def test_schema_is_the_intake_schema() -> None:
+    code, out, _ = run("schema")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["required"] == ["answers"]
+    assert "se_1" in schema["properties"]["answers"]["properties"]

@@ -1,0 +1,185 @@
+"""Recommendations: grouping, ranking, rationale, trace, JSON round trip, context rules."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import diagnose
+from diagnose.conditions import context_key, level_key, truth
+from diagnose.recommendation import recommend
+
+if TYPE_CHECKING:
+    from tests.conftest import MakeKb
+
+LOW_SE_LOW_MO = {"se_1": 1, "se_2": 1, "se_3": 2, "mo_1": 1, "mo_2": 2, "mo_3": 5}
+
+
+def test_low_self_efficacy_and_low_motivation(kb: diagnose.KnowledgeBase) -> None:
+    d = diagnose.assess(LOW_SE_LOW_MO, knowledge_base=kb)
+    assert [(r.intervention, r.priority, r.rules) for r in d.recommendations] == [
+        ("motivational_interviewing", 1, ("low_self_efficacy_low_motivation_mi", "low_motivation")),
+        ("success_experiences", 2, ("low_self_efficacy_low_motivation_small_steps",)),
+    ]
+    mi = d.recommendations[0]
+    assert mi.rationale.en.startswith("Both confidence and the wish to work are low.")
+    assert mi.rationale.en.endswith("Explore that doubt together, without pressure.")
+    assert mi.evidence_level == "not_rated"
+    assert mi.targets == ("motivation",)
+    assert mi.sources == kb.interventions["motivational_interviewing"].sources
+
+
+def test_not_assessed_factor_never_triggers_and_is_reported_as_undecided(kb: diagnose.KnowledgeBase) -> None:
+    d = diagnose.assess({"se_1": 5, "se_2": 5, "se_3": 4, "mo_1": 5, "mo_2": 5}, knowledge_base=kb)
+    assert d.recommendations == ()  # no job matching: health unknown, so "no barrier" is not shown
+    undecided = {u.rule: u.not_assessed for u in d.trace.undecided_rules}
+    assert undecided == {
+        "low_health": ("health",),
+        "low_health_wants_work": ("health",),
+        "no_barrier_job_matching": ("health",),
+    }
+
+
+def test_any_branch_that_holds_fires_despite_an_unknown_factor(kb: diagnose.KnowledgeBase) -> None:
+    d = diagnose.assess({"he_1": 1, "he_2": 5, "he_3": 1}, knowledge_base=kb)
+    assert [r.intervention for r in d.recommendations] == ["health_assessment"]
+
+
+def test_no_barrier_leads_to_job_matching(kb: diagnose.KnowledgeBase) -> None:
+    answers = {"se_1": 4, "se_2": 4, "se_3": 4, "mo_1": 5, "mo_2": 4, "he_1": 5, "he_3": 4}
+    d = diagnose.assess(answers, knowledge_base=kb)
+    assert [r.intervention for r in d.recommendations] == ["job_matching"]
+    assert d.trace.undecided_rules == ()
+
+
+def test_ranking_is_priority_then_evidence_then_id(kb: diagnose.KnowledgeBase) -> None:
+    recs = recommend(kb, ("low_health", "low_self_efficacy_motivated", "low_health_wants_work", "medium_self_efficacy_peers"))
+    assert [(r.priority, r.intervention) for r in recs] == [
+        (1, "health_assessment"),
+        (1, "success_experiences"),
+        (2, "individual_placement_support"),
+        (3, "role_model_peer_group"),
+    ]
+
+
+def test_diagnosis_carries_trace_and_knowledge_base_identity(kb: diagnose.KnowledgeBase) -> None:
+    d = diagnose.assess(LOW_SE_LOW_MO, knowledge_base=kb)
+    assert d.knowledge_base_id == kb.id
+    assert d.knowledge_base_version == kb.version
+    assert d.knowledge_base_hash == kb.content_hash
+    assert d.trace.answers["se_1"] == 1
+    assert d.trace.answers["he_1"] == "not_asked"
+    assert [f.rule for f in d.trace.fired_rules] == [
+        "low_self_efficacy_low_motivation_mi",
+        "low_motivation",
+        "low_self_efficacy_low_motivation_small_steps",
+    ]
+
+
+def test_diagnosis_round_trips_through_json(kb: diagnose.KnowledgeBase) -> None:
+    d = diagnose.assess({**LOW_SE_LOW_MO, "he_1": "declined"}, knowledge_base=kb)
+    again = diagnose.Diagnosis.model_validate_json(d.model_dump_json())
+    assert again == d
+    assert again.model_dump_json() == d.model_dump_json()
+
+
+def test_intake_object_is_accepted(kb: diagnose.KnowledgeBase) -> None:
+    intake = diagnose.Intake(answers=LOW_SE_LOW_MO)
+    assert diagnose.assess(intake, knowledge_base=kb) == diagnose.assess(LOW_SE_LOW_MO, knowledge_base=kb)
+
+
+CONTEXT_FIELDS = """
+context:
+  - id: in_treatment
+    description: {nl: In behandeling, en: In treatment}
+    type: boolean
+  - id: hours_available
+    description: {nl: Beschikbare uren per week, en: Hours available per week}
+    type: integer
+  - id: housing
+    description: {nl: Woonsituatie, en: Housing}
+    type: enum
+    values: [stable, unstable, none]
+"""
+CONTEXT_RULES = """
+rules:
+  - id: treated_health
+    title: {nl: Behandeling, en: Treatment}
+    when:
+      all:
+        - {factor: health, level: low}
+        - {context: in_treatment, is: true}
+    recommend: individual_placement_support
+    priority: 1
+    rationale: {nl: Samen met de behandelaar., en: Together with treatment.}
+    examples:
+      - {levels: {health: low}, context: {in_treatment: true}, fires: true}
+      - {levels: {health: low}, fires: false}
+  - id: few_hours
+    title: {nl: Weinig uren, en: Few hours}
+    when: {context: hours_available, lt: 12}
+    recommend: success_experiences
+    priority: 2
+    rationale: {nl: Klein beginnen., en: Start small.}
+  - id: unstable_housing
+    title: {nl: Wonen, en: Housing}
+    when: {not: {context: housing, in: [stable]}}
+    recommend: health_assessment
+    priority: 3
+    rationale: {nl: Eerst rust., en: Stability first.}
+"""
+
+
+@pytest.fixture
+def context_kb(make_kb: MakeKb) -> diagnose.KnowledgeBase:
+    root = make_kb(
+        {
+            "instrument.yaml": ("\nitems:\n", CONTEXT_FIELDS + "\nitems:\n"),
+            "recommend/context.yaml": CONTEXT_RULES,
+        }
+    )
+    return diagnose.load_knowledge_base(root)
+
+
+def test_context_rules_fire_on_given_context_only(context_kb: diagnose.KnowledgeBase) -> None:
+    answers = {"he_1": 1, "he_2": 5, "he_3": 1}
+    without = diagnose.assess(answers, knowledge_base=context_kb)
+    assert "treated_health" not in [f.rule for f in without.trace.fired_rules]
+    assert {u.rule: u.context_missing for u in without.trace.undecided_rules}["treated_health"] == ("in_treatment",)
+    with_context = diagnose.assess(
+        answers, knowledge_base=context_kb, context={"in_treatment": True, "hours_available": 8, "housing": "none"}
+    )
+    assert [f.rule for f in with_context.trace.fired_rules] == ["low_health", "treated_health", "few_hours", "unstable_housing"]
+
+
+def test_context_values_are_checked(context_kb: diagnose.KnowledgeBase) -> None:
+    with pytest.raises(diagnose.AnswerError) as info:
+        diagnose.assess({}, knowledge_base=context_kb, context={"in_treatment": "yes", "housing": "stabel", "hours_available": 1.5})
+    assert str(info.value) == (
+        "3 problems in the intake:\n"
+        "  context 'in_treatment': expected true or false, got 'yes'\n"
+        "  context 'housing': expected one of 'stable', 'unstable', 'none', got 'stabel' (did you mean 'stable'?)\n"
+        "  context 'hours_available': expected a whole number, got 1.5"
+    )
+
+
+CONTEXT_FACT = st.fixed_dictionaries(
+    {},
+    optional={
+        level_key("health"): st.sampled_from(["low", "medium", "high"]),
+        context_key("in_treatment"): st.booleans(),
+        context_key("hours_available"): st.integers(0, 40),
+        context_key("housing"): st.sampled_from(["stable", "unstable", "none"]),
+    },
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fact=CONTEXT_FACT)
+def test_engine_agrees_with_truth_on_context_rules(context_kb: diagnose.KnowledgeBase, fact: dict[str, object]) -> None:
+    """Invariant: context conditions (is, in, bounds, not) fire exactly when definitely true."""
+    fired = set(context_kb.engine().fired(fact))
+    assert fired == {r.id for r in context_kb.rules if truth(r.when, fact) is True}

@@ -1,0 +1,121 @@
+"""Scoring: reverse items, means, levels, missing answers, and AnswerError messages."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import diagnose
+from diagnose.scoring import intake_schema, score, validate_intake
+
+
+def test_reverse_item_is_scored_min_plus_max_minus_raw(kb: diagnose.KnowledgeBase) -> None:
+    profile = score(kb, {"se_1": 2, "se_2": 2, "se_3": 2, "se_4": 5})
+    result = profile.scores["self_efficacy"]
+    assert [(i.item, i.raw, i.scored) for i in result.items] == [
+        ("se_1", 2, 2),
+        ("se_2", 2, 2),
+        ("se_3", 2, 2),
+        ("se_4", 5, 1),
+    ]
+    assert result.score == pytest.approx(7 / 4)
+    assert result.level == "low"
+
+
+@pytest.mark.parametrize(
+    ("answers", "level"),
+    [
+        ({"mo_1": 2, "mo_2": 2}, "low"),
+        ({"mo_1": 3, "mo_2": 4}, "medium"),
+        ({"mo_1": 4, "mo_2": 4}, "high"),
+        ({"mo_1": 5, "mo_2": 5, "mo_3": 5}, "medium"),  # mo_3 is reversed: 5 counts as 1
+    ],
+)
+def test_levels_follow_thresholds(kb: diagnose.KnowledgeBase, answers: dict[str, int], level: str) -> None:
+    assert score(kb, answers).scores["motivation"].level == level
+
+
+def test_threshold_boundaries_are_inclusive_from_below(kb: diagnose.KnowledgeBase) -> None:
+    at_medium = score(kb, {"mo_1": 2, "mo_2": 3}).scores["motivation"]
+    assert (at_medium.score, at_medium.level) == (2.5, "medium")
+    just_high = score(kb, {"he_1": 4, "he_3": 4, "he_2": 3}).scores["health"]
+    assert just_high.score == pytest.approx(11 / 3)
+    assert just_high.level == "medium"
+
+
+def test_too_few_answers_is_not_assessed_with_missing_items_and_reasons(kb: diagnose.KnowledgeBase) -> None:
+    profile = score(kb, {"he_1": 4, "he_2": "declined", "he_3": "unknown"})
+    health = profile.scores["health"]
+    assert health.level == "not_assessed"
+    assert health.score is None
+    assert health.answered == ("he_1",)
+    assert health.missing == ("he_2", "he_3")
+    assert health.missing_reasons == {"he_2": "declined", "he_3": "unknown"}
+    assert "health" in profile.not_assessed
+
+
+def test_absent_items_count_as_not_asked(kb: diagnose.KnowledgeBase) -> None:
+    answers, _ = validate_intake(kb, {"se_1": 3}, {})
+    assert answers["se_1"] == 3
+    assert answers["he_1"] == "not_asked"
+    assert len(answers) == len(kb.items)
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        (
+            {"se_1": 7},
+            "item 'se_1': expected a whole number from 1 to 5, or one of 'not_asked', 'declined', 'unknown'; got 7",
+        ),
+        ({"se_9": 3}, "item 'se_9': unknown item (did you mean 'se_4'?)"),
+        ({"zz": 3}, "item 'zz': unknown item"),
+        (
+            {"se_1": "3"},
+            "item 'se_1': expected a whole number from 1 to 5, or one of 'not_asked', 'declined', 'unknown'; got '3'",
+        ),
+        (
+            {"se_1": True},
+            "item 'se_1': expected a whole number from 1 to 5, or one of 'not_asked', 'declined', 'unknown'; got True",
+        ),
+        (
+            {"se_1": 3.0},
+            "item 'se_1': expected a whole number from 1 to 5, or one of 'not_asked', 'declined', 'unknown'; got 3.0",
+        ),
+        (
+            {"se_1": math.nan},
+            "item 'se_1': expected a whole number from 1 to 5, or one of 'not_asked', 'declined', 'unknown'; got nan",
+        ),
+        (
+            {"se_1": "weet niet"},
+            "item 'se_1': expected a whole number from 1 to 5, or one of 'not_asked', 'declined', 'unknown'; "
+            "got 'weet niet'",
+        ),
+        ({3: 3}, "item '3': item ids are text"),
+    ],
+)
+def test_bad_answers_raise_answer_error_naming_the_item(answers: dict[object, object], message: str) -> None:
+    with pytest.raises(diagnose.AnswerError) as info:
+        diagnose.assess(answers)  # type: ignore[arg-type]
+    assert str(info.value) == message
+
+
+def test_all_bad_answers_are_reported_at_once() -> None:
+    with pytest.raises(diagnose.AnswerError) as info:
+        diagnose.assess({"se_1": 0, "mo_1": 2, "xx_1": 1}, context={"age": 40})
+    assert str(info.value) == (
+        "3 problems in the intake:\n"
+        "  item 'se_1': expected a whole number from 1 to 5, or one of 'not_asked', 'declined', 'unknown'; got 0\n"
+        "  item 'xx_1': unknown item\n"
+        "  context 'age': unknown context field"
+    )
+    assert info.value.item == "se_1"
+    assert [p.where for p in info.value.problems] == ["item", "item", "context"]
+
+
+def test_intake_schema_lists_every_item_with_its_scale(kb: diagnose.KnowledgeBase) -> None:
+    schema = intake_schema(kb)
+    answers = schema["properties"]["answers"]["properties"]  # type: ignore[index]
+    assert set(answers) == {item.id for item in kb.items}
+    assert answers["se_4"]["oneOf"][1] == {"enum": ["not_asked", "declined", "unknown"]}

@@ -1,0 +1,63 @@
+"""Reading YAML: only plain data, duplicate keys refused, alias bombs refused quickly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from diagnose._yaml import MAX_EXPANDED_NODES, read_yaml
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x: !!python/object/apply:os.system ['echo hacked']\n",
+        "x: !!python/object:collections.OrderedDict {}\n",
+        "x: !!python/name:os.system\n",
+        "x: !!python/module:os\n",
+    ],
+)
+def test_python_tags_are_refused(text: str) -> None:
+    doc, problems = read_yaml(text, "evil.yaml")
+    assert doc is None
+    assert len(problems) == 1
+    message = str(problems[0])
+    assert message.startswith("evil.yaml:1:4: YAML syntax error: could not determine a constructor for the tag")
+    assert message.endswith("only plain YAML (mappings, lists, text, numbers, booleans) is allowed")
+
+
+def test_billion_laughs_is_refused_quickly() -> None:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    start = time.perf_counter()
+    doc, problems = read_yaml("\n".join(lines) + "\n", "bomb.yaml")
+    elapsed = time.perf_counter() - start
+    assert doc is None
+    assert [str(p) for p in problems] == [
+        f"bomb.yaml:1:1: the document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases; "
+        "write the content out instead of nesting aliases"
+    ]
+    assert elapsed < 5  # generous: the point is that it does not expand 9**10 nodes
+
+
+def test_duplicate_keys_are_refused_not_overwritten() -> None:
+    doc, problems = read_yaml("a: 1\nb: 2\na: 3\n", "dup.yaml")
+    assert doc is None
+    assert [str(p) for p in problems] == ["dup.yaml:3:1: duplicate key 'a' (first given on line 1)"]
+
+
+def test_positions_of_values_and_keys() -> None:
+    doc, problems = read_yaml("rules:\n  - id: a\n    when: {factor: x}\n", "r.yaml")
+    assert problems == []
+    assert doc is not None
+    assert doc.locate(("rules", 0, "when", "factor")) == (3, 20)
+    assert doc.locate_key(("rules", 0, "when")) == (3, 5)
+    assert doc.locate(("rules", 5)) == (2, 3)  # nearest ancestor that exists
+
+
+def test_empty_document() -> None:
+    doc, problems = read_yaml("", "empty.yaml")
+    assert problems == []
+    assert doc is not None
+    assert doc.data is None
