@@ -65,9 +65,15 @@ def test_missing_file_and_bad_shape(tmp_path: Path) -> None:
     assert code == 1
     assert err == f"error: {tmp_path / 'none.json'}: cannot read the file: No such file or directory\n"
     code, _, err = run("assess", "-", stdin='{"anwsers": {}}')
-    assert (code, err) == (1, "error: <stdin>: expected a mapping with 'answers' (and optionally 'context')\n")
+    assert (code, err) == (
+        1,
+        "error: <stdin>: expected a mapping with 'answers' (and optionally 'context')\n",
+    )
     code, _, err = run("assess", "-", stdin='{"answers": {}, "contxt": {}}')
-    assert (code, err) == (1, "error: <stdin>: unknown key 'contxt'; an intake has 'answers' and 'context'\n")
+    assert (code, err) == (
+        1,
+        "error: <stdin>: unknown key 'contxt'; an intake has 'answers' and 'context'\n",
+    )
     code, _, err = run("assess", "-", stdin="answers: [1, 2]\n")
     assert (code, err) == (1, "error: <stdin>:1:10: answers: expected a mapping of id to value\n")
     code, _, err = run("assess", "-", stdin="answers: {a: [1}\n")
@@ -88,14 +94,19 @@ def test_bad_option_is_a_usage_error() -> None:
 def test_check_passes_on_the_default_knowledge_base() -> None:
     code, out, _ = run("check")
     assert code == 0
-    assert out.startswith("ok: diagnose_default 0.1.0: 3 factors, 10 items, 6 interventions, 8 rules; sha256:")
+    assert out.startswith(
+        "ok: diagnose_default 0.1.0: 3 factors, 10 items, 6 interventions, 8 rules; sha256:"
+    )
 
 
 def test_check_lists_problems_per_file_and_exits_1(make_kb: MakeKb) -> None:
     root = make_kb(
         {
             "interventions.yaml": ("    targets: [health]\n", "    targets: [healt]\n"),
-            "recommend/health.yaml": ("when: {factor: health, level: low}", "when: {factor: helth, level: low}"),
+            "recommend/health.yaml": (
+                "when: {factor: health, level: low}",
+                "when: {factor: helth, level: low}",
+            ),
         }
     )
     code, out, _ = run("check", str(root))
@@ -120,7 +131,14 @@ def test_check_lists_problems_per_file_and_exits_1(make_kb: MakeKb) -> None:
 
 
 def test_check_reports_a_failing_example(make_kb: MakeKb) -> None:
-    root = make_kb({"recommend/health.yaml": ("      - levels: {health: high}\n        fires: false", "      - levels: {health: high}\n        fires: true")})
+    root = make_kb(
+        {
+            "recommend/health.yaml": (
+                "      - levels: {health: high}\n        fires: false",
+                "      - levels: {health: high}\n        fires: true",
+            )
+        }
+    )
     code, out, _ = run("check", str(root))
     assert code == 1
     assert out == "  rule 'low_health' example 1: expected fires, but it did not fire\n"

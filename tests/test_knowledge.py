@@ -33,7 +33,9 @@ def test_default_knowledge_base_loads_with_the_contract_ids(kb: diagnose.Knowled
     assert kb.item("se_1").scale.max == 5
 
 
-def test_default_knowledge_base_is_loaded_once_and_cannot_be_mutated(kb: diagnose.KnowledgeBase) -> None:
+def test_default_knowledge_base_is_loaded_once_and_cannot_be_mutated(
+    kb: diagnose.KnowledgeBase,
+) -> None:
     assert diagnose.load_knowledge_base() is kb
     with pytest.raises(TypeError):
         kb.factors["x"] = kb.factors["health"]  # type: ignore[index]
@@ -43,7 +45,9 @@ def test_default_knowledge_base_has_no_problems() -> None:
     assert list(diagnose.iter_errors()) == []
 
 
-def test_content_hash_ignores_key_order_quoting_and_whitespace(make_kb: MakeKb, kb: diagnose.KnowledgeBase) -> None:
+def test_content_hash_ignores_key_order_quoting_and_whitespace(
+    make_kb: MakeKb, kb: diagnose.KnowledgeBase
+) -> None:
     root = make_kb({})
     for path in root.rglob("*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -52,7 +56,14 @@ def test_content_hash_ignores_key_order_quoting_and_whitespace(make_kb: MakeKb, 
 
 
 def test_content_hash_changes_with_content(make_kb: MakeKb, kb: diagnose.KnowledgeBase) -> None:
-    root = make_kb({"instrument.yaml": ("thresholds: {medium: 2.5, high: 3.75}", "thresholds: {medium: 2.4, high: 3.75}")})
+    root = make_kb(
+        {
+            "instrument.yaml": (
+                "thresholds: {medium: 2.5, high: 3.75}",
+                "thresholds: {medium: 2.4, high: 3.75}",
+            )
+        }
+    )
     assert diagnose.load_knowledge_base(root).content_hash != kb.content_hash
 
 
@@ -73,14 +84,28 @@ def test_unknown_key_is_reported_with_a_suggestion(make_kb: MakeKb) -> None:
 
 
 def test_unknown_factor_reference_is_reported_with_a_suggestion(make_kb: MakeKb) -> None:
-    root = make_kb({"recommend/health.yaml": ("when: {factor: health, level: low}", "when: {factor: helth, level: low}")})
+    root = make_kb(
+        {
+            "recommend/health.yaml": (
+                "when: {factor: health, level: low}",
+                "when: {factor: helth, level: low}",
+            )
+        }
+    )
     assert problems(root) == [
         "recommend/health.yaml:9:20: rules[0].when.factor: unknown factor 'helth' (did you mean 'health'?)"
     ]
 
 
 def test_unknown_level_is_reported_with_a_suggestion(make_kb: MakeKb) -> None:
-    root = make_kb({"recommend/health.yaml": ("when: {factor: health, level: low}", "when: {factor: health, level: lo}")})
+    root = make_kb(
+        {
+            "recommend/health.yaml": (
+                "when: {factor: health, level: low}",
+                "when: {factor: health, level: lo}",
+            )
+        }
+    )
     assert problems(root) == [
         "recommend/health.yaml:9:35: rules[0].when.level: "
         "expected 'low', 'medium' or 'high', got 'lo' (did you mean 'low'?)"
@@ -99,7 +124,10 @@ def test_duplicate_ids_are_reported(make_kb: MakeKb) -> None:
     root = make_kb(
         {
             "instrument.yaml": ("  - id: se_2\n", "  - id: se_1\n"),
-            "recommend/health.yaml": ("  - id: low_health_wants_work\n", "  - id: low_motivation\n"),
+            "recommend/health.yaml": (
+                "  - id: low_health_wants_work\n",
+                "  - id: low_motivation\n",
+            ),
         }
     )
     assert problems(root) == [

@@ -32,7 +32,9 @@ def test_low_self_efficacy_and_low_motivation(kb: diagnose.KnowledgeBase) -> Non
     assert mi.sources == kb.interventions["motivational_interviewing"].sources
 
 
-def test_not_assessed_factor_never_triggers_and_is_reported_as_undecided(kb: diagnose.KnowledgeBase) -> None:
+def test_not_assessed_factor_never_triggers_and_is_reported_as_undecided(
+    kb: diagnose.KnowledgeBase,
+) -> None:
     d = diagnose.assess({"se_1": 5, "se_2": 5, "se_3": 4, "mo_1": 5, "mo_2": 5}, knowledge_base=kb)
     assert d.recommendations == ()  # no job matching: health unknown, so "no barrier" is not shown
     undecided = {u.rule: u.not_assessed for u in d.trace.undecided_rules}
@@ -56,7 +58,15 @@ def test_no_barrier_leads_to_job_matching(kb: diagnose.KnowledgeBase) -> None:
 
 
 def test_ranking_is_priority_then_evidence_then_id(kb: diagnose.KnowledgeBase) -> None:
-    recs = recommend(kb, ("low_health", "low_self_efficacy_motivated", "low_health_wants_work", "medium_self_efficacy_peers"))
+    recs = recommend(
+        kb,
+        (
+            "low_health",
+            "low_self_efficacy_motivated",
+            "low_health_wants_work",
+            "medium_self_efficacy_peers",
+        ),
+    )
     assert [(r.priority, r.intervention) for r in recs] == [
         (1, "health_assessment"),
         (1, "success_experiences"),
@@ -87,7 +97,7 @@ def test_diagnosis_round_trips_through_json(kb: diagnose.KnowledgeBase) -> None:
 
 
 def test_intake_object_is_accepted(kb: diagnose.KnowledgeBase) -> None:
-    intake = diagnose.Intake(answers=LOW_SE_LOW_MO)
+    intake = diagnose.Intake.model_validate({"answers": LOW_SE_LOW_MO})
     assert diagnose.assess(intake, knowledge_base=kb) == diagnose.assess(LOW_SE_LOW_MO, knowledge_base=kb)
 
 
@@ -148,16 +158,29 @@ def test_context_rules_fire_on_given_context_only(context_kb: diagnose.Knowledge
     answers = {"he_1": 1, "he_2": 5, "he_3": 1}
     without = diagnose.assess(answers, knowledge_base=context_kb)
     assert "treated_health" not in [f.rule for f in without.trace.fired_rules]
-    assert {u.rule: u.context_missing for u in without.trace.undecided_rules}["treated_health"] == ("in_treatment",)
-    with_context = diagnose.assess(
-        answers, knowledge_base=context_kb, context={"in_treatment": True, "hours_available": 8, "housing": "none"}
+    assert {u.rule: u.context_missing for u in without.trace.undecided_rules}["treated_health"] == (
+        "in_treatment",
     )
-    assert [f.rule for f in with_context.trace.fired_rules] == ["low_health", "treated_health", "few_hours", "unstable_housing"]
+    with_context = diagnose.assess(
+        answers,
+        knowledge_base=context_kb,
+        context={"in_treatment": True, "hours_available": 8, "housing": "none"},
+    )
+    assert [f.rule for f in with_context.trace.fired_rules] == [
+        "low_health",
+        "treated_health",
+        "few_hours",
+        "unstable_housing",
+    ]
 
 
 def test_context_values_are_checked(context_kb: diagnose.KnowledgeBase) -> None:
     with pytest.raises(diagnose.AnswerError) as info:
-        diagnose.assess({}, knowledge_base=context_kb, context={"in_treatment": "yes", "housing": "stabel", "hours_available": 1.5})
+        diagnose.assess(
+            {},
+            knowledge_base=context_kb,
+            context={"in_treatment": "yes", "housing": "stabel", "hours_available": 1.5},
+        )
     assert str(info.value) == (
         "3 problems in the intake:\n"
         "  context 'in_treatment': expected true or false, got 'yes'\n"
@@ -179,7 +202,9 @@ CONTEXT_FACT = st.fixed_dictionaries(
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(fact=CONTEXT_FACT)
-def test_engine_agrees_with_truth_on_context_rules(context_kb: diagnose.KnowledgeBase, fact: dict[str, object]) -> None:
+def test_engine_agrees_with_truth_on_context_rules(
+    context_kb: diagnose.KnowledgeBase, fact: dict[str, object]
+) -> None:
     """Invariant: context conditions (is, in, bounds, not) fire exactly when definitely true."""
     fired = set(context_kb.engine().fired(fact))
     assert fired == {r.id for r in context_kb.rules if truth(r.when, fact) is True}

@@ -44,7 +44,9 @@ def test_threshold_boundaries_are_inclusive_from_below(kb: diagnose.KnowledgeBas
     assert just_high.level == "medium"
 
 
-def test_too_few_answers_is_not_assessed_with_missing_items_and_reasons(kb: diagnose.KnowledgeBase) -> None:
+def test_too_few_answers_is_not_assessed_with_missing_items_and_reasons(
+    kb: diagnose.KnowledgeBase,
+) -> None:
     profile = score(kb, {"he_1": 4, "he_2": "declined", "he_3": "unknown"})
     health = profile.scores["health"]
     assert health.level == "not_assessed"

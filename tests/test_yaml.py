@@ -23,7 +23,9 @@ def test_python_tags_are_refused(text: str) -> None:
     assert doc is None
     assert len(problems) == 1
     message = str(problems[0])
-    assert message.startswith("evil.yaml:1:4: YAML syntax error: could not determine a constructor for the tag")
+    assert message.startswith(
+        "evil.yaml:1:4: YAML syntax error: could not determine a constructor for the tag"
+    )
     assert message.endswith("only plain YAML (mappings, lists, text, numbers, booleans) is allowed")
 
 

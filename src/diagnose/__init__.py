@@ -33,7 +33,14 @@ from diagnose.knowledge import (
     iter_errors,
     load_knowledge_base,
 )
-from diagnose.recommendation import Diagnosis, FiredRule, Recommendation, Trace, UndecidedRule, assess
+from diagnose.recommendation import (
+    Diagnosis,
+    FiredRule,
+    Recommendation,
+    Trace,
+    UndecidedRule,
+    assess,
+)
 from diagnose.scoring import FactorScore, Intake, ItemScore, Profile
 
 __version__ = "0.1.0"

@@ -23,6 +23,7 @@ over an unknown factor stays unknown instead of becoming true.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -72,7 +73,8 @@ def _core() -> ModuleType:
         import durable_rules_engine  # noqa: PLC0415 - imported on first use, never at package import
     except ImportError as exc:
         raise EngineUnavailableError(str(exc)) from exc
-    return durable_rules_engine
+    core: ModuleType = durable_rules_engine
+    return core
 
 
 def _and(parts: Sequence[Expr]) -> Expr:
@@ -119,13 +121,16 @@ def _context_expr(atom: ContextCondition, spec: ContextField, *, holds: bool) ->
     if spec.type == "boolean":
         return _values_expr(key, [v for v in (True, False) if v not in accepted])
     # A number is definitely not in the set when it differs from each value.
-    return _and([_or([_bound("lt", key, float(v)), _bound("gt", key, float(v))]) for v in accepted])  # type: ignore[arg-type]
+    return _and([_or([_bound("lt", key, float(v)), _bound("gt", key, float(v))]) for v in accepted])
 
 
 def _expr(condition: Condition, context: Mapping[str, ContextField], *, holds: bool) -> Expr:
     """The durable condition under which `condition` is definitely true (or definitely false)."""
     if isinstance(condition, AllOf | AnyOf):
-        children = [_expr(c, context, holds=holds) for c in (condition.all_ if isinstance(condition, AllOf) else condition.any_)]
+        children = [
+            _expr(c, context, holds=holds)
+            for c in (condition.all_ if isinstance(condition, AllOf) else condition.any_)
+        ]
         conjunctive = isinstance(condition, AllOf) == holds
         return _and(children) if conjunctive else _or(children)
     if isinstance(condition, NotOf):
@@ -174,7 +179,9 @@ class RuleEngine:
         self._lock = threading.Lock()
         self._sessions = itertools.count(1)
         self._live = 0
-        self._handle = self._core.create_ruleset(self.name, json.dumps(self.definition)) if self.definition else None
+        self._handle = (
+            self._core.create_ruleset(self.name, json.dumps(self.definition)) if self.definition else None
+        )
 
     @property
     def live_sessions(self) -> int:
@@ -232,7 +239,5 @@ class RuleEngine:
         """Free the C ruleset."""
         handle = getattr(self, "_handle", None)
         if handle is not None:
-            try:
+            with contextlib.suppress(Exception):  # nothing useful to do at interpreter teardown
                 self._core.delete_ruleset(handle)
-            except Exception:  # noqa: BLE001, S110 - nothing useful to do at interpreter teardown
-                pass

@@ -6,7 +6,6 @@ import hashlib
 import json
 import types
 import typing
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -28,6 +27,7 @@ from diagnose.knowledge import Instrument, InterventionsFile, KnowledgeBase, Sca
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
+    from pathlib import Path
 
     from diagnose.conditions import Rule
 
@@ -114,7 +114,9 @@ class _Reader:
         for loc, err in resolved:
             raw_loc = tuple(err["loc"])
             kind = err["type"]
-            if kind == "too_short" and any(len(other) > len(loc) and other[: len(loc)] == loc for other, _ in resolved):
+            if kind == "too_short" and any(
+                len(other) > len(loc) and other[: len(loc)] == loc for other, _ in resolved
+            ):
                 continue  # pydantic counts only the valid members; the invalid ones are reported
             if kind == "missing":
                 self.add(doc, loc[:-1], f"missing required key {raw_loc[-1]!r}")
@@ -140,7 +142,7 @@ def _resolve(data: object, loc: Loc) -> Loc:
     for part in loc:
         if isinstance(node, dict) and isinstance(part, str) and part in node:
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):  # noqa: SIM114 - mypy narrows each arm
             node = node[part]
         elif isinstance(part, str) and (part in CONDITION_TAGS or "[" in part or part in _LABELS):
             continue
@@ -154,7 +156,7 @@ def _resolve(data: object, loc: Loc) -> Loc:
 _LABELS = frozenset({"str", "int", "float", "bool", "none", "function-after", "tuple", "list", "dict"})
 
 
-def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:  # noqa: C901 - one branch per typing form
     """The keys a mapping at `loc` may have, found by walking the model's annotations."""
     candidates: list[Any] = [model]
     for part in loc:
@@ -190,7 +192,7 @@ def _flatten(types_: list[Any]) -> Iterator[Any]:
             yield t
 
 
-def _message(err: Any) -> str:  # noqa: ANN401, PLR0911 - pydantic's ErrorDetails, one branch per kind
+def _message(err: Any) -> str:  # noqa: ANN401, C901, PLR0911 - pydantic's ErrorDetails, one branch per kind
     kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
     got = f", got {_describe(value)}"
     if kind == "literal_error":
@@ -289,14 +291,16 @@ def _read_instrument(reader: _Reader) -> tuple[Instrument | None, YamlDocument |
     return instrument, doc
 
 
-def _duplicates(
-    reader: _Reader, doc: YamlDocument, kind: str, section: str, ids: Sequence[str]
-) -> None:
+def _duplicates(reader: _Reader, doc: YamlDocument, kind: str, section: str, ids: Sequence[str]) -> None:
     first: dict[str, int] = {}
     for index, ident in enumerate(ids):
         if ident in first:
             line, _ = doc.locate((section, first[ident], "id"))
-            reader.add(doc, (section, index, "id"), f"duplicate {kind} id {ident!r} (first defined on line {line})")
+            reader.add(
+                doc,
+                (section, index, "id"),
+                f"duplicate {kind} id {ident!r} (first defined on line {line})",
+            )
         else:
             first[ident] = index
 
@@ -388,7 +392,11 @@ def _check_rules(
         for index, rule in enumerate(parsed.rules):
             where = ("rules", index)
             if rule.id in first_seen:
-                reader.add(doc, (*where, "id"), f"duplicate rule id {rule.id!r} (first defined at {first_seen[rule.id]})")
+                reader.add(
+                    doc,
+                    (*where, "id"),
+                    f"duplicate rule id {rule.id!r} (first defined at {first_seen[rule.id]})",
+                )
             else:
                 line, column = doc.locate((*where, "id"))
                 first_seen[rule.id] = f"{doc.file}:{line}:{column}"
@@ -404,7 +412,7 @@ def _check_rules(
                 _check_example(reader, doc, (*where, "examples", e_index), example, factors, context)
 
 
-def _check_atom(
+def _check_atom(  # noqa: PLR0913, PLR0917 - the checker's state is passed, not kept in globals
     reader: _Reader,
     doc: YamlDocument,
     loc: Loc,
@@ -414,7 +422,11 @@ def _check_atom(
 ) -> None:
     if isinstance(atom, LevelCondition | ScoreCondition):
         if atom.factor not in factors:
-            reader.add(doc, (*loc, "factor"), f"unknown factor {atom.factor!r}{suggest(atom.factor, factors)}")
+            reader.add(
+                doc,
+                (*loc, "factor"),
+                f"unknown factor {atom.factor!r}{suggest(atom.factor, factors)}",
+            )
         return
     field = context.get(atom.context)
     if field is None:
@@ -427,7 +439,11 @@ def _check_atom(
     key = "is" if atom.is_ is not None else "in"
     if accepted is None:
         if field.type not in {"integer", "number"}:
-            reader.add(doc, (*loc, "context"), f"bounds need a number field; {atom.context!r} is {field.type}")
+            reader.add(
+                doc,
+                (*loc, "context"),
+                f"bounds need a number field; {atom.context!r} is {field.type}",
+            )
         return
     for value in accepted:
         problem = context_value_problem(field.type, field.values, value)
@@ -450,7 +466,7 @@ def context_value_problem(kind: str, values: Sequence[str], value: object) -> st
     return None
 
 
-def _check_example(
+def _check_example(  # noqa: PLR0913, PLR0917 - as _check_atom
     reader: _Reader,
     doc: YamlDocument,
     loc: Loc,
@@ -461,17 +477,29 @@ def _check_example(
     for section in ("levels", "scores"):
         for name in getattr(example, section):
             if name not in factors:
-                reader.add(doc, (*loc, section, name), f"unknown factor {name!r}{suggest(name, factors)}", key=True)
+                reader.add(
+                    doc,
+                    (*loc, section, name),
+                    f"unknown factor {name!r}{suggest(name, factors)}",
+                    key=True,
+                )
     for name, value in example.context.items():
         field = context.get(name)
         if field is None:
-            reader.add(doc, (*loc, "context", name), f"unknown context field {name!r}{suggest(name, list(context))}", key=True)
+            reader.add(
+                doc,
+                (*loc, "context", name),
+                f"unknown context field {name!r}{suggest(name, list(context))}",
+                key=True,
+            )
         elif problem := context_value_problem(field.type, field.values, value):
             reader.add(doc, (*loc, "context", name), problem)
 
 
 def content_hash(
-    instrument: Instrument, interventions: InterventionsFile, rule_files: Sequence[tuple[YamlDocument, RuleFile]]
+    instrument: Instrument,
+    interventions: InterventionsFile,
+    rule_files: Sequence[tuple[YamlDocument, RuleFile]],
 ) -> str:
     """`sha256:` over a canonical JSON form: independent of key order, quoting and whitespace."""
     rules: list[Rule] = sorted((r for _d, f in rule_files for r in f.rules), key=lambda r: r.id)

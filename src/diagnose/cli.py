@@ -15,7 +15,6 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from diagnose._base import Language
 from diagnose._yaml import read_yaml
 from diagnose.checks import run_examples
 from diagnose.errors import DiagnoseError, KnowledgeBaseError
@@ -26,6 +25,7 @@ from diagnose.scoring import Intake, intake_schema
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from diagnose._base import Language
     from diagnose.errors import KnowledgeBaseProblem
     from diagnose.recommendation import Diagnosis
 
@@ -63,7 +63,9 @@ def _load(kb_path: Path | None) -> KnowledgeBase:
         return load_knowledge_base(kb_path)
     except KnowledgeBaseError as exc:
         count = len(exc.problems)
-        raise _Fail(f"the knowledge base has {count} problem(s); run 'diagnose check' to see them\n{exc}") from exc
+        raise _Fail(
+            f"the knowledge base has {count} problem(s); run 'diagnose check' to see them\n{exc}"
+        ) from exc
 
 
 def _read_intake(path: str) -> Intake:
@@ -132,7 +134,13 @@ def _print_diagnosis(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> None:
     for column in ("#", head[4], head[5], head[6], head[7]):
         advice.add_column(column, overflow="fold")
     for rank, rec in enumerate(d.recommendations, start=1):
-        advice.add_row(str(rank), rec.name.get(lang), str(rec.priority), rec.evidence_level, rec.rationale.get(lang))
+        advice.add_row(
+            str(rank),
+            rec.name.get(lang),
+            str(rec.priority),
+            rec.evidence_level,
+            rec.rationale.get(lang),
+        )
     console.print(advice)
     for undecided in d.trace.undecided_rules:
         missing = ", ".join(undecided.not_assessed + undecided.context_missing)
@@ -174,7 +182,13 @@ def check_command(directory: Path | None, output: Literal["text", "json"]) -> No
         payload = {
             "ok": not problems and not failures,
             "problems": [
-                {"file": p.file, "line": p.line, "column": p.column, "path": p.path, "message": p.message}
+                {
+                    "file": p.file,
+                    "line": p.line,
+                    "column": p.column,
+                    "path": p.path,
+                    "message": p.message,
+                }
                 for p in problems
             ],
             "example_failures": failures,

@@ -3,7 +3,7 @@
 A condition is one of:
 
 * `{factor: self_efficacy, level: low}` or `level: [low, medium]`: the factor's level is one of these;
-* `{factor: motivation, score: {gte: 3.5}}`: the factor's score against bounds `lt`, `lte`, `gt`, `gte`;
+* `{factor: motivation, score: {gte: 3.5}}`: the factor's score against `lt`, `lte`, `gt`, `gte`;
 * `{context: has_young_children, is: true}`, `in: [...]` or bounds: a declared context field;
 * `{all: [...]}`, `{any: [...]}`, `{not: ...}`: combinations.
 
@@ -15,7 +15,7 @@ another branch, and a rule that needs it is reported as *undecided* instead of s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Union
 
 from pydantic import Discriminator, Field, StrictBool, StrictFloat, StrictInt, Tag, model_validator
 
@@ -180,7 +180,12 @@ def _condition_tag(value: object) -> str | None:
         }.get(type(value))
     if not isinstance(value, dict):
         return None
-    for key, tag in (("all", "all-of"), ("any", "any-of"), ("not", "not-of"), ("context", "context-value")):
+    for key, tag in (
+        ("all", "all-of"),
+        ("any", "any-of"),
+        ("not", "not-of"),
+        ("context", "context-value"),
+    ):
         if key in value:
             return tag
     if "factor" in value:
@@ -252,7 +257,9 @@ class RuleFile(Model):
     rules: tuple[Rule, ...] = Field(min_length=1)
 
 
-def iter_atoms(condition: Condition) -> Iterator[LevelCondition | ScoreCondition | ContextCondition]:
+def iter_atoms(
+    condition: Condition,
+) -> Iterator[LevelCondition | ScoreCondition | ContextCondition]:
     """Yield every factor and context test inside a condition, depth first."""
     if isinstance(condition, AllOf):
         for child in condition.all_:
@@ -266,7 +273,7 @@ def iter_atoms(condition: Condition) -> Iterator[LevelCondition | ScoreCondition
         yield condition
 
 
-def truth(condition: Condition, fact: Mapping[str, object]) -> bool | None:
+def truth(condition: Condition, fact: Mapping[str, object]) -> bool | None:  # noqa: PLR0911 - one return per kind
     """Evaluate a condition over a fact in three-valued logic.
 
     Args:
@@ -309,4 +316,3 @@ def truth(condition: Condition, fact: Mapping[str, object]) -> bool | None:
 def _same(a: object, b: object) -> bool:
     """Equality that keeps booleans apart from the numbers 0 and 1."""
     return isinstance(a, bool) == isinstance(b, bool) and a == b
-

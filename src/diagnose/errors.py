@@ -60,7 +60,7 @@ class KnowledgeBaseProblem:
 
 
 class KnowledgeBaseError(DiagnoseError, ValueError):
-    """A knowledge base could not be loaded; `problems` lists every problem found, not just the first.
+    """A knowledge base could not be loaded; `problems` lists every problem found, not only the first.
 
     Example:
         >>> err = KnowledgeBaseError([KnowledgeBaseProblem("a.yaml", 1, 1, "", "empty file")])
@@ -73,7 +73,9 @@ class KnowledgeBaseError(DiagnoseError, ValueError):
         self.problems: tuple[KnowledgeBaseProblem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
-    def __reduce__(self) -> tuple[type[KnowledgeBaseError], tuple[tuple[KnowledgeBaseProblem, ...]]]:
+    def __reduce__(
+        self,
+    ) -> tuple[type[KnowledgeBaseError], tuple[tuple[KnowledgeBaseProblem, ...]]]:
         """Pickle by the problems, so the error survives a process pool."""
         return (type(self), (self.problems,))
 

@@ -81,7 +81,8 @@ class Scale(Model):
     """An answer scale: whole numbers from `min` to `max`, each with a label.
 
     Example:
-        >>> s = Scale(min=1, max=2, labels=(LocalizedText(nl="nee", en="no"), LocalizedText(nl="ja", en="yes")))
+        >>> no, yes = LocalizedText(nl="nee", en="no"), LocalizedText(nl="ja", en="yes")
+        >>> s = Scale(min=1, max=2, labels=(no, yes))
         >>> s.label(2).en
         'yes'
     """
@@ -158,7 +159,8 @@ class Item(Model):
         >>> import diagnose
         >>> item = diagnose.load_knowledge_base().item("se_4")
         >>> item.reverse, item.scored(5)
-        (True, 1)"""
+        (True, 1)
+    """
 
     id: Identifier
     factor: Identifier
@@ -188,7 +190,8 @@ class ContextField(Model):
     Example:
         >>> text = LocalizedText(nl="In behandeling", en="In treatment")
         >>> ContextField(id="in_treatment", description=text, type="boolean").type
-        'boolean'"""
+        'boolean'
+    """
 
     id: Identifier
     description: LocalizedText
@@ -417,4 +420,3 @@ def _load(path: Path) -> KnowledgeBase:
     if problems or kb is None:
         raise KnowledgeBaseError(problems)
     return kb
-

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from diagnose._base import LocalizedText, Model
-from diagnose.conditions import ContextCondition, context_key, iter_atoms, level_key, score_key, truth
+from diagnose.conditions import (
+    ContextCondition,
+    context_key,
+    iter_atoms,
+    level_key,
+    score_key,
+    truth,
+)
 from diagnose.knowledge import EVIDENCE_LEVELS, EvidenceLevel, KnowledgeBase, load_knowledge_base
 from diagnose.scoring import AnswerValue, ContextValue, Intake, Profile, score, validate_intake
 
@@ -36,7 +43,8 @@ class FiredRule(Model):
     Example:
         >>> import diagnose
         >>> diagnose.assess({"mo_1": 1, "mo_2": 1}).trace.fired_rules[0]
-        FiredRule(rule='low_motivation', intervention='motivational_interviewing', priority=2)"""
+        FiredRule(rule='low_motivation', intervention='motivational_interviewing', priority=2)
+    """
 
     rule: str
     intervention: str
@@ -54,8 +62,9 @@ class UndecidedRule(Model):
 
     Example:
         >>> import diagnose
-        >>> diagnose.assess({"mo_1": 1, "mo_2": 1}).trace.undecided_rules[0]
-        UndecidedRule(rule='low_health', intervention='health_assessment', not_assessed=('health',), context_missing=())
+        >>> u = diagnose.assess({"mo_1": 1, "mo_2": 1}).trace.undecided_rules[0]
+        >>> u.rule, u.not_assessed, u.context_missing
+        ('low_health', ('health',), ())
     """
 
     rule: str
@@ -101,7 +110,8 @@ class Trace(Model):
         >>> import diagnose
         >>> trace = diagnose.assess({"mo_1": 1, "mo_2": 1}).trace
         >>> trace.answers["mo_1"], trace.answers["se_1"]
-        (1, 'not_asked')"""
+        (1, 'not_asked')
+    """
 
     answers: dict[str, AnswerValue]
     context: dict[str, ContextValue]
@@ -172,7 +182,9 @@ def recommend(kb: KnowledgeBase, fired: tuple[str, ...]) -> tuple[Recommendation
     return tuple(out)
 
 
-def _undecided(kb: KnowledgeBase, fired: tuple[str, ...], fact: Mapping[str, object]) -> tuple[UndecidedRule, ...]:
+def _undecided(
+    kb: KnowledgeBase, fired: tuple[str, ...], fact: Mapping[str, object]
+) -> tuple[UndecidedRule, ...]:
     out = []
     for rule in kb.rules:
         if rule.id in fired or truth(rule.when, fact) is not None:
@@ -225,8 +237,8 @@ def assess(
     """
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
     if isinstance(answers, Intake):
-        given_context: Mapping[object, object] = {**answers.context, **(context or {})}
-        given_answers: Mapping[object, object] = answers.answers
+        given_context: Mapping[str, object] = {**answers.context, **(context or {})}
+        given_answers: Mapping[str, object] = answers.answers
     else:
         given_context = dict(context or {})
         given_answers = answers

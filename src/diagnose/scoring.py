@@ -10,7 +10,7 @@ Missing answers are never imputed: a factor with fewer than `min_answered` answe
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
@@ -65,7 +65,8 @@ class ItemScore(Model):
     Example:
         >>> import diagnose
         >>> diagnose.assess({"se_4": 5}).profile.scores["self_efficacy"].items[0]
-        ItemScore(item='se_4', raw=5, scored=1)"""
+        ItemScore(item='se_4', raw=5, scored=1)
+    """
 
     item: str
     raw: int
@@ -106,7 +107,8 @@ class Profile(Model):
     Example:
         >>> import diagnose
         >>> diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1}).profile.not_assessed
-        ('motivation', 'health')"""
+        ('motivation', 'health')
+    """
 
     scores: dict[str, FactorScore]
 
@@ -141,7 +143,7 @@ def _short(value: object) -> str:
 
 
 def validate_intake(
-    kb: KnowledgeBase, answers: Mapping[object, object], context: Mapping[object, object]
+    kb: KnowledgeBase, answers: Mapping[Any, object], context: Mapping[Any, object]
 ) -> tuple[dict[str, int | MissingReason], dict[str, ContextValue]]:
     """Check answers and context against the knowledge base; raise one error listing every problem.
 
@@ -158,16 +160,16 @@ def validate_intake(
             hint = suggest(key, list(kb.context_fields)) if isinstance(key, str) else ""
             problems.append(AnswerProblem("context", str(key), f"unknown context field{hint}"))
         elif problem := context_value_problem(field.type, field.values, value):
-            problems.append(AnswerProblem("context", key, problem))
+            problems.append(AnswerProblem("context", str(key), problem))
         elif isinstance(value, float) and not math.isfinite(value):
-            problems.append(AnswerProblem("context", key, f"expected a finite number, got {value!r}"))
+            problems.append(AnswerProblem("context", str(key), f"expected a finite number, got {value!r}"))
     if problems:
         raise AnswerError(problems)
     full: dict[str, int | MissingReason] = {
-        item.id: answers.get(item.id, "not_asked")  # type: ignore[misc] - checked just above
+        item.id: answers.get(item.id, "not_asked")  # type: ignore[misc]  # checked just above
         for item in kb.items
     }
-    return full, {str(k): v for k, v in context.items()}  # type: ignore[misc] - checked just above
+    return full, {str(k): v for k, v in context.items()}  # type: ignore[misc]  # checked just above
 
 
 def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Profile:

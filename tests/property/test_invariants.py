@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.property.strategies import KB, answer, answers
 
 import diagnose
-from tests.property.strategies import KB, answer, answers
 
 if TYPE_CHECKING:
     from tests.conftest import MakeKb
@@ -30,7 +31,7 @@ def test_every_factor_score_lies_in_its_range(given_answers: dict[str, int | str
 
 @given(answers(), st.randoms(use_true_random=False))
 def test_same_answers_give_the_same_diagnosis_in_any_key_order(
-    given_answers: dict[str, int | str], rnd: st.Random
+    given_answers: dict[str, int | str], rnd: random.Random
 ) -> None:
     """Invariant: assess is a pure function of the answers; key order does not matter."""
     items = list(given_answers.items())
@@ -70,7 +71,11 @@ def test_answers_to_an_item_no_rule_reads_change_no_recommendation(
     """Invariant: an answer to an item whose factor no rule reads changes no recommendation."""
     kb = diagnose.load_knowledge_base(make_kb({"instrument.yaml": ("\nitems:\n", EXTRA_FACTOR)}))
     first = {**given_answers, "wa_1": data.draw(answer(kb.item("wa_1")))}
-    second = {**given_answers, "wa_1": data.draw(answer(kb.item("wa_1"))), "wa_2": data.draw(answer(kb.item("wa_2")))}
+    second = {
+        **given_answers,
+        "wa_1": data.draw(answer(kb.item("wa_1"))),
+        "wa_2": data.draw(answer(kb.item("wa_2"))),
+    }
     a = diagnose.assess(first, knowledge_base=kb)
     b = diagnose.assess(second, knowledge_base=kb)
     assert a.recommendations == b.recommendations
