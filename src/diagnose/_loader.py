@@ -140,9 +140,9 @@ def _resolve(data: object, loc: Loc) -> Loc:
     out: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:  # noqa: SIM114 - mypy narrows each arm
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):  # noqa: SIM114 - mypy narrows each arm
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
         elif isinstance(part, str) and (part in CONDITION_TAGS or "[" in part or part in _LABELS):
             continue

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import random
 from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.property.strategies import KB, answer, answers
 
 import diagnose
+from tests.property.strategies import KB, answer, answers
 
 if TYPE_CHECKING:
+    import random
+
     from tests.conftest import MakeKb
 
 
