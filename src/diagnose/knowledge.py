@@ -129,6 +129,7 @@ class Factor(Model):
         name: Short name in both languages.
         description: What it means.
         influenceable: Whether support can change it; only such factors are goals of a plan.
+        effect: How the factor relates to finding work (direction of effect), with its evidence.
         min_answered: How many of its items must be answered for it to be scored.
         method: `mean` of its items after reverse-scoring.
         thresholds: Score cut-offs for the levels, with the reasoning in `thresholds_note`.
@@ -145,6 +146,7 @@ class Factor(Model):
     name: LocalizedText
     description: LocalizedText
     influenceable: StrictBool
+    effect: LocalizedText | None = None
     min_answered: StrictInt = Field(ge=1)
     method: Literal["mean"] = "mean"
     thresholds: Thresholds
