@@ -10,6 +10,8 @@ import pytest
 
 import diagnose
 
+#: A frozen snapshot of the default knowledge base, for tests that pin positions.
+FIXTURE_KB = Path(__file__).parent / "data" / "kb"
 #: Edits to a copy of the default knowledge base: file → (old text, new text) or file → whole text.
 Edits = dict[str, "tuple[str, str] | str | None"]
 MakeKb = Callable[[Edits], Path]
@@ -22,7 +24,10 @@ def kb() -> diagnose.KnowledgeBase:
 
 @pytest.fixture
 def make_kb(tmp_path: Path) -> MakeKb:
-    """Copy the default knowledge base into tmp_path and apply edits; returns the folder.
+    """Copy the frozen fixture knowledge base into tmp_path and apply edits; returns the folder.
+
+    The fixture (`tests/data/kb`, a snapshot of the default) stays put while the default grows,
+    so that pinned `file:line:col` positions do not move with every content change.
 
     An edit is `(old, new)` to replace text (which must occur), a whole new text, or None to
     delete the file.
@@ -32,7 +37,7 @@ def make_kb(tmp_path: Path) -> MakeKb:
         root = tmp_path / "kb"
         if root.exists():
             shutil.rmtree(root)
-        shutil.copytree(diagnose.default_knowledge_base_path(), root)
+        shutil.copytree(FIXTURE_KB, root)
         for name, edit in edits.items():
             path = root / name
             if edit is None:

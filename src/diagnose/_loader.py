@@ -23,7 +23,7 @@ from diagnose.conditions import (
     ScoreCondition,
 )
 from diagnose.errors import KnowledgeBaseProblem
-from diagnose.knowledge import Instrument, InterventionsFile, KnowledgeBase, Scale, suggest
+from diagnose.knowledge import Instrument, InterventionsFile, KnowledgeBase, Origin, Scale, suggest
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
@@ -264,14 +264,48 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
         return None, sorted(reader.problems, key=lambda p: (p.file, p.line, p.column))
     rules = tuple(rule for _doc, parsed in rule_files for rule in parsed.rules)
     digest = content_hash(instrument, interventions, rule_files)
+    assert instrument_doc is not None  # noqa: S101 - instrument is only parsed from a document
+    assert interventions_doc is not None  # noqa: S101 - likewise
+    origins = _origins(instrument_doc, instrument, interventions_doc, interventions, rule_files)
     kb = KnowledgeBase(
         instrument=instrument,
         interventions=interventions.interventions,
         rules=rules,
         content_hash=digest,
         path=root,
+        origins=origins,
     )
     return kb, []
+
+
+def _origins(
+    instrument_doc: YamlDocument,
+    instrument: Instrument,
+    interventions_doc: YamlDocument,
+    interventions: InterventionsFile,
+    rule_files: Sequence[tuple[YamlDocument, RuleFile]],
+) -> dict[str, Origin]:
+    """Where each factor, item, context field, intervention and rule is defined."""
+    origins: dict[str, Origin] = {}
+
+    def note(kind: str, ident: str, doc: YamlDocument, loc: Loc) -> None:
+        line, column = doc.locate((*loc, "id"))
+        origins[f"{kind}:{ident}"] = Origin(doc.file, line, column, format_loc(loc))
+
+    sections: tuple[tuple[str, str, Sequence[Any]], ...] = (
+        ("factors", "factor", instrument.factors),
+        ("items", "item", instrument.items),
+        ("context", "context", instrument.context),
+    )
+    for section, kind, entries in sections:
+        for index, entry in enumerate(entries):
+            note(kind, entry.id, instrument_doc, (section, index))
+    for index, intervention in enumerate(interventions.interventions):
+        note("intervention", intervention.id, interventions_doc, ("interventions", index))
+    for doc, parsed in rule_files:
+        for index, rule in enumerate(parsed.rules):
+            note("rule", rule.id, doc, ("rules", index))
+    return origins
 
 
 def _read_instrument(reader: _Reader) -> tuple[Instrument | None, YamlDocument | None]:

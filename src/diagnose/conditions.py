@@ -239,6 +239,8 @@ class Rule(Model):
         priority: 1 is the most urgent; ties are broken by evidence, then by id.
         rationale: Why, in words a client manager can pass on.
         examples: Worked examples; the checker runs them.
+        no_barrier: Advice for when no barrier is present; only such a rule may stop firing
+            when a barrier factor gets worse.
     """
 
     id: Identifier
@@ -247,6 +249,7 @@ class Rule(Model):
     recommend: Identifier
     priority: int = Field(ge=1, le=9)
     rationale: LocalizedText
+    no_barrier: bool = False
     examples: tuple[RuleExample, ...] = ()
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
@@ -50,6 +51,7 @@ __all__ = [
     "InterventionsFile",
     "Item",
     "KnowledgeBase",
+    "Origin",
     "Scale",
     "Thresholds",
     "default_knowledge_base_path",
@@ -130,6 +132,8 @@ class Factor(Model):
         description: What it means.
         influenceable: Whether support can change it; only such factors are goals of a plan.
         effect: How the factor relates to finding work (direction of effect), with its evidence.
+        barrier: A practical barrier (health, language, care duties, debts): a worse level may only
+            add support, never take it away (checked by the analysis).
         min_answered: How many of its items must be answered for it to be scored.
         method: `mean` of its items after reverse-scoring.
         thresholds: Score cut-offs for the levels, with the reasoning in `thresholds_note`.
@@ -147,6 +151,7 @@ class Factor(Model):
     description: LocalizedText
     influenceable: StrictBool
     effect: LocalizedText | None = None
+    barrier: StrictBool = False
     min_answered: StrictInt = Field(ge=1)
     method: Literal["mean"] = "mean"
     thresholds: Thresholds
@@ -295,11 +300,12 @@ class KnowledgeBase:
         "interventions",
         "items",
         "items_by_factor",
+        "origins",
         "path",
         "rules",
     )
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only assembly of checked parts
         self,
         *,
         instrument: Instrument,
@@ -307,9 +313,11 @@ class KnowledgeBase:
         rules: tuple[Rule, ...],
         content_hash: str,
         path: Path | None,
+        origins: Mapping[str, Origin] | None = None,
     ) -> None:
         """Assemble a knowledge base from checked parts; use `load_knowledge_base()` instead."""
         self.instrument = instrument
+        self.origins: Mapping[str, Origin] = MappingProxyType(dict(origins or {}))
         self.path = path
         self.content_hash = content_hash
         self.factors: Mapping[str, Factor] = MappingProxyType({f.id: f for f in instrument.factors})
@@ -355,6 +363,24 @@ class KnowledgeBase:
     def __repr__(self) -> str:
         """Show id, version and hash."""
         return f"<KnowledgeBase {self.id} {self.version} {self.content_hash[:19]}>"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where something was defined: file (relative to the folder), 1-based line and column, path.
+
+    `KnowledgeBase.origins` maps `rule:<id>`, `factor:<id>`, `item:<id>`, `intervention:<id>` and
+    `context:<id>` to their origin, so that later checks can point at the right line.
+    """
+
+    file: str
+    line: int
+    column: int
+    path: str
+
+    def __str__(self) -> str:
+        """Render as `file:line:col: path`."""
+        return f"{self.file}:{self.line}:{self.column}: {self.path}"
 
 
 def default_knowledge_base_path() -> Path:
