@@ -49,7 +49,7 @@ def test_engine_unavailable_names_the_python_version_and_the_remedy(monkeypatch:
         "import of durable_rules_engine halted; None in sys.modules. "
         "durable-rules 2.0.28 runs on Python 3.11 and 3.12; on 3.13 reinstall it with "
         "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject "
-        "pip install --force-reinstall --no-binary durable-rules durable-rules==2.0.28"
+        "pip install --no-cache-dir --force-reinstall --no-binary durable-rules durable-rules==2.0.28"
     )
 
 

@@ -146,7 +146,7 @@ class EngineUnavailableError(DiagnoseError, RuntimeError):
             f"the durable-rules engine cannot be loaded on Python {version}: {reason}. "
             "durable-rules 2.0.28 runs on Python 3.11 and 3.12; on 3.13 reinstall it with "
             "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject "
-            "pip install --force-reinstall --no-binary durable-rules durable-rules==2.0.28"
+            "pip install --no-cache-dir --force-reinstall --no-binary durable-rules durable-rules==2.0.28"
         )
 
     def __reduce__(self) -> tuple[type[EngineUnavailableError], tuple[str]]:
