@@ -94,9 +94,11 @@ def test_bad_option_is_a_usage_error() -> None:
 def test_check_passes_on_the_default_knowledge_base() -> None:
     code, out, _ = run("check")
     assert code == 0
+    kb = diagnose.load_knowledge_base()
     assert out.startswith(
-        "ok: diagnose_default 0.1.0: 3 factors, 10 items, 6 interventions, 8 rules; sha256:"
+        f"ok: diagnose_default {kb.version}: {len(kb.factors)} factors, {len(kb.items)} items, "
     )
+    assert out.endswith(f"; 0 error(s), 0 warning(s); {kb.content_hash}\n")
 
 
 def test_check_lists_problems_per_file_and_exits_1(make_kb: MakeKb) -> None:
@@ -141,7 +143,68 @@ def test_check_reports_a_failing_example(make_kb: MakeKb) -> None:
     )
     code, out, _ = run("check", str(root))
     assert code == 1
-    assert out == "  rule 'low_health' example 1: expected fires, but it did not fire\n"
+    lines = out.splitlines()
+    assert lines[:2] == [
+        "recommend/health.yaml",
+        "  recommend/health.yaml:5:9: rules[0].examples[1]: rule 'low_health' example: "
+        "expected fires, but it did not fire",
+    ]
+    assert lines[2].startswith(
+        "failed: diagnose_default 0.1.0: 3 factors, 10 items, 6 interventions, 8 rules, 14 examples, 0 cases; 1 error(s), 0 warning(s); sha256:"
+    )
+
+
+def test_check_reports_findings_and_strict_fails_on_warnings(make_kb: MakeKb) -> None:
+    root = make_kb({"recommend/health.yaml": ("recommend: health_assessment", "recommend: job_matching")})
+    code, out, _ = run("check", str(root))
+    assert code == 0
+    assert (
+        "interventions.yaml:87:9: interventions[3]: warning[unreachable-intervention]: no rule recommends 'health_assessment'"
+        in out
+    )
+    assert run("check", str(root), "--strict")[0] == 1
+    code, out, _ = run(
+        "check", str(root), "--strict", "--ignore", "unreachable-intervention", "--ignore", "coverage-gap"
+    )
+    assert (code, "warning[" in out) == (0, False)
+
+
+def test_check_runs_cases_and_reports_each_failure(make_kb: MakeKb) -> None:
+    cases = """cases:
+  - id: unsure_but_motivated
+    answers: {se_1: 1, se_2: 2, se_3: 1, mo_1: 5, mo_2: 4}
+    expect: {leading: [success_experiences], excludes: [job_matching], not_assessed: [health]}
+  - id: wrong_expectation
+    answers: {mo_1: 1, mo_2: 1}
+    expect: {leading: [job_matching], includes: [health_assessment]}
+  - id: off_the_scale
+    answers: {se_1: 9}
+    expect_error: "item 'se_1': expected a whole number from 1 to 5, or one of 'not_asked', 'declined', 'unknown'; got 9"
+  - id: wrongly_expected_error
+    answers: {se_1: 3}
+    expect_error: "nothing"
+"""
+    root = make_kb({"cases/basic.yaml": cases})
+    code, out, _ = run("check", str(root))
+    assert code == 1
+    assert out.splitlines()[:5] == [
+        "cases/basic.yaml",
+        "  cases/basic.yaml: case 'wrong_expectation': expected leading ['job_matching'], got ['motivational_interviewing']",
+        "  cases/basic.yaml: case 'wrong_expectation': expected 'health_assessment' among ['motivational_interviewing']",
+        "  cases/basic.yaml: case 'wrongly_expected_error': expected error 'nothing', but the intake was accepted",
+        "failed: diagnose_default 0.1.0: 3 factors, 10 items, 6 interventions, 8 rules, 14 examples, 4 cases; 3 error(s), 0 warning(s); "
+        + out.splitlines()[4].split("; ")[-1],
+    ]
+
+
+def test_schema_options() -> None:
+    code, out, _ = run("schema", "--result")
+    assert code == 0
+    assert json.loads(out)["title"] == "Diagnosis"
+    code, out, _ = run("schema", "--knowledge-base")
+    assert json.loads(out) == json.loads(
+        (Path(diagnose.default_knowledge_base_path()) / "schema.json").read_text(encoding="utf-8")
+    )
 
 
 def test_assess_with_a_broken_knowledge_base(make_kb: MakeKb) -> None:

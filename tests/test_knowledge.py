@@ -131,7 +131,7 @@ def test_duplicate_ids_are_reported(make_kb: MakeKb) -> None:
         }
     )
     assert problems(root) == [
-        "instrument.yaml:86:9: items[1].id: duplicate item id 'se_1' (first defined on line 80)",
+        "instrument.yaml:87:9: items[1].id: duplicate item id 'se_1' (first defined on line 81)",
         "recommend/self_efficacy.yaml:68:9: rules[3].id: duplicate rule id 'low_motivation' "
         "(first defined at recommend/health.yaml:25:9)",
     ]
@@ -146,7 +146,7 @@ def test_every_problem_in_every_file_is_reported_at_once(make_kb: MakeKb) -> Non
         }
     )
     assert problems(root) == [
-        "instrument.yaml:106:13: items[4].factor: unknown factor 'motivaton' (did you mean 'motivation'?)",
+        "instrument.yaml:107:13: items[4].factor: unknown factor 'motivaton' (did you mean 'motivation'?)",
         "interventions.yaml:96:15: interventions[3].targets[0]: unknown factor 'healt' (did you mean 'health'?)",
         "recommend/no_barrier.yaml:16:15: rules[0].priority: expected a whole number, got 'high'",
     ]
@@ -171,7 +171,7 @@ def test_every_problem_in_every_file_is_reported_at_once(make_kb: MakeKb) -> Non
         pytest.param(
             "instrument.yaml",
             ("    scale: agree5\n", "    scale: agre5\n"),
-            "instrument.yaml:82:12: items[0].scale: unknown scale 'agre5' (did you mean 'agree5'?)",
+            "instrument.yaml:83:12: items[0].scale: unknown scale 'agre5' (did you mean 'agree5'?)",
             id="unknown-scale",
         ),
         pytest.param(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from diagnose._yaml import YamlDocument, read_yaml
+from diagnose.checks import Case, CaseFile
 from diagnose.conditions import (
     CONDITION_TAGS,
     AllOf,
@@ -23,6 +24,7 @@ from diagnose.conditions import (
     ScoreCondition,
 )
 from diagnose.errors import KnowledgeBaseProblem
+from diagnose.fairness import protected_attribute, sanction_word
 from diagnose.knowledge import Instrument, InterventionsFile, KnowledgeBase, Origin, Scale, suggest
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ Loc = tuple[str | int, ...]
 INSTRUMENT = "instrument.yaml"
 INTERVENTIONS = "interventions.yaml"
 RECOMMEND = "recommend"
+CASES = "cases"
 _TAG_MODELS: dict[str, type[BaseModel]] = {
     "all-of": AllOf,
     "any-of": AnyOf,
@@ -242,16 +245,11 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
     interventions = (
         reader.validate(interventions_doc, InterventionsFile) if interventions_doc is not None else None
     )
-    rule_files: list[tuple[YamlDocument, RuleFile]] = []
-    rule_dir = root / RECOMMEND
-    names = sorted(p.name for p in rule_dir.glob("*.yaml")) if rule_dir.is_dir() else []
-    if not names:
-        reader.add(RECOMMEND, (), "no rule files: a knowledge base needs at least one recommend/*.yaml")
-    for name in names:
-        doc = reader.read(f"{RECOMMEND}/{name}")
-        parsed = reader.validate(doc, RuleFile) if doc is not None else None
-        if doc is not None and parsed is not None:
-            rule_files.append((doc, parsed))
+    rule_files = _read_all(reader, RECOMMEND, RuleFile, required=True)
+    cases: list[tuple[str, Case]] = []
+    for doc, parsed_cases in _read_all(reader, CASES, CaseFile, required=False):
+        _duplicates(reader, doc, "case", "cases", [c.id for c in parsed_cases.cases])
+        cases.extend((doc.file, case) for case in parsed_cases.cases)
 
     if instrument is not None and instrument_doc is not None:
         _check_instrument(reader, instrument_doc, instrument)
@@ -274,8 +272,26 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
         content_hash=digest,
         path=root,
         origins=origins,
+        cases=tuple(cases),
     )
     return kb, []
+
+
+def _read_all(
+    reader: _Reader, folder: str, model: type[M], *, required: bool
+) -> list[tuple[YamlDocument, M]]:
+    """Read and validate every `*.yaml` file of a subfolder, in name order."""
+    directory = reader.root / folder
+    names = sorted(p.name for p in directory.glob("*.yaml")) if directory.is_dir() else []
+    if required and not names:
+        reader.add(folder, (), f"no rule files: a knowledge base needs at least one {folder}/*.yaml")
+    out = []
+    for name in names:
+        doc = reader.read(f"{folder}/{name}")
+        parsed = reader.validate(doc, model) if doc is not None else None
+        if doc is not None and parsed is not None:
+            out.append((doc, parsed))
+    return out
 
 
 def _origins(
@@ -344,6 +360,15 @@ def _check_instrument(reader: _Reader, doc: YamlDocument, instrument: Instrument
     _duplicates(reader, doc, "factor", "factors", [f.id for f in instrument.factors])
     _duplicates(reader, doc, "item", "items", [i.id for i in instrument.items])
     _duplicates(reader, doc, "context field", "context", [c.id for c in instrument.context])
+    for index, field in enumerate(instrument.context):
+        if found := protected_attribute(field):
+            attribute, word = found
+            reader.add(
+                doc,
+                ("context", index, "id"),
+                f"context field {field.id!r} is refused: it names a protected attribute ({attribute}; "
+                f"the word {word!r}), and support may not be chosen by it",
+            )
     ranges: dict[str, tuple[int, int]] = {}
     counts: dict[str, int] = dict.fromkeys(factors, 0)
     for index, item in enumerate(instrument.items):
@@ -386,6 +411,14 @@ def _check_interventions(
 ) -> None:
     factors = [f.id for f in instrument.factors]
     _duplicates(reader, doc, "intervention", "interventions", [i.id for i in parsed.interventions])
+    for index, intervention in enumerate(parsed.interventions):
+        if word := sanction_word(intervention):
+            reader.add(
+                doc,
+                ("interventions", index, "id"),
+                f"intervention {intervention.id!r} is refused: the word {word!r} reads as a sanction; "
+                "the catalogue holds support only",
+            )
     for index, intervention in enumerate(parsed.interventions):
         for t_index, target in enumerate(intervention.targets):
             if target not in factors:
@@ -535,12 +568,16 @@ def content_hash(
     interventions: InterventionsFile,
     rule_files: Sequence[tuple[YamlDocument, RuleFile]],
 ) -> str:
-    """`sha256:` over a canonical JSON form: independent of key order, quoting and whitespace."""
+    """`sha256:` over a canonical JSON form: independent of key order, quoting and whitespace.
+
+    It covers everything that decides or explains advice; worked examples and cases (tests of
+    the knowledge, not knowledge) are left out, so adding a test does not change the hash.
+    """
     rules: list[Rule] = sorted((r for _d, f in rule_files for r in f.rules), key=lambda r: r.id)
     content = {
         "instrument": instrument.model_dump(mode="json", by_alias=True),
         "interventions": interventions.model_dump(mode="json", by_alias=True),
-        "rules": [r.model_dump(mode="json", by_alias=True) for r in rules],
+        "rules": [r.model_dump(mode="json", by_alias=True, exclude={"examples"}) for r in rules],
         "rule_files": {
             d.file: f.description.model_dump(mode="json") if f.description else None
             for d, f in sorted(rule_files, key=lambda pair: pair[0].file)

@@ -1,22 +1,42 @@
-"""Checks that run a knowledge base against its own worked examples.
+"""Checks that run a knowledge base against its own worked examples and cases.
 
-Every rule may carry `examples:` (factor levels, scores and context in; whether it fires out).
-`run_examples` evaluates each one with the real engine, so a rule that does not do what its author
+Every rule may carry `examples:` (factor levels, scores and context in; whether it fires out), and
+a knowledge base may carry a `cases/` folder of whole intakes with the advice they must get, or
+the exact error they must be rejected with (like the DMN TCK's expected-error cases). `run_examples`
+and `run_cases` evaluate them with the real engine, so a rule that does not do what its author
 meant is caught before it reaches a client.
+
+A case file:
+
+```yaml
+cases:
+  - id: motivated_but_unsure
+    description: Wants to work, has little faith it will work out.
+    answers: {se_1: 1, se_2: 2, se_3: 1, mo_1: 5, mo_2: 4}
+    expect:
+      leading: [success_experiences]     # the first recommendations, in this order
+      excludes: [job_matching]
+  - id: answer_off_the_scale
+    answers: {se_1: 9}
+    expect_error: "item 'se_1': expected a whole number from 1 to 5, ..."
+```
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from diagnose._base import Model
+from pydantic import Field, JsonValue, model_validator
+
+from diagnose._base import Identifier, Model, NonEmptyText
 from diagnose.conditions import context_key, level_key, score_key
+from diagnose.errors import AnswerError
 
 if TYPE_CHECKING:
     from diagnose.conditions import RuleExample
     from diagnose.knowledge import KnowledgeBase
 
-__all__ = ["ExampleResult", "run_examples"]
+__all__ = ["Case", "CaseFile", "CaseResult", "ExampleResult", "Expectation", "run_cases", "run_examples"]
 
 
 class ExampleResult(Model):
@@ -73,4 +93,98 @@ def run_examples(kb: KnowledgeBase) -> tuple[ExampleResult, ...]:
                     actual=rule.id in fired,
                 )
             )
+    return tuple(results)
+
+
+class Expectation(Model):
+    """What a case must get: leading advice in order, advice included or excluded, unscored factors."""
+
+    leading: tuple[Identifier, ...] = ()
+    includes: tuple[Identifier, ...] = ()
+    excludes: tuple[Identifier, ...] = ()
+    not_assessed: tuple[Identifier, ...] = ()
+
+
+class Case(Model):
+    """A whole intake and the advice it must get, or the exact error it must be rejected with."""
+
+    id: Identifier
+    description: NonEmptyText | None = None
+    answers: dict[str, JsonValue] = Field(default_factory=dict)
+    context: dict[str, JsonValue] = Field(default_factory=dict)
+    expect: Expectation | None = None
+    expect_error: NonEmptyText | None = None
+
+    @model_validator(mode="after")
+    def _one_expectation(self) -> Case:
+        if (self.expect is None) == (self.expect_error is None):
+            raise ValueError("give exactly one of 'expect' and 'expect_error'")
+        return self
+
+
+class CaseFile(Model):
+    """The contents of one `cases/*.yaml` file."""
+
+    cases: tuple[Case, ...] = Field(min_length=1)
+
+
+class CaseResult(Model):
+    """The outcome of one case: `problems` says what differed (empty when it passed)."""
+
+    case: str
+    file: str
+    outcome: Literal["passed", "failed"]
+    problems: tuple[str, ...]
+
+
+def _case_problems(kb: KnowledgeBase, case: Case) -> list[str]:
+    from diagnose.recommendation import assess  # noqa: PLC0415 - checks sit below the pipeline
+
+    try:
+        diagnosis = assess(case.answers, knowledge_base=kb, context=case.context)
+    except AnswerError as exc:
+        if case.expect_error is None:
+            return [f"expected advice, but the intake was rejected: {exc}"]
+        return (
+            []
+            if str(exc) == case.expect_error
+            else [f"expected error {case.expect_error!r}, got {str(exc)!r}"]
+        )
+    if case.expect_error is not None:
+        return [f"expected error {case.expect_error!r}, but the intake was accepted"]
+    assert case.expect is not None  # noqa: S101 - the model requires one of the two
+    got = [r.intervention for r in diagnosis.recommendations]
+    problems = []
+    expect = case.expect
+    if expect.leading and tuple(got[: len(expect.leading)]) != expect.leading:
+        problems.append(f"expected leading {list(expect.leading)}, got {got}")
+    problems += [f"expected {i!r} among {got}" for i in expect.includes if i not in got]
+    problems += [f"expected no {i!r}, got {got}" for i in expect.excludes if i in got]
+    missing = [f for f in expect.not_assessed if f not in diagnosis.profile.not_assessed]
+    problems += [f"expected {f!r} to be not assessed" for f in missing]
+    return problems
+
+
+def run_cases(kb: KnowledgeBase, cases: tuple[tuple[str, Case], ...] | None = None) -> tuple[CaseResult, ...]:
+    """Run whole-intake cases: the knowledge base's own `cases/` folder, or the ones given.
+
+    Args:
+        kb: The knowledge base.
+        cases: (file name, case) pairs; None for the cases the knowledge base carries.
+
+    Example:
+        >>> import diagnose
+        >>> results = run_cases(diagnose.load_knowledge_base())
+        >>> [r.outcome for r in results if r.outcome != "passed"]
+        []
+    """
+    chosen = kb.cases if cases is None else cases
+    results = []
+    for file, case in chosen:
+        problems = _case_problems(kb, case)
+        results.append(
+            CaseResult(
+                case=case.id, file=file, outcome="failed" if problems else "passed", problems=tuple(problems)
+            )
+        )
     return tuple(results)

@@ -16,18 +16,19 @@ from rich.console import Console
 from rich.table import Table
 
 from diagnose._yaml import read_yaml
-from diagnose.checks import run_examples
+from diagnose.analysis import CODES, analyse
+from diagnose.checks import run_cases, run_examples
 from diagnose.errors import DiagnoseError, KnowledgeBaseError
-from diagnose.knowledge import KnowledgeBase, iter_errors, load_knowledge_base
-from diagnose.recommendation import assess
+from diagnose.knowledge import KnowledgeBase, iter_errors, knowledge_base_schema, load_knowledge_base
+from diagnose.recommendation import Diagnosis, assess
 from diagnose.scoring import Intake, intake_schema
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from diagnose._base import Language
+    from diagnose.analysis import Finding
     from diagnose.errors import KnowledgeBaseProblem
-    from diagnose.recommendation import Diagnosis
 
 __all__ = ["cli", "main"]
 
@@ -159,64 +160,142 @@ def _print_diagnosis(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> None:
     show_default=True,
     help="Problems as text grouped per file, or as JSON for editors and CI.",
 )
-def check_command(directory: Path | None, output: Literal["text", "json"]) -> None:
-    """Check the knowledge base in DIRECTORY (default: the packaged one); exit 1 on any problem."""
-    problems: list[KnowledgeBaseProblem] = list(iter_errors(directory))
-    failures: list[str] = []
-    kb = None
-    if not problems:
-        kb = load_knowledge_base(directory)
-        try:
-            results = run_examples(kb)
-        except DiagnoseError as exc:
-            raise _Fail(str(exc)) from exc
-        failures = [
-            f"rule {r.rule!r} example {r.index}"
-            + (f" ({r.description})" if r.description else "")
-            + f": expected {'fires' if r.expected else 'does not fire'}, "
-            f"but it {'fired' if r.actual else 'did not fire'}"
-            for r in results
-            if not r.passed
-        ]
+@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@click.option(
+    "--ignore",
+    "ignored",
+    multiple=True,
+    type=click.Choice(sorted(CODES)),
+    help="Leave out findings with this code (repeatable).",
+)
+def check_command(
+    directory: Path | None, output: Literal["text", "json"], *, strict: bool, ignored: tuple[str, ...]
+) -> None:
+    """Check the knowledge base in DIRECTORY (default: the packaged one).
+
+    Reports every problem at once: YAML and schema errors, broken references and the fairness
+    guard (as file:line:col: path: message); then the static analysis of the rules; then runs every
+    rule's worked examples and every case in cases/. Exits 1 on any error (or warning, --strict).
+    """
+    report = _check(directory, set(ignored))
+    failing = (
+        report.problems or report.failures or any(f.severity == "error" or strict for f in report.findings)
+    )
     if output == "json":
-        payload = {
-            "ok": not problems and not failures,
-            "problems": [
-                {
-                    "file": p.file,
-                    "line": p.line,
-                    "column": p.column,
-                    "path": p.path,
-                    "message": p.message,
-                }
-                for p in problems
-            ],
-            "example_failures": failures,
-        }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(report.as_json(ok=not failing), indent=2, ensure_ascii=False))
     else:
-        current = None
-        for problem in problems:
-            if problem.file != current:
-                current = problem.file
-                click.echo(problem.file)
-            click.echo(f"  {problem}")
-        for failure in failures:
-            click.echo(f"  {failure}")
-        if kb is not None and not failures:
-            click.echo(
-                f"ok: {kb.id} {kb.version}: {len(kb.factors)} factors, {len(kb.items)} items, "
-                f"{len(kb.interventions)} interventions, {len(kb.rules)} rules; {kb.content_hash}"
-            )
-    if problems or failures:
+        report.print_text()
+    if failing:
         sys.exit(1)
+
+
+class _Report:
+    """Everything `diagnose check` found, ready to print."""
+
+    def __init__(self) -> None:
+        self.problems: list[KnowledgeBaseProblem] = []
+        self.findings: list[Finding] = []
+        self.failures: list[tuple[str, str]] = []  # (file, message)
+        self.summary = ""
+
+    def as_json(self, *, ok: bool) -> dict[str, object]:
+        return {
+            "ok": ok,
+            "problems": [
+                {"file": p.file, "line": p.line, "column": p.column, "path": p.path, "message": p.message}
+                for p in self.problems
+            ],
+            "findings": [
+                {
+                    "code": f.code,
+                    "severity": f.severity,
+                    "file": f.origin.file,
+                    "line": f.origin.line,
+                    "column": f.origin.column,
+                    "path": f.origin.path,
+                    "message": f.message,
+                }
+                for f in self.findings
+            ],
+            "failures": [{"file": file, "message": message} for file, message in self.failures],
+        }
+
+    def print_text(self) -> None:
+        lines: list[tuple[str, str]] = [(p.file, str(p)) for p in self.problems]
+        lines += [(f.origin.file, str(f)) for f in self.findings]
+        lines += self.failures
+        current = None
+        for file, line in sorted(lines, key=lambda pair: pair[0]):
+            if file != current:
+                current = file
+                click.echo(file)
+            click.echo(f"  {line}")
+        if self.summary:
+            click.echo(self.summary)
+
+
+def _check(directory: Path | None, ignored: set[str]) -> _Report:
+    report = _Report()
+    report.problems = list(iter_errors(directory))
+    if report.problems:
+        return report
+    kb = load_knowledge_base(directory)
+    report.findings = [f for f in analyse(kb) if f.code not in ignored]
+    try:
+        examples, cases = run_examples(kb), run_cases(kb)
+    except DiagnoseError as exc:
+        raise _Fail(str(exc)) from exc
+    for r in examples:
+        if not r.passed:
+            origin = kb.origins[f"rule:{r.rule}"]
+            described = f" ({r.description})" if r.description else ""
+            report.failures.append(
+                (
+                    origin.file,
+                    (
+                        f"{origin}.examples[{r.index}]: rule {r.rule!r} example{described}: expected "
+                        f"{'fires' if r.expected else 'does not fire'}, but it "
+                        f"{'fired' if r.actual else 'did not fire'}"
+                    ),
+                )
+            )
+    for c in cases:
+        report.failures += [(c.file, f"{c.file}: case {c.case!r}: {problem}") for problem in c.problems]
+    counts = f"{len(kb.factors)} factors, {len(kb.items)} items, {len(kb.interventions)} interventions, "
+    counts += f"{len(kb.rules)} rules, {len(examples)} examples, {len(cases)} cases"
+    warnings = sum(f.severity == "warning" for f in report.findings)
+    errors = sum(f.severity == "error" for f in report.findings) + len(report.failures)
+    verdict = "ok" if not errors else "failed"
+    tally = f"{errors} error(s), {warnings} warning(s)"
+    report.summary = f"{verdict}: {kb.id} {kb.version}: {counts}; {tally}; {kb.content_hash}"
+    return report
 
 
 @cli.command("schema")
 @_kb_option
-def schema_command(kb_path: Path | None) -> None:
-    """Print the JSON Schema of an intake (answers and context) for the knowledge base."""
-    click.echo(json.dumps(intake_schema(_load(kb_path)), indent=2, ensure_ascii=False))
+@click.option(
+    "--intake",
+    "which",
+    flag_value="intake",
+    default=True,
+    help="The intake (answers and context) of the knowledge base [default].",
+)
+@click.option("--result", "which", flag_value="result", help="A diagnosis, as `assess --json` prints it.")
+@click.option(
+    "--knowledge-base",
+    "which",
+    flag_value="knowledge-base",
+    help="The knowledge-base files (rules/schema.json).",
+)
+def schema_command(kb_path: Path | None, which: str) -> None:
+    """Print a JSON Schema: of an intake (default), of a result, or of the knowledge-base files."""
+    if which == "result":
+        schema: dict[str, object] = Diagnosis.model_json_schema(by_alias=True)
+    elif which == "knowledge-base":
+        schema = knowledge_base_schema()
+    else:
+        schema = intake_schema(_load(kb_path))
+    click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
 
 
 def main() -> None:

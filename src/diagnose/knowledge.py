@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
+    BaseModel,
     Field,
     StrictBool,
     StrictFloat,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     from diagnose._engine import RuleEngine
+    from diagnose.checks import Case
     from diagnose.conditions import Rule
     from diagnose.errors import KnowledgeBaseProblem
 
@@ -56,6 +58,7 @@ __all__ = [
     "Thresholds",
     "default_knowledge_base_path",
     "iter_errors",
+    "knowledge_base_schema",
     "load_knowledge_base",
 ]
 
@@ -159,6 +162,13 @@ class Factor(Model):
     sources: tuple[NonEmptyText, ...] = Field(min_length=1)
 
 
+def _scale_or_name(schema: dict[str, Any]) -> None:
+    """In the JSON Schema, an item's scale may also be the name of a scale under `scales`."""
+    original = dict(schema)
+    schema.clear()
+    schema["anyOf"] = [original, {"type": "string", "description": "The name of a scale under 'scales'."}]
+
+
 class Item(Model):
     """A question of the intake, answered on a scale; `reverse` items are scored `min + max - raw`.
 
@@ -172,7 +182,7 @@ class Item(Model):
     id: Identifier
     factor: Identifier
     text: LocalizedText
-    scale: Scale
+    scale: Scale = Field(json_schema_extra=_scale_or_name)
     reverse: StrictBool = False
 
     @field_validator("scale", mode="before")
@@ -293,6 +303,7 @@ class KnowledgeBase:
         "_engine",
         "_engine_lock",
         "_items_by_id",
+        "cases",
         "content_hash",
         "context_fields",
         "factors",
@@ -314,10 +325,12 @@ class KnowledgeBase:
         content_hash: str,
         path: Path | None,
         origins: Mapping[str, Origin] | None = None,
+        cases: tuple[tuple[str, Case], ...] = (),
     ) -> None:
         """Assemble a knowledge base from checked parts; use `load_knowledge_base()` instead."""
         self.instrument = instrument
         self.origins: Mapping[str, Origin] = MappingProxyType(dict(origins or {}))
+        self.cases = cases
         self.path = path
         self.content_hash = content_hash
         self.factors: Mapping[str, Factor] = MappingProxyType({f.id: f for f in instrument.factors})
@@ -448,3 +461,29 @@ def _load(path: Path) -> KnowledgeBase:
     if problems or kb is None:
         raise KnowledgeBaseError(problems)
     return kb
+
+
+def knowledge_base_schema() -> dict[str, Any]:
+    """The JSON Schema of the knowledge-base files (instrument, interventions, rule and case files).
+
+    It is committed as `rules/schema.json` for editors (VS Code's YAML extension reads the
+    `# yaml-language-server: $schema=...` line at the top of each file).
+
+    Example:
+        >>> schema = knowledge_base_schema()
+        >>> [entry["$ref"] for entry in schema["anyOf"]]
+        ['#/$defs/Instrument', '#/$defs/InterventionsFile', '#/$defs/RuleFile', '#/$defs/CaseFile']
+    """
+    from pydantic.json_schema import models_json_schema  # noqa: PLC0415 - only for this export
+
+    from diagnose.checks import CaseFile  # noqa: PLC0415 - avoids an import cycle
+    from diagnose.conditions import RuleFile  # noqa: PLC0415 - avoids an import cycle
+
+    models: list[type[BaseModel]] = [Instrument, InterventionsFile, RuleFile, CaseFile]
+    refs, schema = models_json_schema([(m, "validation") for m in models], by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "diagnose knowledge-base file",
+        "anyOf": [refs[(m, "validation")] for m in models],
+        **schema,
+    }
