@@ -22,6 +22,12 @@ def kb() -> diagnose.KnowledgeBase:
     return diagnose.load_knowledge_base()
 
 
+@pytest.fixture(scope="session")
+def fixture_kb() -> diagnose.KnowledgeBase:
+    """The frozen fixture knowledge base, for tests that pin exact advice."""
+    return diagnose.load_knowledge_base(FIXTURE_KB)
+
+
 @pytest.fixture
 def make_kb(tmp_path: Path) -> MakeKb:
     """Copy the frozen fixture knowledge base into tmp_path and apply edits; returns the folder.

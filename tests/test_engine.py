@@ -25,8 +25,8 @@ def test_only_the_adapter_imports_durable() -> None:
     assert importers == ["_engine.py"]
 
 
-def test_not_over_unknown_factors_compiles_to_positive_levels(kb: diagnose.KnowledgeBase) -> None:
-    definition = compile_ruleset(kb)
+def test_not_over_unknown_factors_compiles_to_positive_levels(fixture_kb: diagnose.KnowledgeBase) -> None:
+    definition = compile_ruleset(fixture_kb)
     condition = definition["no_barrier_job_matching"]["all"][0]["m"]
     assert condition == {
         "$and": [
@@ -92,7 +92,7 @@ LEVEL = st.sampled_from(["low", "medium", "high"])
 @st.composite
 def facts(draw: st.DrawFn) -> dict[str, object]:
     fact: dict[str, object] = {}
-    for factor in ("self_efficacy", "motivation", "health"):
+    for factor in diagnose.load_knowledge_base().factors:
         if draw(st.booleans()):
             fact[level_key(factor)] = draw(LEVEL)
             fact[score_key(factor)] = draw(st.floats(1, 5))

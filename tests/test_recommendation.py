@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 LOW_SE_LOW_MO = {"se_1": 1, "se_2": 1, "se_3": 2, "mo_1": 1, "mo_2": 2, "mo_3": 5}
 
 
-def test_low_self_efficacy_and_low_motivation(kb: diagnose.KnowledgeBase) -> None:
-    d = diagnose.assess(LOW_SE_LOW_MO, knowledge_base=kb)
+def test_low_self_efficacy_and_low_motivation(fixture_kb: diagnose.KnowledgeBase) -> None:
+    d = diagnose.assess(LOW_SE_LOW_MO, knowledge_base=fixture_kb)
     assert [(r.intervention, r.priority, r.rules) for r in d.recommendations] == [
         ("motivational_interviewing", 1, ("low_self_efficacy_low_motivation_mi", "low_motivation")),
         ("success_experiences", 2, ("low_self_efficacy_low_motivation_small_steps",)),
@@ -29,13 +29,13 @@ def test_low_self_efficacy_and_low_motivation(kb: diagnose.KnowledgeBase) -> Non
     assert mi.rationale.en.endswith("Explore that doubt together, without pressure.")
     assert mi.evidence_level == "not_rated"
     assert mi.targets == ("motivation",)
-    assert mi.sources == kb.interventions["motivational_interviewing"].sources
+    assert mi.sources == fixture_kb.interventions["motivational_interviewing"].sources
 
 
 def test_not_assessed_factor_never_triggers_and_is_reported_as_undecided(
-    kb: diagnose.KnowledgeBase,
+    fixture_kb: diagnose.KnowledgeBase,
 ) -> None:
-    d = diagnose.assess({"se_1": 5, "se_2": 5, "se_3": 4, "mo_1": 5, "mo_2": 5}, knowledge_base=kb)
+    d = diagnose.assess({"se_1": 5, "se_2": 5, "se_3": 4, "mo_1": 5, "mo_2": 5}, knowledge_base=fixture_kb)
     assert d.recommendations == ()  # no job matching: health unknown, so "no barrier" is not shown
     undecided = {u.rule: u.not_assessed for u in d.trace.undecided_rules}
     assert undecided == {
@@ -45,21 +45,21 @@ def test_not_assessed_factor_never_triggers_and_is_reported_as_undecided(
     }
 
 
-def test_any_branch_that_holds_fires_despite_an_unknown_factor(kb: diagnose.KnowledgeBase) -> None:
-    d = diagnose.assess({"he_1": 1, "he_2": 5, "he_3": 1}, knowledge_base=kb)
+def test_any_branch_that_holds_fires_despite_an_unknown_factor(fixture_kb: diagnose.KnowledgeBase) -> None:
+    d = diagnose.assess({"he_1": 1, "he_2": 5, "he_3": 1}, knowledge_base=fixture_kb)
     assert [r.intervention for r in d.recommendations] == ["health_assessment"]
 
 
-def test_no_barrier_leads_to_job_matching(kb: diagnose.KnowledgeBase) -> None:
+def test_no_barrier_leads_to_job_matching(fixture_kb: diagnose.KnowledgeBase) -> None:
     answers = {"se_1": 4, "se_2": 4, "se_3": 4, "mo_1": 5, "mo_2": 4, "he_1": 5, "he_3": 4}
-    d = diagnose.assess(answers, knowledge_base=kb)
+    d = diagnose.assess(answers, knowledge_base=fixture_kb)
     assert [r.intervention for r in d.recommendations] == ["job_matching"]
     assert d.trace.undecided_rules == ()
 
 
-def test_ranking_is_priority_then_evidence_then_id(kb: diagnose.KnowledgeBase) -> None:
+def test_ranking_is_priority_then_evidence_then_id(fixture_kb: diagnose.KnowledgeBase) -> None:
     recs = recommend(
-        kb,
+        fixture_kb,
         (
             "low_health",
             "low_self_efficacy_motivated",
@@ -75,11 +75,11 @@ def test_ranking_is_priority_then_evidence_then_id(kb: diagnose.KnowledgeBase) -
     ]
 
 
-def test_diagnosis_carries_trace_and_knowledge_base_identity(kb: diagnose.KnowledgeBase) -> None:
-    d = diagnose.assess(LOW_SE_LOW_MO, knowledge_base=kb)
-    assert d.knowledge_base_id == kb.id
-    assert d.knowledge_base_version == kb.version
-    assert d.knowledge_base_hash == kb.content_hash
+def test_diagnosis_carries_trace_and_knowledge_base_identity(fixture_kb: diagnose.KnowledgeBase) -> None:
+    d = diagnose.assess(LOW_SE_LOW_MO, knowledge_base=fixture_kb)
+    assert d.knowledge_base_id == fixture_kb.id
+    assert d.knowledge_base_version == fixture_kb.version
+    assert d.knowledge_base_hash == fixture_kb.content_hash
     assert d.trace.answers["se_1"] == 1
     assert d.trace.answers["he_1"] == "not_asked"
     assert [f.rule for f in d.trace.fired_rules] == [

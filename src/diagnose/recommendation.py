@@ -62,9 +62,9 @@ class UndecidedRule(Model):
 
     Example:
         >>> import diagnose
-        >>> u = diagnose.assess({"mo_1": 1, "mo_2": 1}).trace.undecided_rules[0]
-        >>> u.rule, u.not_assessed, u.context_missing
-        ('low_health', ('health',), ())
+        >>> undecided = diagnose.assess({"mo_1": 1, "mo_2": 1}).trace.undecided_rules
+        >>> next((u.not_assessed, u.context_missing) for u in undecided if u.rule == "low_health")
+        (('health',), ())
     """
 
     rule: str

@@ -106,8 +106,9 @@ class Profile(Model):
 
     Example:
         >>> import diagnose
-        >>> diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1}).profile.not_assessed
-        ('motivation', 'health')
+        >>> profile = diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1}).profile
+        >>> profile.scores["self_efficacy"].level, "health" in profile.not_assessed
+        ('low', True)
     """
 
     scores: dict[str, FactorScore]
