@@ -23,7 +23,6 @@ over an unknown factor stays unknown instead of becoming true.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import threading
@@ -234,10 +233,3 @@ class RuleEngine:
             fired.update(json.loads(message))
             result = self._core.complete_and_start_action(self._handle, state)
         return fired
-
-    def __del__(self) -> None:
-        """Free the C ruleset."""
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            with contextlib.suppress(Exception):  # nothing useful to do at interpreter teardown
-                self._core.delete_ruleset(handle)

@@ -24,13 +24,14 @@ cases:
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, JsonValue, model_validator
 
 from diagnose._base import Identifier, Model, NonEmptyText
 from diagnose.conditions import context_key, level_key, score_key
-from diagnose.errors import AnswerError
+from diagnose.errors import AnswerError, KnowledgeBaseError
 
 if TYPE_CHECKING:
     from diagnose.conditions import RuleExample
@@ -188,3 +189,37 @@ def run_cases(kb: KnowledgeBase, cases: tuple[tuple[str, Case], ...] | None = No
             )
         )
     return tuple(results)
+
+
+def load_cases(path: str | Path) -> tuple[tuple[str, Case], ...]:
+    """Read a case file, or every `*.yaml` case file in a folder, with located errors.
+
+    Raises:
+        KnowledgeBaseError: listing every problem as `file:line:col: path: message`.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> text = "cases: [{id: a, answers: {mo_1: 1}, expect: {excludes: [job_matching]}}]"
+        >>> _ = (folder / "c.yaml").write_text(text)
+        >>> [case.id for _, case in load_cases(folder)]
+        ['a']
+    """
+    from diagnose._loader import _Reader  # noqa: PLC0415 - the loader imports this module
+
+    target = Path(path)
+    root, names = (
+        (target, sorted(p.name for p in target.glob("*.yaml")))
+        if target.is_dir()
+        else (target.parent, [target.name])
+    )
+    reader = _Reader(root)
+    out: list[tuple[str, Case]] = []
+    for name in names:
+        doc = reader.read(name)
+        parsed = reader.validate(doc, CaseFile) if doc is not None else None
+        if parsed is not None:
+            out.extend((name, case) for case in parsed.cases)
+    if reader.problems:
+        raise KnowledgeBaseError(reader.problems)
+    return tuple(out)

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from diagnose._yaml import read_yaml
 from diagnose.analysis import CODES, analyse
+from diagnose.catalog import render_markdown
 from diagnose.checks import run_cases, run_examples
 from diagnose.errors import DiagnoseError, KnowledgeBaseError
 from diagnose.knowledge import KnowledgeBase, iter_errors, knowledge_base_schema, load_knowledge_base
@@ -296,6 +297,23 @@ def schema_command(kb_path: Path | None, which: str) -> None:
     else:
         schema = intake_schema(_load(kb_path))
     click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
+
+
+@cli.command("catalog")
+@_kb_option
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["markdown"]),
+    default="markdown",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language.")
+def catalog_command(kb_path: Path | None, output: str, lang: Language) -> None:
+    """Print the knowledge base as a catalogue: factors, items, interventions with evidence, rules."""
+    del output  # one format for now; the option keeps room for more
+    click.echo(render_markdown(_load(kb_path), lang), nl=False)
 
 
 def main() -> None:

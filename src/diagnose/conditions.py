@@ -241,6 +241,7 @@ class Rule(Model):
         examples: Worked examples; the checker runs them.
         no_barrier: Advice for when no barrier is present; only such a rule may stop firing
             when a barrier factor gets worse.
+        sources: Where the reasoning of the rule is documented.
     """
 
     id: Identifier
@@ -250,6 +251,7 @@ class Rule(Model):
     priority: int = Field(ge=1, le=9)
     rationale: LocalizedText
     no_barrier: bool = False
+    sources: tuple[NonEmptyText, ...] = ()
     examples: tuple[RuleExample, ...] = ()
 
 
