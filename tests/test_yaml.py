@@ -63,3 +63,11 @@ def test_empty_document() -> None:
     assert problems == []
     assert doc is not None
     assert doc.data is None
+
+
+def test_a_control_character_is_located_not_raised() -> None:
+    doc, problems = read_yaml("a: 1\nb: x\x08y\n", "ctl.yaml")
+    assert doc is None
+    assert [str(p) for p in problems] == [
+        "ctl.yaml:2:5: YAML syntax error: character #x0008 is not allowed in YAML text; remove it"
+    ]

@@ -127,6 +127,16 @@ def _duplicate_keys(file: str, root: yaml.Node) -> list[KnowledgeBaseProblem]:
     return problems
 
 
+def _reader_problem(file: str, text: str, exc: yaml.reader.ReaderError) -> KnowledgeBaseProblem:
+    """A character PyYAML refuses (a control character, say), located by its position."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    message = f"YAML syntax error: character #x{character:04x} is not allowed in YAML text; remove it"
+    return KnowledgeBaseProblem(file, line, column, "", message)
+
+
 def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:
     """Parse one YAML document safely.
 
@@ -137,7 +147,10 @@ def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Knowledge
     Returns:
         The document (None when it could not be read) and the problems found while reading.
     """
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        return None, [_reader_problem(file, text, exc)]
     try:
         root = loader.get_single_node()
         if root is None:
@@ -161,6 +174,8 @@ def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Knowledge
         if isinstance(exc, yaml.constructor.ConstructorError):
             reason = f"{reason}; only plain YAML (mappings, lists, text, numbers, booleans) is allowed"
         return None, [_problem(file, mark, f"YAML syntax error: {reason}")]
+    except yaml.reader.ReaderError as exc:
+        return None, [_reader_problem(file, text, exc)]
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text input
         return None, [_problem(file, None, f"YAML error: {exc}")]
     finally:

@@ -313,7 +313,9 @@ class KnowledgeBase:
         "items_by_factor",
         "origins",
         "path",
+        "rule_reads",
         "rules",
+        "rules_by_id",
     )
 
     def __init__(  # noqa: PLR0913 - keyword-only assembly of checked parts
@@ -344,6 +346,11 @@ class KnowledgeBase:
         )
         self.interventions: Mapping[str, Intervention] = MappingProxyType({i.id: i for i in interventions})
         self.rules: tuple[Rule, ...] = rules
+        self.rules_by_id: Mapping[str, Rule] = MappingProxyType({r.id: r for r in rules})
+        #: Per rule id: the factors and the context fields it reads, each once, in order.
+        self.rule_reads: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
+            {r.id: _reads(r) for r in rules}
+        )
         self._engine: RuleEngine | None = None
         self._engine_lock = threading.Lock()
 
@@ -394,6 +401,19 @@ class Origin:
     def __str__(self) -> str:
         """Render as `file:line:col: path`."""
         return f"{self.file}:{self.line}:{self.column}: {self.path}"
+
+
+def _reads(rule: Rule) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    from diagnose.conditions import ContextCondition, iter_atoms  # noqa: PLC0415 - avoids an import cycle
+
+    factors: dict[str, None] = {}
+    fields: dict[str, None] = {}
+    for atom in iter_atoms(rule.when):
+        if isinstance(atom, ContextCondition):
+            fields[atom.context] = None
+        else:
+            factors[atom.factor] = None
+    return tuple(factors), tuple(fields)
 
 
 def default_knowledge_base_path() -> Path:

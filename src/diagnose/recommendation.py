@@ -155,7 +155,7 @@ def build_fact(profile: Profile, context: Mapping[str, ContextValue]) -> dict[st
 
 def recommend(kb: KnowledgeBase, fired: tuple[str, ...]) -> tuple[Recommendation, ...]:
     """Group fired rules by intervention and rank: priority, then stronger evidence, then id."""
-    rules = {r.id: r for r in kb.rules}
+    rules = kb.rules_by_id
     by_intervention: dict[str, list[str]] = {}
     for rule_id in sorted(fired, key=lambda r: (rules[r].priority, r)):
         by_intervention.setdefault(rules[rule_id].recommend, []).append(rule_id)
@@ -164,13 +164,13 @@ def recommend(kb: KnowledgeBase, fired: tuple[str, ...]) -> tuple[Recommendation
         intervention = kb.interventions[intervention_id]
         reasons = [rules[r].rationale for r in rule_ids]
         out.append(
-            Recommendation(
+            Recommendation.model_construct(
                 intervention=intervention_id,
                 name=intervention.name,
                 priority=rules[rule_ids[0]].priority,
                 targets=intervention.targets,
                 rules=tuple(rule_ids),
-                rationale=LocalizedText(
+                rationale=LocalizedText.model_construct(
                     nl=" ".join(dict.fromkeys(r.nl for r in reasons)),
                     en=" ".join(dict.fromkeys(r.en for r in reasons)),
                 ),
@@ -182,28 +182,22 @@ def recommend(kb: KnowledgeBase, fired: tuple[str, ...]) -> tuple[Recommendation
     return tuple(out)
 
 
-def _undecided(
-    kb: KnowledgeBase, fired: tuple[str, ...], fact: Mapping[str, object]
-) -> tuple[UndecidedRule, ...]:
+def _undecided(kb: KnowledgeBase, fired: tuple[str, ...], fact: Mapping[str, object]) -> tuple[UndecidedRule, ...]:
     out = []
     for rule in kb.rules:
-        if rule.id in fired or truth(rule.when, fact) is not None:
-            continue
-        factors, fields = [], []
-        for atom in iter_atoms(rule.when):
-            if isinstance(atom, ContextCondition):
-                if context_key(atom.context) not in fact:
-                    fields.append(atom.context)
-            elif level_key(atom.factor) not in fact:
-                factors.append(atom.factor)
-        out.append(
-            UndecidedRule(
-                rule=rule.id,
-                intervention=rule.recommend,
-                not_assessed=tuple(dict.fromkeys(factors)),
-                context_missing=tuple(dict.fromkeys(fields)),
+        factors, fields = kb.rule_reads[rule.id]
+        unknown_factors = tuple(f for f in factors if level_key(f) not in fact)
+        unknown_fields = tuple(c for c in fields if context_key(c) not in fact)
+        # A rule that reads nothing unknown is decided; only the others need three-valued truth.
+        if (unknown_factors or unknown_fields) and rule.id not in fired and truth(rule.when, fact) is None:
+            out.append(
+                UndecidedRule.model_construct(
+                    rule=rule.id,
+                    intervention=rule.recommend,
+                    not_assessed=unknown_factors,
+                    context_missing=unknown_fields,
+                )
             )
-        )
     return tuple(out)
 
 
@@ -246,15 +240,16 @@ def assess(
     profile = score(kb, checked)
     fact = build_fact(profile, checked_context)
     fired = kb.engine().fired(fact)
-    rules = {r.id: r for r in kb.rules}
-    return Diagnosis(
+    rules = kb.rules_by_id
+    return Diagnosis.model_construct(
+        kind="diagnosis",
         profile=profile,
         recommendations=recommend(kb, fired),
-        trace=Trace(
+        trace=Trace.model_construct(
             answers=checked,
             context=checked_context,
             fired_rules=tuple(
-                FiredRule(rule=r, intervention=rules[r].recommend, priority=rules[r].priority)
+                FiredRule.model_construct(rule=r, intervention=rules[r].recommend, priority=rules[r].priority)
                 for r in sorted(fired, key=lambda r: (rules[r].priority, r))
             ),
             undecided_rules=_undecided(kb, fired, fact),

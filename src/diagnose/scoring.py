@@ -120,13 +120,14 @@ class Profile(Model):
 
 
 def _answer_problem(kb: KnowledgeBase, key: object, value: object) -> AnswerProblem | None:
+    item = kb._items_by_id.get(key) if isinstance(key, str) else None  # noqa: SLF001 - same package
+    if item is not None and type(value) is int and item.scale.min <= value <= item.scale.max:
+        return None  # the common case, checked first
     if not isinstance(key, str):
         return AnswerProblem("item", repr(key), "item ids are text")
-    if key not in kb._items_by_id:  # noqa: SLF001 - same package, the index is built for this
+    if item is None:
         return AnswerProblem("item", key, f"unknown item{suggest(key, list(kb._items_by_id))}")  # noqa: SLF001
-    scale = kb.item(key).scale
-    if isinstance(value, int) and not isinstance(value, bool) and scale.min <= value <= scale.max:
-        return None
+    scale = item.scale
     if isinstance(value, str) and value in MISSING_REASONS:
         return None
     shown = "nan" if isinstance(value, float) and math.isnan(value) else _short(value)
@@ -183,6 +184,8 @@ def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Prof
         >>> p.scores["self_efficacy"].level, p.scores["health"].level
         ('low', 'not_assessed')
     """
+    # Built with model_construct: every value here comes from checked answers and the checked
+    # knowledge base, so validating it again would only cost time (it was most of assess's time).
     scores: dict[str, FactorScore] = {}
     for factor in kb.factors.values():
         answered: list[ItemScore] = []
@@ -192,14 +195,15 @@ def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Prof
             if isinstance(value, str):
                 missing[item.id] = value
             else:
-                answered.append(ItemScore(item=item.id, raw=value, scored=item.scored(value)))
+                scored = item.scale.min + item.scale.max - value if item.reverse else value
+                answered.append(ItemScore.model_construct(item=item.id, raw=value, scored=scored))
         value_score: float | None = None
         level: Level | Literal["not_assessed"] = "not_assessed"
         if len(answered) >= factor.min_answered:
             value_score = sum(a.scored for a in answered) / len(answered)
             t = factor.thresholds
             level = "low" if value_score < t.medium else ("medium" if value_score < t.high else "high")
-        scores[factor.id] = FactorScore(
+        scores[factor.id] = FactorScore.model_construct(
             factor=factor.id,
             level=level,
             score=value_score,
@@ -208,7 +212,7 @@ def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Prof
             missing_reasons=missing,
             items=tuple(answered),
         )
-    return Profile(scores=scores)
+    return Profile.model_construct(scores=scores)
 
 
 def intake_schema(kb: KnowledgeBase) -> dict[str, object]:
