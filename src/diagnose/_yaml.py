@@ -137,7 +137,7 @@ def _reader_problem(file: str, text: str, exc: yaml.reader.ReaderError) -> Knowl
     return KnowledgeBaseProblem(file, line, column, "", message)
 
 
-def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:
+def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:  # noqa: PLR0911 - one exit per way a document can fail
     """Parse one YAML document safely.
 
     Args:

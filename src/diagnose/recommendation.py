@@ -14,9 +14,7 @@ from pydantic import Field
 
 from diagnose._base import LocalizedText, Model
 from diagnose.conditions import (
-    ContextCondition,
     context_key,
-    iter_atoms,
     level_key,
     score_key,
     truth,
@@ -182,7 +180,9 @@ def recommend(kb: KnowledgeBase, fired: tuple[str, ...]) -> tuple[Recommendation
     return tuple(out)
 
 
-def _undecided(kb: KnowledgeBase, fired: tuple[str, ...], fact: Mapping[str, object]) -> tuple[UndecidedRule, ...]:
+def _undecided(
+    kb: KnowledgeBase, fired: tuple[str, ...], fact: Mapping[str, object]
+) -> tuple[UndecidedRule, ...]:
     out = []
     for rule in kb.rules:
         factors, fields = kb.rule_reads[rule.id]
