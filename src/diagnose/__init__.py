@@ -13,6 +13,7 @@ Example:
 """
 
 from diagnose._base import LocalizedText
+from diagnose.batch import assess_many
 from diagnose.errors import (
     AnswerError,
     AnswerProblem,
@@ -71,6 +72,7 @@ __all__ = [
     "UndecidedRule",
     "__version__",
     "assess",
+    "assess_many",
     "default_knowledge_base_path",
     "iter_errors",
     "load_knowledge_base",

@@ -24,6 +24,16 @@ class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=True)
 
 
+class Record(Model):
+    """Base of results (diagnoses, reports): immutable and closed, but read back from plain data.
+
+    Results are stored by applications as JSON or as documents; `model_validate` on the dict form
+    (lists where the model has tuples) must give the same object back, so results are not strict.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+
 class LocalizedText(Model):
     """A text in Dutch with English alongside.
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, JsonValue, model_validator
 
-from diagnose._base import Identifier, Model, NonEmptyText
+from diagnose._base import Identifier, Model, NonEmptyText, Record
 from diagnose.conditions import context_key, level_key, score_key
 from diagnose.errors import AnswerError, KnowledgeBaseError
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["Case", "CaseFile", "CaseResult", "ExampleResult", "Expectation", "run_cases", "run_examples"]
 
 
-class ExampleResult(Model):
+class ExampleResult(Record):
     """The outcome of one worked example.
 
     Attributes:
@@ -129,7 +129,7 @@ class CaseFile(Model):
     cases: tuple[Case, ...] = Field(min_length=1)
 
 
-class CaseResult(Model):
+class CaseResult(Record):
     """The outcome of one case: `problems` says what differed (empty when it passed)."""
 
     case: str

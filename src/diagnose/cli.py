@@ -6,26 +6,33 @@ traceback: 1 for bad input or a knowledge base with problems, 2 for a wrong comm
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
+import time
+from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import click
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
+from diagnose._tables import Row, read_rows, result_record, summary_columns, summary_row
 from diagnose._yaml import read_yaml
 from diagnose.analysis import CODES, analyse
+from diagnose.batch import assess_many
 from diagnose.catalog import render_markdown
 from diagnose.checks import run_cases, run_examples
-from diagnose.errors import DiagnoseError, KnowledgeBaseError
+from diagnose.errors import AnswerError, DiagnoseError, KnowledgeBaseError
 from diagnose.knowledge import KnowledgeBase, iter_errors, knowledge_base_schema, load_knowledge_base
 from diagnose.recommendation import Diagnosis, assess
 from diagnose.scoring import Intake, intake_schema
+from diagnose.whatif import compare_knowledge_bases
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from diagnose._base import Language
     from diagnose.analysis import Finding
@@ -314,6 +321,134 @@ def catalog_command(kb_path: Path | None, output: str, lang: Language) -> None:
     """Print the knowledge base as a catalogue: factors, items, interventions with evidence, rules."""
     del output  # one format for now; the option keeps room for more
     click.echo(render_markdown(_load(kb_path), lang), nl=False)
+
+
+def _kind(path: Path) -> str:
+    return "csv" if path.suffix.lower() == ".csv" else "jsonl"
+
+
+@cli.command("batch")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@_kb_option
+@click.option(
+    "--errors",
+    "errors_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where rejected rows go, as JSON Lines [default: TARGET.errors.jsonl].",
+)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes to use.")
+@click.option(
+    "--top", type=click.IntRange(1, 10), default=3, show_default=True, help="Advice columns in a CSV summary."
+)
+def batch_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per option
+    source: Path, target: Path, kb_path: Path | None, errors_path: Path | None, workers: int, top: int
+) -> None:
+    """Assess every intake in SOURCE (JSON Lines or CSV) and write TARGET.
+
+    A .csv TARGET gets one summary row per client (factor levels, top advice); any other gets
+    JSON Lines with the whole diagnosis. Rejected rows go, with their row number and the reason,
+    to the errors file; they never stop the batch and are never dropped silently.
+    """
+    kb = _load(kb_path)
+    errors_file = errors_path or target.with_name(target.name + ".errors.jsonl")
+    pending: deque[Row] = deque()
+    counts = {"advised": 0, "rejected": 0}
+    start = time.perf_counter()
+    with (
+        source.open(encoding="utf-8", newline="") as inp,
+        target.open("w", encoding="utf-8", newline="") as out,
+        errors_file.open("w", encoding="utf-8") as err,
+    ):
+
+        def reject(row: Row, message: str, problems: list[dict[str, str]]) -> None:
+            counts["rejected"] += 1
+            record = {"row": row.number, "id": row.client, "error": message, "problems": problems}
+            err.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+        def intakes() -> Iterator[Intake]:
+            for row in read_rows(inp, _kind(source)):
+                if row.intake is None:
+                    reject(row, row.problem or "unreadable row", [])
+                    continue
+                pending.append(row)
+                yield row.as_intake()
+
+        writer = csv.writer(out) if _kind(target) == "csv" else None
+        if writer is not None:
+            writer.writerow(summary_columns(list(kb.factors), top))
+        progress = Progress(transient=True, console=Console(stderr=True), disable=not sys.stderr.isatty())
+        with progress:
+            task = progress.add_task("assessing", total=None)
+            for result in assess_many(intakes(), knowledge_base=kb, workers=workers, errors="return"):
+                row = pending.popleft()
+                if isinstance(result, AnswerError):
+                    problems = [
+                        {"where": p.where, "key": p.key, "message": p.message} for p in result.problems
+                    ]
+                    reject(row, str(result), problems)
+                else:
+                    counts["advised"] += 1
+                    if writer is not None:
+                        writer.writerow(summary_row(row, result, top))
+                    else:
+                        out.write(result_record(row, result) + "\n")
+                progress.advance(task)
+    seconds = time.perf_counter() - start
+    total = counts["advised"] + counts["rejected"]
+    click.echo(
+        f"{total} rows: {counts['advised']} assessed, {counts['rejected']} rejected"
+        + (f" (see {errors_file})" if counts["rejected"] else "")
+        + f"; {seconds:.1f} s, {total / seconds if seconds else 0:.0f} rows/s",
+        err=True,
+    )
+
+
+@cli.command("compare-kb")
+@click.argument("old", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("caseload", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+@click.option(
+    "--cases",
+    "max_cases",
+    type=click.IntRange(0),
+    default=20,
+    show_default=True,
+    help="Changed cases to list.",
+)
+def compare_kb_command(old: Path, new: Path, caseload: Path, *, as_json: bool, max_cases: int) -> None:
+    """Run knowledge bases OLD and NEW over CASELOAD (JSON Lines or CSV) and report what changes."""
+    old_kb, new_kb = _load(old), _load(new)
+    unreadable: list[tuple[int, str]] = []
+    with caseload.open(encoding="utf-8", newline="") as stream:
+        rows = []
+        for row in read_rows(stream, _kind(caseload)):
+            if row.intake is None:
+                unreadable.append((row.number, row.problem or "unreadable row"))
+            else:
+                rows.append((row.client, row.as_intake()))
+    report = compare_knowledge_bases(old_kb, new_kb, rows)
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+        return
+    share = f"{100 * report.changed / report.clients:.1f}%" if report.clients else "-"
+    click.echo(f"old: {report.old_version}\nnew: {report.new_version}")
+    click.echo(f"{report.clients} clients assessed by both; advice changes for {report.changed} ({share})")
+    rejected = len(report.rejected) + len(unreadable)
+    if rejected:
+        click.echo(f"{rejected} rows rejected or unreadable (see --json)")
+    if report.shifts:
+        table = Table("intervention", "gains", "loses")
+        for shift in report.shifts:
+            table.add_row(shift.intervention, f"+{shift.gained}", f"-{shift.lost}")
+        Console(width=120 if not sys.stdout.isatty() else None).print(table)
+    for case in report.cases[:max_cases]:
+        who = case.client or f"row {case.row}"
+        click.echo(f"{who}: {', '.join(case.before) or '-'}  ->  {', '.join(case.after) or '-'}")
+    if len(report.cases) > max_cases:
+        click.echo(f"... and {len(report.cases) - max_cases} more (see --json)")
 
 
 def main() -> None:

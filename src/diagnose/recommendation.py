@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from diagnose._base import LocalizedText, Model
+from diagnose._base import LocalizedText, Record
 from diagnose.conditions import (
     context_key,
     level_key,
@@ -23,7 +23,7 @@ from diagnose.knowledge import EVIDENCE_LEVELS, EvidenceLevel, KnowledgeBase, lo
 from diagnose.scoring import AnswerValue, ContextValue, Intake, Profile, score, validate_intake
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 __all__ = [
     "Diagnosis",
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-class FiredRule(Model):
+class FiredRule(Record):
     """A rule whose condition held for this intake.
 
     Example:
@@ -49,7 +49,7 @@ class FiredRule(Model):
     priority: int
 
 
-class UndecidedRule(Model):
+class UndecidedRule(Record):
     """A rule that could not be decided because something it reads is unknown.
 
     Attributes:
@@ -71,7 +71,7 @@ class UndecidedRule(Model):
     context_missing: tuple[str, ...]
 
 
-class Recommendation(Model):
+class Recommendation(Record):
     """One suggested intervention and everything needed to explain it.
 
     Attributes:
@@ -101,7 +101,7 @@ class Recommendation(Model):
     sources: tuple[str, ...]
 
 
-class Trace(Model):
+class Trace(Record):
     """What the advice was based on: every answer and context value, and which rules fired.
 
     Example:
@@ -117,7 +117,7 @@ class Trace(Model):
     undecided_rules: tuple[UndecidedRule, ...]
 
 
-class Diagnosis(Model):
+class Diagnosis(Record):
     """The result of `assess`: a profile, ranked recommendations, and the trace behind them.
 
     It is plain data: `model_dump_json()` stores it and `Diagnosis.model_validate_json()` reads it
@@ -230,6 +230,16 @@ def assess(
         ['success_experiences']
     """
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
+    return _assess(kb, answers, context, kb.engine().fired)
+
+
+def _assess(
+    kb: KnowledgeBase,
+    answers: Mapping[str, object] | Intake,
+    context: Mapping[str, object] | None,
+    fired_by: Callable[[Mapping[str, object]], tuple[str, ...]],
+) -> Diagnosis:
+    """The pipeline with the rule step passed in (durable-rules, or the benchmark's floor)."""
     if isinstance(answers, Intake):
         given_context: Mapping[str, object] = {**answers.context, **(context or {})}
         given_answers: Mapping[str, object] = answers.answers
@@ -239,7 +249,7 @@ def assess(
     checked, checked_context = validate_intake(kb, given_answers, given_context)
     profile = score(kb, checked)
     fact = build_fact(profile, checked_context)
-    fired = kb.engine().fired(fact)
+    fired = fired_by(fact)
     rules = kb.rules_by_id
     return Diagnosis.model_construct(
         kind="diagnosis",

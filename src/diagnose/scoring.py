@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
-from diagnose._base import Level, Model
+from diagnose._base import Level, Model, Record
 from diagnose._loader import context_value_problem
 from diagnose.errors import AnswerError, AnswerProblem
 from diagnose.knowledge import suggest
@@ -59,7 +59,7 @@ class Intake(Model):
     context: dict[str, ContextValue] = Field(default_factory=dict)
 
 
-class ItemScore(Model):
+class ItemScore(Record):
     """One answered item as it counted: the raw answer and the value after reverse-scoring.
 
     Example:
@@ -73,7 +73,7 @@ class ItemScore(Model):
     scored: int
 
 
-class FactorScore(Model):
+class FactorScore(Record):
     """A factor's result and the answers behind it.
 
     Attributes:
@@ -101,7 +101,7 @@ class FactorScore(Model):
     items: tuple[ItemScore, ...]
 
 
-class Profile(Model):
+class Profile(Record):
     """Every factor's score, in the knowledge base's order.
 
     Example:
