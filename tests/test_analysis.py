@@ -84,3 +84,13 @@ def test_satisfiable_returns_a_witness(kb: diagnose.KnowledgeBase) -> None:
     witness = satisfiable(kb, rule.when)
     assert witness is not None
     assert diagnose.conditions.truth(rule.when, witness) is True
+
+
+def test_a_no_barrier_rule_that_forgets_a_factor_is_misused(make_kb: MakeKb) -> None:
+    assert findings(
+        make_kb, {"recommend/no_barrier.yaml": ("          - {factor: health, level: low}\n", "")}
+    ) == [
+        "recommend/no_barrier.yaml:5:9: rules[0]: error[no-barrier-misused]: rule 'no_barrier_job_matching' is "
+        "marked no_barrier but can fire while 'health' is low; advice for when no barrier is present must not "
+        "fire when a factor needs attention"
+    ]

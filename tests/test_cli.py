@@ -118,6 +118,7 @@ def test_check_lists_problems_per_file_and_exits_1(make_kb: MakeKb) -> None:
         "  interventions.yaml:96:15: interventions[3].targets[0]: unknown factor 'healt' (did you mean 'health'?)\n"
         "recommend/health.yaml\n"
         "  recommend/health.yaml:9:20: rules[0].when.factor: unknown factor 'helth' (did you mean 'health'?)\n"
+        "failed: 2 problem(s); the knowledge base could not be loaded\n"
     )
     code, out, _ = run("check", str(root), "--format", "json")
     assert code == 1
@@ -146,7 +147,7 @@ def test_check_reports_a_failing_example(make_kb: MakeKb) -> None:
     lines = out.splitlines()
     assert lines[:2] == [
         "recommend/health.yaml",
-        "  recommend/health.yaml:5:9: rules[0].examples[1]: rule 'low_health' example: "
+        "  recommend/health.yaml:22:9: rules[0].examples[1]: rule 'low_health' example: "
         "expected fires, but it did not fire",
     ]
     assert lines[2].startswith(
@@ -189,9 +190,9 @@ def test_check_runs_cases_and_reports_each_failure(make_kb: MakeKb) -> None:
     assert code == 1
     assert out.splitlines()[:5] == [
         "cases/basic.yaml",
-        "  cases/basic.yaml: case 'wrong_expectation': expected leading ['job_matching'], got ['motivational_interviewing']",
-        "  cases/basic.yaml: case 'wrong_expectation': expected 'health_assessment' among ['motivational_interviewing']",
-        "  cases/basic.yaml: case 'wrongly_expected_error': expected error 'nothing', but the intake was accepted",
+        "  cases/basic.yaml:5:9: cases[1]: case 'wrong_expectation': expected leading ['job_matching'], got ['motivational_interviewing']",
+        "  cases/basic.yaml:5:9: cases[1]: case 'wrong_expectation': expected 'health_assessment' among ['motivational_interviewing']",
+        "  cases/basic.yaml:11:9: cases[3]: case 'wrongly_expected_error': expected error 'nothing', but the intake was accepted",
         "failed: diagnose_default 0.1.0: 3 factors, 10 items, 6 interventions, 8 rules, 14 examples, 4 cases; 3 error(s), 0 warning(s); "
         + out.splitlines()[4].split("; ")[-1],
     ]
@@ -224,3 +225,13 @@ def test_schema_is_the_intake_schema() -> None:
     schema = json.loads(out)
     assert schema["required"] == ["answers"]
     assert "se_1" in schema["properties"]["answers"]["properties"]
+
+
+def test_strict_verdict_and_errors_cannot_be_ignored(make_kb: MakeKb) -> None:
+    root = make_kb({"recommend/health.yaml": ("recommend: health_assessment", "recommend: job_matching")})
+    code, out, _ = run("check", str(root), "--strict")
+    assert code == 1
+    assert out.splitlines()[-1].startswith("failed: ")
+    code, _, err = run("check", str(root), "--ignore", "barrier-removes-support")
+    assert code == 2
+    assert "Invalid value for '--ignore'" in err

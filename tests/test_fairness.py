@@ -29,7 +29,7 @@ def context(field_id: str, nl: str, en: str, kind: str = "boolean") -> tuple[str
             "origin, ethnicity or migration background",
             "herkomst",
         ),
-        (context("faith", "Geloofsovertuiging", "Faith"), "religion or belief", "faith"),
+        (context("conviction", "Geloofsovertuiging", "Faith"), "religion or belief", "geloofsovertuiging"),
         (context("is_woman", "Geslacht is vrouw", "Sex is female"), "sex or gender", "geslacht"),
         (
             context("has_young_children", "Jonge kinderen thuis", "Young children at home"),
@@ -84,3 +84,16 @@ def test_sanction_like_interventions_are_refused(make_kb: MakeKb, old: str, new:
         m.endswith(f"is refused: the word {word!r} reads as a sanction; the catalogue holds support only")
         for m in messages
     )
+
+
+def test_items_may_not_ask_about_protected_attributes(make_kb: MakeKb) -> None:
+    edit = (
+        "      nl: Ik weet hoe ik vacatures vind die bij mij passen.",
+        "      nl: Ik ben in Nederland geboren.",
+    )
+    with pytest.raises(diagnose.KnowledgeBaseError) as info:
+        diagnose.load_knowledge_base(make_kb({"instrument.yaml": edit}))
+    assert [str(p) for p in info.value.problems] == [
+        "instrument.yaml:85:7: items[0].text: item 'se_1' is refused: it asks about a protected attribute "
+        "(country of birth; the word 'geboren'); ask about what can be supported instead"
+    ]

@@ -71,3 +71,11 @@ def test_a_control_character_is_located_not_raised() -> None:
     assert [str(p) for p in problems] == [
         "ctl.yaml:2:5: YAML syntax error: character #x0008 is not allowed in YAML text; remove it"
     ]
+
+
+def test_yes_and_no_stay_text() -> None:
+    """YAML 1.2 booleans: `reverse: yes` is not silently true; the schema then says what it expected."""
+    doc, problems = read_yaml("a: yes\nb: no\nc: on\nd: true\ne: False\n", "b.yaml")
+    assert problems == []
+    assert doc is not None
+    assert doc.data == {"a": "yes", "b": "no", "c": "on", "d": True, "e": False}

@@ -24,7 +24,7 @@ from diagnose.conditions import (
     ScoreCondition,
 )
 from diagnose.errors import KnowledgeBaseProblem
-from diagnose.fairness import protected_attribute, sanction_word
+from diagnose.fairness import protected_attribute, protected_question, sanction_word
 from diagnose.knowledge import Instrument, InterventionsFile, KnowledgeBase, Origin, Scale, suggest
 
 if TYPE_CHECKING:
@@ -195,38 +195,44 @@ def _flatten(types_: list[Any]) -> Iterator[Any]:
             yield t
 
 
-def _message(err: Any) -> str:  # noqa: ANN401, C901, PLR0911 - pydantic's ErrorDetails, one branch per kind
+#: What each plain pydantic error type means, in our words (the input is added after it).
+_EXPECTED = {
+    "string_pattern_mismatch": (
+        "expected an id of lowercase letters, digits and underscores that starts with a letter"
+    ),
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "int_or_float_type": "expected a number",
+    "bool_type": "expected true or false",
+    "tuple_type": "expected a list",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+}
+
+
+def _message(err: Any) -> str:  # noqa: ANN401, PLR0911 - pydantic's ErrorDetails; one exit per kind
     kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
     got = f", got {_describe(value)}"
+    if kind in _EXPECTED:
+        return _EXPECTED[kind] + got
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",")]
         hint = suggest(value, options) if isinstance(value, str) else ""
         return f"expected {expected}{got}{hint}"
-    if kind == "string_pattern_mismatch":
-        return f"expected an id of lowercase letters, digits and underscores that starts with a letter{got}"
     if kind == "string_type":
         return f"expected text{got}" + (" (put it in quotes)" if isinstance(value, int | float) else "")
-    if kind in {"int_type", "int_from_float"}:
-        return f"expected a whole number{got}"
-    if kind in {"float_type", "int_or_float_type"}:
-        return f"expected a number{got}"
-    if kind == "bool_type":
-        return f"expected true or false{got}"
-    if kind in {"tuple_type", "list_type"}:
-        return f"expected a list{got}"
-    if kind in {"dict_type", "model_type", "model_attributes_type"}:
-        return f"expected a mapping{got}"
+    if kind == "string_too_short" or (kind == "too_short" and isinstance(value, str)):
+        return "must not be empty"
     if kind == "too_short":
-        if isinstance(value, str):
-            return "must not be empty"
         return f"expected at least {ctx.get('min_length')} entries, got {ctx.get('actual_length')}"
-    if kind == "greater_than_equal":
-        return f"expected a number of at least {ctx.get('ge')}{got}"
-    if kind == "less_than_equal":
-        return f"expected a number of at most {ctx.get('le')}{got}"
-    message = str(err["msg"])
-    return message.removeprefix("Value error, ")
+    if kind in {"greater_than_equal", "less_than_equal"}:
+        bound = f"at least {ctx.get('ge')}" if kind == "greater_than_equal" else f"at most {ctx.get('le')}"
+        return f"expected a number of {bound}{got}"
+    return str(err["msg"]).removeprefix("Value error, ")
 
 
 def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[KnowledgeBaseProblem]]:
@@ -247,9 +253,13 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
     )
     rule_files = _read_all(reader, RECOMMEND, RuleFile, required=True)
     cases: list[tuple[str, Case]] = []
+    case_origins: dict[str, Origin] = {}
     for doc, parsed_cases in _read_all(reader, CASES, CaseFile, required=False):
         _duplicates(reader, doc, "case", "cases", [c.id for c in parsed_cases.cases])
         cases.extend((doc.file, case) for case in parsed_cases.cases)
+        for number, case in enumerate(parsed_cases.cases):
+            line, column = doc.locate(("cases", number, "id"))
+            case_origins[f"case:{doc.file}:{case.id}"] = Origin(doc.file, line, column, f"cases[{number}]")
 
     if instrument is not None and instrument_doc is not None:
         _check_instrument(reader, instrument_doc, instrument)
@@ -265,6 +275,7 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
     assert instrument_doc is not None  # noqa: S101 - instrument is only parsed from a document
     assert interventions_doc is not None  # noqa: S101 - likewise
     origins = _origins(instrument_doc, instrument, interventions_doc, interventions, rule_files)
+    origins.update(case_origins)
     kb = KnowledgeBase(
         instrument=instrument,
         interventions=interventions.interventions,
@@ -321,6 +332,10 @@ def _origins(
     for doc, parsed in rule_files:
         for index, rule in enumerate(parsed.rules):
             note("rule", rule.id, doc, ("rules", index))
+            for number in range(len(rule.examples)):
+                loc = ("rules", index, "examples", number)
+                line, column = doc.locate(loc)
+                origins[f"example:{rule.id}:{number}"] = Origin(doc.file, line, column, format_loc(loc))
     return origins
 
 
@@ -355,11 +370,8 @@ def _duplicates(reader: _Reader, doc: YamlDocument, kind: str, section: str, ids
             first[ident] = index
 
 
-def _check_instrument(reader: _Reader, doc: YamlDocument, instrument: Instrument) -> None:
-    factors = {f.id: f for f in instrument.factors}
-    _duplicates(reader, doc, "factor", "factors", [f.id for f in instrument.factors])
-    _duplicates(reader, doc, "item", "items", [i.id for i in instrument.items])
-    _duplicates(reader, doc, "context field", "context", [c.id for c in instrument.context])
+def _check_fairness(reader: _Reader, doc: YamlDocument, instrument: Instrument) -> None:
+    """Context fields and items may not name or ask about protected attributes."""
     for index, field in enumerate(instrument.context):
         if found := protected_attribute(field):
             attribute, word = found
@@ -369,6 +381,23 @@ def _check_instrument(reader: _Reader, doc: YamlDocument, instrument: Instrument
                 f"context field {field.id!r} is refused: it names a protected attribute ({attribute}; "
                 f"the word {word!r}), and support may not be chosen by it",
             )
+    for index, item in enumerate(instrument.items):
+        if found := protected_question([item.text.nl, item.text.en]):
+            attribute, word = found
+            reader.add(
+                doc,
+                ("items", index, "text"),
+                f"item {item.id!r} is refused: it asks about a protected attribute ({attribute}; "
+                f"the word {word!r}); ask about what can be supported instead",
+            )
+
+
+def _check_instrument(reader: _Reader, doc: YamlDocument, instrument: Instrument) -> None:
+    factors = {f.id: f for f in instrument.factors}
+    _duplicates(reader, doc, "factor", "factors", [f.id for f in instrument.factors])
+    _duplicates(reader, doc, "item", "items", [i.id for i in instrument.items])
+    _duplicates(reader, doc, "context field", "context", [c.id for c in instrument.context])
+    _check_fairness(reader, doc, instrument)
     ranges: dict[str, tuple[int, int]] = {}
     counts: dict[str, int] = dict.fromkeys(factors, 0)
     for index, item in enumerate(instrument.items):

@@ -7,6 +7,7 @@ which refuses every Python-object tag.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,23 @@ from diagnose.errors import KnowledgeBaseProblem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader with YAML 1.2 booleans: only true/false, never yes/no/on/off.
+
+    YAML 1.1 reads `reverse: yes` as true and `language: no` as false; in a knowledge base that
+    hides mistakes, so such values stay text and the schema says what was expected.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 #: Largest number of nodes a document may expand to once aliases are followed.
 MAX_EXPANDED_NODES = 100_000
@@ -148,7 +166,7 @@ def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Knowledge
         The document (None when it could not be read) and the problems found while reading.
     """
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
         return None, [_reader_problem(file, text, exc)]
     try:

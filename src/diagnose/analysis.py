@@ -10,6 +10,7 @@ and the search stays small even for rules that read every factor.
 | --- | --- | --- |
 | `never-fires` | error | no profile makes the rule's condition true |
 | `barrier-removes-support` | error | a worse barrier (health, language, care, debts) stops the rule |
+| `no-barrier-misused` | error | a rule marked `no_barrier` can fire while an influenceable factor is low |
 | `same-condition` | warning | two rules have the same condition and intervention |
 | `redundant` | warning | whenever the rule fires, another rule already recommends the same, as urgently |
 | `coverage-gap` | warning | an influenceable factor's low level leads to no support aimed at it |
@@ -46,6 +47,7 @@ Severity = Literal["error", "warning"]
 CODES: Mapping[str, Severity] = {
     "never-fires": "error",
     "barrier-removes-support": "error",
+    "no-barrier-misused": "error",
     "same-condition": "warning",
     "redundant": "warning",
     "coverage-gap": "warning",
@@ -234,6 +236,7 @@ def analyse(kb: KnowledgeBase) -> tuple[Finding, ...]:
         *_duplicates(kb.rules),
         *_redundant(space, live),
         *_barriers(kb, space, live),
+        *_no_barrier_rules(kb, space, live),
         *_coverage(kb, space, live),
         *_unused(kb, space, live),
     ):
@@ -285,6 +288,28 @@ def _barriers(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) -> Iterato
                     "a barrier (mark advice meant for when no barrier is present with 'no_barrier: true')"
                 )
                 yield "barrier-removes-support", f"rule:{rule.id}", message
+
+
+def _no_barrier_rules(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) -> Iterator[Raw]:
+    """A rule marked `no_barrier` must be false whenever any influenceable factor is low."""
+    for rule in (r for r in live if r.no_barrier):
+        others = space.variables([rule.when])
+
+        def impossible(f: Fact, rule: Rule = rule) -> bool:
+            return truth(rule.when, f) is False
+
+        def fires(f: Fact, rule: Rule = rule) -> bool:
+            return truth(rule.when, f) is True
+
+        for factor in (f for f in kb.factors.values() if f.influenceable):
+            lows = [v for v in space.domains[factor.id] if v[level_key(factor.id)] == "low"]
+            rest = [v for v in others if v != factor.id]
+            if any(_search(space, rest, dict(low), impossible, fires) is not None for low in lows):
+                message = (
+                    f"rule {rule.id!r} is marked no_barrier but can fire while {factor.id!r} is low; "
+                    "advice for when no barrier is present must not fire when a factor needs attention"
+                )
+                yield "no-barrier-misused", f"rule:{rule.id}", message
 
 
 def _unused(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) -> Iterator[Raw]:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from diagnose.conditions import Condition
     from diagnose.knowledge import KnowledgeBase
 
-__all__ = ["describe_condition", "render_markdown"]
+__all__ = ["EVIDENCE_LABELS", "describe_condition", "render_markdown"]
 
 _WORDS = {
     "nl": {
@@ -51,7 +51,8 @@ _WORDS = {
         "no": "no",
     },
 }
-_EVIDENCE = {
+#: The Dutch and English label of each evidence level.
+EVIDENCE_LABELS = {
     "effective_strong": ("Effectief volgens sterke aanwijzingen", "Effective (strong evidence)"),
     "effective_good": ("Effectief volgens goede aanwijzingen", "Effective (good evidence)"),
     "effective_first": ("Effectief volgens eerste aanwijzingen", "Effective (first evidence)"),
@@ -153,7 +154,7 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
         out.append("")
     out += ["## " + ("Interventies" if nl else "Interventions"), ""]
     for i in kb.interventions.values():
-        evidence = _EVIDENCE[i.evidence_level][0 if nl else 1]
+        evidence = EVIDENCE_LABELS[i.evidence_level][0 if nl else 1]
         out += [f"### {i.name.get(language)} (`{i.id}`)", "", _cell(i.description.get(language)), ""]
         targets = ", ".join(kb.factors[t].name.get(language) for t in i.targets)
         out += [

@@ -63,10 +63,17 @@ class ExampleResult(Record):
         return self.expected == self.actual
 
 
-def example_fact(example: RuleExample) -> dict[str, object]:
-    """The fact an example stands for; factors it leaves out are not assessed."""
+def example_fact(example: RuleExample, kb: KnowledgeBase | None = None) -> dict[str, object]:
+    """The fact an example stands for; factors it leaves out are not assessed.
+
+    A factor given only a score gets the level its thresholds give that score (with `kb`).
+    """
     fact: dict[str, object] = {level_key(f): level for f, level in example.levels.items()}
     fact.update({score_key(f): float(s) for f, s in example.scores.items()})
+    for factor, value in example.scores.items():
+        if kb is not None and factor not in example.levels and factor in kb.factors:
+            t = kb.factors[factor].thresholds
+            fact[level_key(factor)] = "low" if value < t.medium else ("medium" if value < t.high else "high")
     fact.update({context_key(c): v for c, v in example.context.items()})
     return fact
 
@@ -84,7 +91,7 @@ def run_examples(kb: KnowledgeBase) -> tuple[ExampleResult, ...]:
     results = []
     for rule in kb.rules:
         for index, example in enumerate(rule.examples):
-            fired = engine.fired(example_fact(example))
+            fired = engine.fired(example_fact(example, kb))
             results.append(
                 ExampleResult(
                     rule=rule.id,

@@ -173,8 +173,8 @@ def _print_diagnosis(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> None:
     "--ignore",
     "ignored",
     multiple=True,
-    type=click.Choice(sorted(CODES)),
-    help="Leave out findings with this code (repeatable).",
+    type=click.Choice(sorted(code for code, severity in CODES.items() if severity == "warning")),
+    help="Leave out warnings with this code (repeatable); errors cannot be ignored.",
 )
 def check_command(
     directory: Path | None, output: Literal["text", "json"], *, strict: bool, ignored: tuple[str, ...]
@@ -185,7 +185,7 @@ def check_command(
     guard (as file:line:col: path: message); then the static analysis of the rules; then runs every
     rule's worked examples and every case in cases/. Exits 1 on any error (or warning, --strict).
     """
-    report = _check(directory, set(ignored))
+    report = _check(directory, set(ignored), strict=strict)
     failing = (
         report.problems or report.failures or any(f.severity == "error" or strict for f in report.findings)
     )
@@ -242,10 +242,11 @@ class _Report:
             click.echo(self.summary)
 
 
-def _check(directory: Path | None, ignored: set[str]) -> _Report:
+def _check(directory: Path | None, ignored: set[str], *, strict: bool) -> _Report:
     report = _Report()
     report.problems = list(iter_errors(directory))
     if report.problems:
+        report.summary = f"failed: {len(report.problems)} problem(s); the knowledge base could not be loaded"
         return report
     kb = load_knowledge_base(directory)
     report.findings = [f for f in analyse(kb) if f.code not in ignored]
@@ -255,25 +256,25 @@ def _check(directory: Path | None, ignored: set[str]) -> _Report:
         raise _Fail(str(exc)) from exc
     for r in examples:
         if not r.passed:
-            origin = kb.origins[f"rule:{r.rule}"]
+            origin = kb.origins[f"example:{r.rule}:{r.index}"]
             described = f" ({r.description})" if r.description else ""
+            expected = "fires" if r.expected else "does not fire"
+            actual = "fired" if r.actual else "did not fire"
             report.failures.append(
                 (
                     origin.file,
-                    (
-                        f"{origin}.examples[{r.index}]: rule {r.rule!r} example{described}: expected "
-                        f"{'fires' if r.expected else 'does not fire'}, but it "
-                        f"{'fired' if r.actual else 'did not fire'}"
-                    ),
+                    f"{origin}: rule {r.rule!r} example{described}: expected {expected}, but it {actual}",
                 )
             )
     for c in cases:
-        report.failures += [(c.file, f"{c.file}: case {c.case!r}: {problem}") for problem in c.problems]
+        origin = kb.origins.get(f"case:{c.file}:{c.case}")
+        where = str(origin) if origin else c.file
+        report.failures += [(c.file, f"{where}: case {c.case!r}: {problem}") for problem in c.problems]
     counts = f"{len(kb.factors)} factors, {len(kb.items)} items, {len(kb.interventions)} interventions, "
     counts += f"{len(kb.rules)} rules, {len(examples)} examples, {len(cases)} cases"
     warnings = sum(f.severity == "warning" for f in report.findings)
     errors = sum(f.severity == "error" for f in report.findings) + len(report.failures)
-    verdict = "ok" if not errors else "failed"
+    verdict = "failed" if errors or (strict and warnings) else "ok"
     tally = f"{errors} error(s), {warnings} warning(s)"
     report.summary = f"{verdict}: {kb.id} {kb.version}: {counts}; {tally}; {kb.content_hash}"
     return report

@@ -21,7 +21,13 @@ if TYPE_CHECKING:
 
     from diagnose.knowledge import ContextField, Intervention
 
-__all__ = ["PROTECTED_ATTRIBUTES", "SANCTION_WORDS", "protected_attribute", "sanction_word"]
+__all__ = [
+    "PROTECTED_ATTRIBUTES",
+    "SANCTION_WORDS",
+    "protected_attribute",
+    "protected_question",
+    "sanction_word",
+]
 
 #: Protected attributes and the words (Dutch and English) that name them.
 PROTECTED_ATTRIBUTES: Mapping[str, frozenset[str]] = {
@@ -51,7 +57,16 @@ PROTECTED_ATTRIBUTES: Mapping[str, frozenset[str]] = {
         }
     ),
     "religion or belief": frozenset(
-        {"religion", "religie", "religious", "religieus", "godsdienst", "levensbeschouwing", "faith"}
+        {
+            "religion",
+            "religie",
+            "religious",
+            "religieus",
+            "godsdienst",
+            "levensbeschouwing",
+            "geloofsovertuiging",
+            "levensovertuiging",
+        }
     ),
     "sex or gender": frozenset({"sex", "gender", "geslacht"}),
     "sexual orientation": frozenset({"sexual", "seksuele", "seksueel", "geaardheid", "orientation"}),
@@ -70,7 +85,6 @@ PROTECTED_ATTRIBUTES: Mapping[str, frozenset[str]] = {
             "children",
             "child",
             "kinderen",
-            "kind",
             "pregnant",
             "zwanger",
         }
@@ -110,6 +124,24 @@ SANCTION_WORDS = frozenset(
         "penalty",
         "boete",
         "benefit_cut",
+        "stopzetten",
+        "stopgezet",
+        "intrekken",
+        "intrekking",
+        "ingetrokken",
+        "terugvorderen",
+        "terugvordering",
+        "verlagen",
+        "verlaagd",
+        "inhouden",
+        "inhouding",
+        "withhold",
+        "withheld",
+        "suspend",
+        "suspended",
+        "punish",
+        "punishment",
+        "straf",
     }
 )
 
@@ -134,7 +166,17 @@ def protected_attribute(field: ContextField) -> tuple[str, str] | None:
         >>> protected_attribute(ContextField(id="land", description=text, type="boolean"))
         ('nationality or citizenship', 'nationaliteit')
     """
-    words = _words([field.id, field.description.nl, field.description.en, *field.values])
+    return protected_question([field.id, field.description.nl, field.description.en, *field.values])
+
+
+def protected_question(texts: Iterable[str]) -> tuple[str, str] | None:
+    """The protected attribute an item's text asks about, and the word that gave it away; or None.
+
+    Example:
+        >>> protected_question(["Ik ben in Nederland geboren.", "I was born in the Netherlands."])
+        ('country of birth', 'geboren')
+    """
+    words = _words(texts)
     for attribute, names in PROTECTED_ATTRIBUTES.items():
         for word in words:
             if word in names:
