@@ -267,8 +267,8 @@ def _check(directory: Path | None, ignored: set[str], *, strict: bool) -> _Repor
                 )
             )
     for c in cases:
-        origin = kb.origins.get(f"case:{c.file}:{c.case}")
-        where = str(origin) if origin else c.file
+        case_origin = kb.origins.get(f"case:{c.file}:{c.case}")
+        where = str(case_origin) if case_origin else c.file
         report.failures += [(c.file, f"{where}: case {c.case!r}: {problem}") for problem in c.problems]
     counts = f"{len(kb.factors)} factors, {len(kb.items)} items, {len(kb.interventions)} interventions, "
     counts += f"{len(kb.rules)} rules, {len(examples)} examples, {len(cases)} cases"
