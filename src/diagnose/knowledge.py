@@ -306,6 +306,7 @@ class KnowledgeBase:
         "cases",
         "content_hash",
         "context_fields",
+        "fact_fields",
         "factors",
         "instrument",
         "interventions",
@@ -351,6 +352,8 @@ class KnowledgeBase:
         self.rule_reads: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
             {r.id: _reads(r) for r in rules}
         )
+        #: The fact fields some rule reads; the fact the engine sees carries only these.
+        self.fact_fields: frozenset[str] = _fact_fields(rules)
         self._engine: RuleEngine | None = None
         self._engine_lock = threading.Lock()
 
@@ -401,6 +404,28 @@ class Origin:
     def __str__(self) -> str:
         """Render as `file:line:col: path`."""
         return f"{self.file}:{self.line}:{self.column}: {self.path}"
+
+
+def _fact_fields(rules: tuple[Rule, ...]) -> frozenset[str]:
+    from diagnose.conditions import (  # noqa: PLC0415 - avoids an import cycle
+        ContextCondition,
+        ScoreCondition,
+        context_key,
+        iter_atoms,
+        level_key,
+        score_key,
+    )
+
+    fields: set[str] = set()
+    for rule in rules:
+        for atom in iter_atoms(rule.when):
+            if isinstance(atom, ContextCondition):
+                fields.add(context_key(atom.context))
+            elif isinstance(atom, ScoreCondition):
+                fields.add(score_key(atom.factor))
+            else:
+                fields.add(level_key(atom.factor))
+    return frozenset(fields)
 
 
 def _reads(rule: Rule) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -8,11 +8,12 @@ knowledge base's version and content hash, so that advice can be explained later
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from diagnose._base import LocalizedText, Record
+from diagnose._base import LocalizedText, Record, construct
 from diagnose.conditions import (
     context_key,
     level_key,
@@ -20,7 +21,16 @@ from diagnose.conditions import (
     truth,
 )
 from diagnose.knowledge import EVIDENCE_LEVELS, EvidenceLevel, KnowledgeBase, load_knowledge_base
-from diagnose.scoring import AnswerValue, ContextValue, Intake, Profile, score, validate_intake
+from diagnose.scoring import (
+    AnswerValue,
+    ContextValue,
+    FactorScore,
+    Intake,
+    ItemScore,
+    Profile,
+    score,
+    validate_intake,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -138,9 +148,78 @@ class Diagnosis(Record):
     knowledge_base_version: str
     knowledge_base_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
 
+    def __reduce__(self) -> tuple[Callable[[str], Diagnosis], tuple[str]]:
+        """Pickle as JSON: several times faster than pickling the nested models one by one.
 
-def build_fact(profile: Profile, context: Mapping[str, ContextValue]) -> dict[str, object]:
-    """The fact the rules see: level and score of each assessed factor, and the context given."""
+        That is what makes `assess_many` with processes worth it.
+        """
+        return (_diagnosis_from_json, (self.model_dump_json(),))
+
+
+def _diagnosis_from_json(text: str) -> Diagnosis:
+    """Rebuild a pickled diagnosis from its JSON, structurally (see `Diagnosis.__reduce__`)."""
+    data = json.loads(text)
+    profile = construct(
+        Profile,
+        scores={
+            name: construct(
+                FactorScore,
+                factor=f["factor"],
+                level=f["level"],
+                score=f["score"],
+                answered=tuple(f["answered"]),
+                missing=tuple(f["missing"]),
+                missing_reasons=f["missing_reasons"],
+                items=tuple(construct(ItemScore, **i) for i in f["items"]),
+            )
+            for name, f in data["profile"]["scores"].items()
+        },
+    )
+    recommendations = tuple(
+        construct(
+            Recommendation,
+            **{
+                **r,
+                "name": construct(LocalizedText, **r["name"]),
+                "rationale": construct(LocalizedText, **r["rationale"]),
+                "targets": tuple(r["targets"]),
+                "rules": tuple(r["rules"]),
+                "sources": tuple(r["sources"]),
+            },
+        )
+        for r in data["recommendations"]
+    )
+    t = data["trace"]
+    trace = construct(
+        Trace,
+        answers=t["answers"],
+        context=t["context"],
+        fired_rules=tuple(construct(FiredRule, **f) for f in t["fired_rules"]),
+        undecided_rules=tuple(
+            construct(
+                UndecidedRule,
+                rule=u["rule"],
+                intervention=u["intervention"],
+                not_assessed=tuple(u["not_assessed"]),
+                context_missing=tuple(u["context_missing"]),
+            )
+            for u in t["undecided_rules"]
+        ),
+    )
+    return construct(
+        Diagnosis,
+        **{**data, "profile": profile, "recommendations": recommendations, "trace": trace},
+    )
+
+
+def build_fact(
+    profile: Profile, context: Mapping[str, ContextValue], fields: frozenset[str] | None = None
+) -> dict[str, object]:
+    """The fact the rules see: level and score of each assessed factor, and the context given.
+
+    With `fields`, only those fact fields are kept (the ones some rule reads): durable-rules copies
+    the fact into every fired rule's message, so a small fact is a fast one.
+    """
     fact: dict[str, object] = {}
     for factor, result in profile.scores.items():
         if result.score is not None:
@@ -148,6 +227,8 @@ def build_fact(profile: Profile, context: Mapping[str, ContextValue]) -> dict[st
             fact[score_key(factor)] = result.score
     for name, value in context.items():
         fact[context_key(name)] = value
+    if fields is not None:
+        fact = {k: v for k, v in fact.items() if k in fields}
     return fact
 
 
@@ -162,13 +243,15 @@ def recommend(kb: KnowledgeBase, fired: tuple[str, ...]) -> tuple[Recommendation
         intervention = kb.interventions[intervention_id]
         reasons = [rules[r].rationale for r in rule_ids]
         out.append(
-            Recommendation.model_construct(
+            construct(
+                Recommendation,
                 intervention=intervention_id,
                 name=intervention.name,
                 priority=rules[rule_ids[0]].priority,
                 targets=intervention.targets,
                 rules=tuple(rule_ids),
-                rationale=LocalizedText.model_construct(
+                rationale=construct(
+                    LocalizedText,
                     nl=" ".join(dict.fromkeys(r.nl for r in reasons)),
                     en=" ".join(dict.fromkeys(r.en for r in reasons)),
                 ),
@@ -191,7 +274,8 @@ def _undecided(
         # A rule that reads nothing unknown is decided; only the others need three-valued truth.
         if (unknown_factors or unknown_fields) and rule.id not in fired and truth(rule.when, fact) is None:
             out.append(
-                UndecidedRule.model_construct(
+                construct(
+                    UndecidedRule,
                     rule=rule.id,
                     intervention=rule.recommend,
                     not_assessed=unknown_factors,
@@ -248,18 +332,20 @@ def _assess(
         given_answers = answers
     checked, checked_context = validate_intake(kb, given_answers, given_context)
     profile = score(kb, checked)
-    fact = build_fact(profile, checked_context)
+    fact = build_fact(profile, checked_context, kb.fact_fields)
     fired = fired_by(fact)
     rules = kb.rules_by_id
-    return Diagnosis.model_construct(
+    return construct(
+        Diagnosis,
         kind="diagnosis",
         profile=profile,
         recommendations=recommend(kb, fired),
-        trace=Trace.model_construct(
+        trace=construct(
+            Trace,
             answers=checked,
             context=checked_context,
             fired_rules=tuple(
-                FiredRule.model_construct(rule=r, intervention=rules[r].recommend, priority=rules[r].priority)
+                construct(FiredRule, rule=r, intervention=rules[r].recommend, priority=rules[r].priority)
                 for r in sorted(fired, key=lambda r: (rules[r].priority, r))
             ),
             undecided_rules=_undecided(kb, fired, fact),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
-from diagnose._base import Level, Model, Record
+from diagnose._base import Level, Model, Record, construct
 from diagnose._loader import context_value_problem
 from diagnose.errors import AnswerError, AnswerProblem
 from diagnose.knowledge import suggest
@@ -196,14 +196,15 @@ def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Prof
                 missing[item.id] = value
             else:
                 scored = item.scale.min + item.scale.max - value if item.reverse else value
-                answered.append(ItemScore.model_construct(item=item.id, raw=value, scored=scored))
+                answered.append(construct(ItemScore, item=item.id, raw=value, scored=scored))
         value_score: float | None = None
         level: Level | Literal["not_assessed"] = "not_assessed"
         if len(answered) >= factor.min_answered:
             value_score = sum(a.scored for a in answered) / len(answered)
             t = factor.thresholds
             level = "low" if value_score < t.medium else ("medium" if value_score < t.high else "high")
-        scores[factor.id] = FactorScore.model_construct(
+        scores[factor.id] = construct(
+            FactorScore,
             factor=factor.id,
             level=level,
             score=value_score,
@@ -212,7 +213,7 @@ def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Prof
             missing_reasons=missing,
             items=tuple(answered),
         )
-    return Profile.model_construct(scores=scores)
+    return construct(Profile, scores=scores)
 
 
 def intake_schema(kb: KnowledgeBase) -> dict[str, object]:
