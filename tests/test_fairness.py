@@ -94,6 +94,6 @@ def test_items_may_not_ask_about_protected_attributes(make_kb: MakeKb) -> None:
     with pytest.raises(diagnose.KnowledgeBaseError) as info:
         diagnose.load_knowledge_base(make_kb({"instrument.yaml": edit}))
     assert [str(p) for p in info.value.problems] == [
-        "instrument.yaml:85:7: items[0].text: item 'se_1' is refused: it asks about a protected attribute "
+        "instrument.yaml:85:11: items[0].text.nl: item 'se_1' is refused: it asks about a protected attribute "
         "(country of birth; the word 'geboren'); ask about what can be supported instead"
     ]

@@ -231,3 +231,17 @@ def test_not_a_folder(tmp_path: Path) -> None:
     assert problems(missing) == [
         f"{missing}:0:0: not a knowledge-base folder (it does not exist or is not a folder)"
     ]
+
+
+def test_an_item_may_give_its_scale_inline(make_kb: MakeKb) -> None:
+    labels = ", ".join(f"{{nl: {n}, en: {n}}}" for n in "abcde")
+    root = make_kb(
+        {
+            "instrument.yaml": (
+                "    scale: agree5\n    text:\n      nl: Ik kan een aantal uren",
+                f"    scale: {{min: 1, max: 5, labels: [{labels}]}}\n    text:\n      nl: Ik kan een aantal uren",
+            )
+        }
+    )
+    kb = diagnose.load_knowledge_base(root)
+    assert kb.item("he_3").scale.label(5).en == "e"

@@ -24,7 +24,7 @@ from diagnose.conditions import (
     ScoreCondition,
 )
 from diagnose.errors import KnowledgeBaseProblem
-from diagnose.fairness import protected_attribute, protected_question, sanction_word
+from diagnose.fairness import protected_question, sanction_word
 from diagnose.knowledge import Instrument, InterventionsFile, KnowledgeBase, Origin, Scale, suggest
 
 if TYPE_CHECKING:
@@ -117,6 +117,8 @@ class _Reader:
         for loc, err in resolved:
             raw_loc = tuple(err["loc"])
             kind = err["type"]
+            if kind == "invalid_scale":
+                continue  # reported where the scale is defined
             if kind == "too_short" and any(
                 len(other) > len(loc) and other[: len(loc)] == loc for other, _ in resolved
             ):
@@ -228,7 +230,9 @@ def _message(err: Any) -> str:  # noqa: ANN401, PLR0911 - pydantic's ErrorDetail
     if kind == "string_too_short" or (kind == "too_short" and isinstance(value, str)):
         return "must not be empty"
     if kind == "too_short":
-        return f"expected at least {ctx.get('min_length')} entries, got {ctx.get('actual_length')}"
+        least = ctx.get("min_length")
+        entries = "entry" if least == 1 else "entries"
+        return f"expected at least {least} {entries}, got {ctx.get('actual_length')}"
     if kind in {"greater_than_equal", "less_than_equal"}:
         bound = f"at least {ctx.get('ge')}" if kind == "greater_than_equal" else f"at most {ctx.get('le')}"
         return f"expected a number of {bound}{got}"
@@ -265,8 +269,12 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
         _check_instrument(reader, instrument_doc, instrument)
     if interventions is not None and interventions_doc is not None and instrument is not None:
         _check_interventions(reader, interventions_doc, interventions, instrument)
-    if instrument is not None and interventions is not None:
-        _check_rules(reader, rule_files, instrument, interventions)
+    if instrument is not None:
+        if interventions is not None:
+            declared = [i.id for i in interventions.interventions]
+        else:  # the catalogue is invalid, but the ids it declares still tell which references are wrong
+            declared = _raw_ids(interventions_doc, "interventions")
+        _check_rules(reader, rule_files, instrument, declared)
 
     if reader.problems or instrument is None or interventions is None:
         return None, sorted(reader.problems, key=lambda p: (p.file, p.line, p.column))
@@ -286,6 +294,15 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
         cases=tuple(cases),
     )
     return kb, []
+
+
+def _raw_ids(doc: YamlDocument | None, section: str) -> list[str] | None:
+    """The `id`s a file declares under `section`, read from its raw data (None if unreadable)."""
+    data = doc.data if doc is not None else None
+    entries = data.get(section) if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return None
+    return [e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)]
 
 
 def _read_all(
@@ -345,14 +362,15 @@ def _read_instrument(reader: _Reader) -> tuple[Instrument | None, YamlDocument |
         return None, None
     assert isinstance(doc.data, dict)  # noqa: S101 - read() returns only mappings
     scales: dict[str, Scale] = {}
+    invalid: set[str] = set()
     raw_scales = doc.data.get("scales")
     if isinstance(raw_scales, dict):
         for name, raw in raw_scales.items():
             try:
                 scales[str(name)] = Scale.model_validate_json(json.dumps(raw, default=str))
             except ValidationError:
-                continue  # reported with its location when the whole file is validated
-    instrument = reader.validate(doc, Instrument, context={"scales": scales})
+                invalid.add(str(name))  # reported with its location when the whole file is validated
+    instrument = reader.validate(doc, Instrument, context={"scales": scales, "invalid_scales": invalid})
     return instrument, doc
 
 
@@ -373,23 +391,33 @@ def _duplicates(reader: _Reader, doc: YamlDocument, kind: str, section: str, ids
 def _check_fairness(reader: _Reader, doc: YamlDocument, instrument: Instrument) -> None:
     """Context fields and items may not name or ask about protected attributes."""
     for index, field in enumerate(instrument.context):
-        if found := protected_attribute(field):
-            attribute, word = found
-            reader.add(
-                doc,
-                ("context", index, "id"),
-                f"context field {field.id!r} is refused: it names a protected attribute ({attribute}; "
-                f"the word {word!r}), and support may not be chosen by it",
-            )
+        texts: list[tuple[Loc, str]] = [
+            (("context", index, "id"), field.id),
+            (("context", index, "description", "nl"), field.description.nl),
+            (("context", index, "description", "en"), field.description.en),
+            *((("context", index, "values", n), v) for n, v in enumerate(field.values)),
+        ]
+        for loc, text in texts:
+            if found := protected_question([text]):
+                attribute, word = found
+                reader.add(
+                    doc,
+                    loc,
+                    f"context field {field.id!r} is refused: it names a protected attribute ({attribute}; "
+                    f"the word {word!r}), and support may not be chosen by it",
+                )
+                break
     for index, item in enumerate(instrument.items):
-        if found := protected_question([item.text.nl, item.text.en]):
-            attribute, word = found
-            reader.add(
-                doc,
-                ("items", index, "text"),
-                f"item {item.id!r} is refused: it asks about a protected attribute ({attribute}; "
-                f"the word {word!r}); ask about what can be supported instead",
-            )
+        for language in ("nl", "en"):
+            if found := protected_question([getattr(item.text, language)]):
+                attribute, word = found
+                reader.add(
+                    doc,
+                    ("items", index, "text", language),
+                    f"item {item.id!r} is refused: it asks about a protected attribute ({attribute}; "
+                    f"the word {word!r}); ask about what can be supported instead",
+                )
+                break
 
 
 def _check_instrument(reader: _Reader, doc: YamlDocument, instrument: Instrument) -> None:
@@ -441,13 +469,26 @@ def _check_interventions(
     factors = [f.id for f in instrument.factors]
     _duplicates(reader, doc, "intervention", "interventions", [i.id for i in parsed.interventions])
     for index, intervention in enumerate(parsed.interventions):
-        if word := sanction_word(intervention):
-            reader.add(
-                doc,
-                ("interventions", index, "id"),
-                f"intervention {intervention.id!r} is refused: the word {word!r} reads as a sanction; "
-                "the catalogue holds support only",
-            )
+        texts: list[tuple[Loc, str]] = [
+            (("interventions", index, "id"), intervention.id),
+            *(
+                (("interventions", index, "name", lang), getattr(intervention.name, lang))
+                for lang in ("nl", "en")
+            ),
+            *(
+                (("interventions", index, "description", lang), getattr(intervention.description, lang))
+                for lang in ("nl", "en")
+            ),
+        ]
+        for loc, text in texts:
+            if word := sanction_word(text):
+                reader.add(
+                    doc,
+                    loc,
+                    f"intervention {intervention.id!r} is refused: the word {word!r} reads as a sanction; "
+                    "the catalogue holds support only",
+                )
+                break
     for index, intervention in enumerate(parsed.interventions):
         for t_index, target in enumerate(intervention.targets):
             if target not in factors:
@@ -478,11 +519,10 @@ def _check_rules(
     reader: _Reader,
     rule_files: list[tuple[YamlDocument, RuleFile]],
     instrument: Instrument,
-    interventions: InterventionsFile,
+    known_interventions: list[str] | None,
 ) -> None:
     factors = [f.id for f in instrument.factors]
     context = {c.id: c for c in instrument.context}
-    known_interventions = [i.id for i in interventions.interventions]
     first_seen: dict[str, str] = {}
     for doc, parsed in rule_files:
         for index, rule in enumerate(parsed.rules):
@@ -496,7 +536,7 @@ def _check_rules(
             else:
                 line, column = doc.locate((*where, "id"))
                 first_seen[rule.id] = f"{doc.file}:{line}:{column}"
-            if rule.recommend not in known_interventions:
+            if known_interventions is not None and rule.recommend not in known_interventions:
                 reader.add(
                     doc,
                     (*where, "recommend"),
@@ -541,10 +581,11 @@ def _check_atom(  # noqa: PLR0913, PLR0917 - the checker's state is passed, not 
                 f"bounds need a number field; {atom.context!r} is {field.type}",
             )
         return
-    for value in accepted:
+    for index, value in enumerate(accepted):
         problem = context_value_problem(field.type, field.values, value)
         if problem:
-            reader.add(doc, (*loc, key), f"context field {atom.context!r}: {problem}")
+            where = (*loc, key) if key == "is" else (*loc, key, index)
+            reader.add(doc, where, f"context field {atom.context!r}: {problem}")
 
 
 def context_value_problem(kind: str, values: Sequence[str], value: object) -> str | None:

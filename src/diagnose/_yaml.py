@@ -28,12 +28,31 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+
+#: Tags that build something other than plain data; a knowledge base has no use for them.
+_REFUSED_TAGS = {
+    "tag:yaml.org,2002:binary": "!!binary",
+    "tag:yaml.org,2002:set": "!!set",
+    "tag:yaml.org,2002:omap": "!!omap",
+    "tag:yaml.org,2002:pairs": "!!pairs",
+    "tag:yaml.org,2002:timestamp": "!!timestamp",
+}
+#: Scalar tags whose text must be readable as that type.
+_TYPED_SCALARS = {
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+}
 
 #: Largest number of nodes a document may expand to once aliases are followed.
 MAX_EXPANDED_NODES = 100_000
@@ -107,19 +126,54 @@ def _walk(node: yaml.Node, seen: set[int]) -> Iterator[yaml.Node]:
             stack.extend(current.value)
 
 
-def _expanded_size(root: yaml.Node) -> int:
-    """Count the nodes the document has once every alias is expanded (memoised, so it is fast)."""
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _expanded_size(root: yaml.Node) -> int | None:
+    """Count the nodes once every alias is expanded (memoised), or None when an alias loops."""
     sizes: dict[int, int] = {}
-    order = list(_walk(root, set()))
-    for node in reversed(order):
-        if isinstance(node, yaml.MappingNode):
-            total = 1 + sum(sizes[id(k)] + sizes[id(v)] for k, v in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            total = 1 + sum(sizes[id(v)] for v in node.value)
-        else:
-            total = 1
-        sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            on_path.discard(id(node))
+            total = 1 + sum(sizes[id(child)] for child in _children(node))
+            sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in on_path:
+            return None
+        on_path.add(id(node))
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in on_path:
+                return None
+            if id(child) not in sizes:
+                stack.append((child, False))
     return sizes[id(root)]
+
+
+def _tag_problems(file: str, root: yaml.Node, loader: yaml.SafeLoader) -> list[KnowledgeBaseProblem]:
+    problems = []
+    for node in _walk(root, set()):
+        if node.tag in _REFUSED_TAGS:
+            tag = _REFUSED_TAGS[node.tag]
+            message = f"the {tag} tag is not allowed; write plain text, numbers, lists or mappings"
+            problems.append(_problem(file, node.start_mark, message))
+        elif isinstance(node, yaml.ScalarNode) and node.tag in _TYPED_SCALARS:
+            try:
+                loader.construct_object(node)
+            except Exception:  # noqa: BLE001 - PyYAML raises ValueError, IndexError, KeyError... for such text
+                message = f"{node.value!r} cannot be read as {_TYPED_SCALARS[node.tag]}"
+                problems.append(_problem(file, node.start_mark, message))
+    return problems
 
 
 def _duplicate_keys(file: str, root: yaml.Node) -> list[KnowledgeBaseProblem]:
@@ -155,7 +209,41 @@ def _reader_problem(file: str, text: str, exc: yaml.reader.ReaderError) -> Knowl
     return KnowledgeBaseProblem(file, line, column, "", message)
 
 
-def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:  # noqa: PLR0911 - one exit per way a document can fail
+def _document_problems(file: str, root: yaml.Node, loader: yaml.SafeLoader) -> list[KnowledgeBaseProblem]:
+    """What makes a parsed document unfit before any value is built.
+
+    Alias loops and bombs, duplicate keys, refused tags, and typed values that do not fit their tag.
+    """
+    size = _expanded_size(root)
+    if size is None:
+        message = "an alias refers to a node that contains it (a loop); write the content out instead"
+        return [_problem(file, root.start_mark, message)]
+    if size > MAX_EXPANDED_NODES:
+        message = (
+            f"the document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases; "
+            "write the content out instead of nesting aliases"
+        )
+        return [_problem(file, root.start_mark, message)]
+    return _duplicate_keys(file, root) + _tag_problems(file, root, loader)
+
+
+def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> KnowledgeBaseProblem:
+    """PyYAML's error, located, with plain words where its own are jargon."""
+    mark = exc.problem_mark or exc.context_mark
+    reason = exc.problem or exc.context or "invalid YAML"
+    if exc.problem and exc.context and exc.context_mark is not None:
+        start = exc.context_mark
+        reason += f" ({exc.context} started at line {start.line + 1}, column {start.column + 1})"
+    if "expected <block end>" in reason or "mapping values are not allowed here" in reason:
+        reason += "; check the indentation: entries of one list or mapping must line up"
+    if "'\\t'" in str(exc.problem):
+        reason = "a tab character; YAML is indented with spaces, never tabs"
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        reason = f"{reason}; only plain YAML (mappings, lists, text, numbers, booleans) is allowed"
+    return _problem(file, mark, f"YAML syntax error: {reason}")
+
+
+def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:  # noqa: PLR0911 - one exit per way reading can end
     """Parse one YAML document safely.
 
     Args:
@@ -173,25 +261,12 @@ def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Knowledge
         root = loader.get_single_node()
         if root is None:
             return YamlDocument(file, None, None), []
-        if _expanded_size(root) > MAX_EXPANDED_NODES:
-            message = (
-                f"the document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases; "
-                "write the content out instead of nesting aliases"
-            )
-            return None, [_problem(file, root.start_mark, message)]
-        duplicates = _duplicate_keys(file, root)
-        if duplicates:
-            return None, duplicates
+        problems = _document_problems(file, root, loader)
+        if problems:
+            return None, problems
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        reason = exc.problem or exc.context or "invalid YAML"
-        if exc.problem and exc.context and exc.context_mark is not None:
-            start = exc.context_mark
-            reason += f" ({exc.context} started at line {start.line + 1}, column {start.column + 1})"
-        if isinstance(exc, yaml.constructor.ConstructorError):
-            reason = f"{reason}; only plain YAML (mappings, lists, text, numbers, booleans) is allowed"
-        return None, [_problem(file, mark, f"YAML syntax error: {reason}")]
+        return None, [_syntax_problem(file, exc)]
     except yaml.reader.ReaderError as exc:
         return None, [_reader_problem(file, text, exc)]
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text input

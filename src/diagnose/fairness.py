@@ -149,11 +149,17 @@ _WORD = re.compile(r"[a-z]+(?:_[a-z]+)*")
 
 
 def _words(texts: Iterable[str]) -> list[str]:
+    """Every word, and every run of words joined by `_` inside an id.
+
+    `client_birth_country` also gives `birth_country`, so compound terms are found anywhere.
+    """
     words: list[str] = []
     for text in texts:
         for token in _WORD.findall(text.lower()):
-            words.append(token)
-            words.extend(token.split("_"))
+            parts = token.split("_")
+            words.extend(
+                "_".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)
+            )
     return words
 
 
@@ -184,20 +190,25 @@ def protected_question(texts: Iterable[str]) -> tuple[str, str] | None:
     return None
 
 
-def sanction_word(intervention: Intervention) -> str | None:
-    """The word that makes an intervention read as a sanction, or None for support.
+def sanction_word(intervention: Intervention | str) -> str | None:
+    """The word that makes an intervention (or one of its texts) read as a sanction; or None.
 
     Example:
         >>> import diagnose
         >>> kb = diagnose.load_knowledge_base()
         >>> sanction_word(kb.interventions["success_experiences"]) is None
         True
+        >>> sanction_word("benefit_cut_on_refusal")
+        'benefit_cut'
     """
-    texts = [
-        intervention.id,
-        *intervention.name.model_dump().values(),
-        *intervention.description.model_dump().values(),
-    ]
+    if isinstance(intervention, str):
+        texts = [intervention]
+    else:
+        texts = [
+            intervention.id,
+            *intervention.name.model_dump().values(),
+            *intervention.description.model_dump().values(),
+        ]
     for word in _words(texts):
         if word in SANCTION_WORDS:
             return word

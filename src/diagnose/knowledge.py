@@ -96,17 +96,26 @@ class Scale(Model):
     max: StrictInt
     labels: tuple[LocalizedText, ...]
 
-    @model_validator(mode="after")
-    def _labels_fit(self) -> Scale:
-        if self.max <= self.min:
-            raise ValueError(f"'max' ({self.max}) must be greater than 'min' ({self.min})")
-        expected = self.max - self.min + 1
-        if len(self.labels) != expected:
+    @field_validator("max")
+    @classmethod
+    def _above_min(cls, value: int, info: ValidationInfo) -> int:
+        low = info.data.get("min")
+        if isinstance(low, int) and value <= low:
+            raise ValueError(f"'max' ({value}) must be greater than 'min' ({low})")
+        return value
+
+    @field_validator("labels")
+    @classmethod
+    def _one_label_per_value(
+        cls, value: tuple[LocalizedText, ...], info: ValidationInfo
+    ) -> tuple[LocalizedText, ...]:
+        low, high = info.data.get("min"), info.data.get("max")
+        if isinstance(low, int) and isinstance(high, int) and high > low and len(value) != high - low + 1:
+            count = high - low + 1
             raise ValueError(
-                f"expected {expected} labels (one for each value from {self.min} to {self.max}), "
-                f"got {len(self.labels)}"
+                f"expected {count} labels (one for each value from {low} to {high}), got {len(value)}"
             )
-        return self
+        return value
 
     def label(self, value: int) -> LocalizedText:
         """The label of an answer value."""
@@ -188,11 +197,17 @@ class Item(Model):
     @field_validator("scale", mode="before")
     @classmethod
     def _named_scale(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, dict):
+            # Written inline: lists become tuples here, as JSON arrays do for the other fields.
+            return {k: tuple(v) if isinstance(v, list) else v for k, v in value.items()}
         if not isinstance(value, str):
             return value
         scales: Mapping[str, Scale] = (info.context or {}).get("scales", {})
         if value in scales:
             return scales[value]
+        if value in (info.context or {}).get("invalid_scales", ()):
+            # The scale itself is wrong and reported where it is defined; say nothing more here.
+            raise PydanticCustomError("invalid_scale", "scale is invalid")
         message = f"unknown scale {value!r}{suggest(value, scales)}"
         raise PydanticCustomError("unknown_scale", message.replace("{", "{{").replace("}", "}}"))
 
