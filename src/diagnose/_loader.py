@@ -270,6 +270,7 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
     if interventions is not None and interventions_doc is not None and instrument is not None:
         _check_interventions(reader, interventions_doc, interventions, instrument)
     if instrument is not None:
+        declared: list[str] | None
         if interventions is not None:
             declared = [i.id for i in interventions.interventions]
         else:  # the catalogue is invalid, but the ids it declares still tell which references are wrong
