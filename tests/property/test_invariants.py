@@ -82,3 +82,35 @@ def test_answers_to_an_item_no_rule_reads_change_no_recommendation(
     b = diagnose.assess(second, knowledge_base=kb)
     assert a.recommendations == b.recommendations
     assert a.trace.fired_rules == b.trace.fired_rules
+
+
+BARRIERS = [f.id for f in KB.factors.values() if f.barrier]
+
+
+@settings(max_examples=300)
+@given(answers(), st.sampled_from(BARRIERS), st.data())
+def test_a_worse_barrier_never_removes_or_down_ranks_support(
+    given_answers: dict[str, int | str], barrier: str, data: st.DataObject
+) -> None:
+    """Invariant: a worse barrier never removes or down-ranks support.
+
+    Worse answers on a barrier factor (health, language, care, debts) never remove a recommendation
+    that an ordinary rule gave, and never make it less urgent; only advice marked `no_barrier`
+    (meant for clients without any barrier) may give way.
+    """
+    worse = dict(given_answers)
+    for item in KB.items_by_factor[barrier]:
+        value = worse.get(item.id)
+        if isinstance(value, int):
+            step = data.draw(st.integers(0, 4))
+            # Unfavourable means a lower scored value: down for normal items, up for reversed ones.
+            worse[item.id] = (
+                min(item.scale.max, value + step) if item.reverse else max(item.scale.min, value - step)
+            )
+    before = diagnose.assess(given_answers, knowledge_base=KB)
+    after = {r.intervention: r.priority for r in diagnose.assess(worse, knowledge_base=KB).recommendations}
+    for rec in before.recommendations:
+        if all(KB.rules_by_id[rule].no_barrier for rule in rec.rules):
+            continue
+        assert rec.intervention in after, f"{rec.intervention} lost when {barrier} got worse"
+        assert after[rec.intervention] <= rec.priority
