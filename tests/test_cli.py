@@ -235,3 +235,8 @@ def test_strict_verdict_and_errors_cannot_be_ignored(make_kb: MakeKb) -> None:
     code, _, err = run("check", str(root), "--ignore", "barrier-removes-support")
     assert code == 2
     assert "Invalid value for '--ignore'" in err
+
+
+def test_assess_shows_evidence_levels_in_words() -> None:
+    assert "Niet beoordeeld" in run("assess", EXAMPLE)[1]
+    assert "Not rated" in run("assess", EXAMPLE, "--lang", "en")[1]

@@ -23,7 +23,7 @@ from diagnose._tables import Row, read_rows, result_record, summary_columns, sum
 from diagnose._yaml import read_yaml
 from diagnose.analysis import CODES, analyse
 from diagnose.batch import assess_many
-from diagnose.catalog import render_markdown
+from diagnose.catalog import EVIDENCE_LABELS, render_markdown
 from diagnose.checks import run_cases, run_examples
 from diagnose.errors import AnswerError, DiagnoseError, KnowledgeBaseError
 from diagnose.knowledge import KnowledgeBase, iter_errors, knowledge_base_schema, load_knowledge_base
@@ -147,7 +147,7 @@ def _print_diagnosis(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> None:
             str(rank),
             rec.name.get(lang),
             str(rec.priority),
-            rec.evidence_level,
+            EVIDENCE_LABELS[rec.evidence_level][0 if lang == "nl" else 1],
             rec.rationale.get(lang),
         )
     console.print(advice)
