@@ -5,7 +5,7 @@ declarative rules (executed by durable-rules) to suggest support, and returns ty
 recommendations that explain themselves. It chooses support; it never ranks, profiles or
 sanctions people, and a professional decides.
 
-Example:
+Examples:
     >>> import diagnose
     >>> d = diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1, "mo_1": 5, "mo_2": 4, "mo_3": 1})
     >>> d.recommendations[0].intervention

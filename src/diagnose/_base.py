@@ -37,7 +37,7 @@ class Record(Model):
 class LocalizedText(Model):
     """A text in Dutch with English alongside.
 
-    Example:
+    Examples:
         >>> LocalizedText(nl="Geloof in eigen kunnen", en="Self-efficacy").get("en")
         'Self-efficacy'
     """

@@ -64,7 +64,7 @@ Value = dict[str, object]
 class Finding:
     """One finding of the analysis, located where the rule, factor or intervention is defined.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> from diagnose.knowledge import Origin
         >>> where = Origin("instrument.yaml", 3, 5, "factors[0]")
@@ -161,7 +161,7 @@ def _search(
 def satisfiable(kb: KnowledgeBase, condition: Condition) -> Fact | None:
     """A fact under which `condition` is definitely true, or None when no profile makes it true.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> kb = diagnose.load_knowledge_base()
         >>> satisfiable(kb, kb.rules[0].when) is not None
@@ -214,7 +214,7 @@ def _barrier_witness(space: _Space, rule: Rule, barrier: str) -> tuple[float, fl
 def analyse(kb: KnowledgeBase) -> tuple[Finding, ...]:
     """Analyse the rules of a knowledge base; findings in order of file, line and column.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> [f.code for f in analyse(diagnose.load_knowledge_base()) if f.severity == "error"]
         []

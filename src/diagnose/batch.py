@@ -98,7 +98,7 @@ def assess_many(
         errors: `raise` stops at the first rejected intake; `return` yields its `AnswerError`
             in its place and goes on.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> rows = [{"mo_1": 1, "mo_2": 1}, {"se_1": 9}]
         >>> [type(r).__name__ for r in diagnose.assess_many(rows, errors="return")]

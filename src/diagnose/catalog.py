@@ -65,7 +65,7 @@ EVIDENCE_LABELS = {
 def describe_condition(condition: Condition, kb: KnowledgeBase, language: Language = "nl") -> str:
     """A condition in words.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> kb = diagnose.load_knowledge_base()
         >>> rule = next(r for r in kb.rules if r.id == "low_self_efficacy_motivated")
@@ -112,7 +112,7 @@ def _cell(text: str) -> str:
 def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
     """The whole knowledge base as Markdown: factors, items, interventions and rules.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> text = render_markdown(diagnose.load_knowledge_base(), "en")
         >>> text.splitlines()[0]

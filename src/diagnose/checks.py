@@ -81,7 +81,7 @@ def example_fact(example: RuleExample, kb: KnowledgeBase | None = None) -> dict[
 def run_examples(kb: KnowledgeBase) -> tuple[ExampleResult, ...]:
     """Run every rule's worked examples through the engine.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> results = run_examples(diagnose.load_knowledge_base())
         >>> all(r.passed for r in results), len(results) > 0
@@ -180,7 +180,7 @@ def run_cases(kb: KnowledgeBase, cases: tuple[tuple[str, Case], ...] | None = No
         kb: The knowledge base.
         cases: (file name, case) pairs; None for the cases the knowledge base carries.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> results = run_cases(diagnose.load_knowledge_base())
         >>> [r.outcome for r in results if r.outcome != "passed"]
@@ -204,7 +204,7 @@ def load_cases(path: str | Path) -> tuple[tuple[str, Case], ...]:
     Raises:
         KnowledgeBaseError: listing every problem as `file:line:col: path: message`.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> folder = pathlib.Path(tempfile.mkdtemp())
         >>> text = "cases: [{id: a, answers: {mo_1: 1}, expect: {excludes: [job_matching]}}]"

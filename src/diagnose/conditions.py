@@ -104,7 +104,7 @@ class ScoreBounds(_Bounded):
 class LevelCondition(Model):
     """True when the factor is assessed and its level is one of `level`.
 
-    Example:
+    Examples:
         >>> LevelCondition(factor="self_efficacy", level="low").levels()
         ('low',)
     """
@@ -289,7 +289,7 @@ def truth(condition: Condition, fact: Mapping[str, object]) -> bool | None:  # n
     Returns:
         True or False when decided; None when the answer depends on something unknown.
 
-    Example:
+    Examples:
         >>> c = LevelCondition(factor="health", level="low")
         >>> truth(c, {"l__health": "low"}), truth(c, {"l__health": "high"}), truth(c, {})
         (True, False, None)

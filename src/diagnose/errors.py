@@ -23,7 +23,7 @@ __all__ = [
 class DiagnoseError(Exception):
     """Base class of every error that diagnose raises on purpose.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> issubclass(diagnose.AnswerError, diagnose.DiagnoseError)
         True
@@ -41,7 +41,7 @@ class KnowledgeBaseProblem:
         path: Where in the document, as `rules[3].when.factor` (empty for the whole file).
         message: What was expected, with a suggestion where one can be made.
 
-    Example:
+    Examples:
         >>> p = KnowledgeBaseProblem("instrument.yaml", 3, 5, "factors[0].id", "must not be empty")
         >>> str(p)
         'instrument.yaml:3:5: factors[0].id: must not be empty'
@@ -62,7 +62,7 @@ class KnowledgeBaseProblem:
 class KnowledgeBaseError(DiagnoseError, ValueError):
     """A knowledge base could not be loaded; `problems` lists every problem found, not only the first.
 
-    Example:
+    Examples:
         >>> err = KnowledgeBaseError([KnowledgeBaseProblem("a.yaml", 1, 1, "", "empty file")])
         >>> str(err)
         'a.yaml:1:1: empty file'
@@ -89,7 +89,7 @@ class AnswerProblem:
         key: The item id or context field as given.
         message: What was wrong and what is allowed.
 
-    Example:
+    Examples:
         >>> str(AnswerProblem("item", "se_9", "unknown item"))
         "item 'se_9': unknown item"
     """
@@ -108,7 +108,7 @@ class AnswerError(DiagnoseError, ValueError):
 
     `problems` lists every problem found; `item` is the key of the first one, for convenience.
 
-    Example:
+    Examples:
         >>> err = AnswerError([AnswerProblem("item", "se_1", "expected a whole number from 1 to 5, got 7")])
         >>> err.item
         'se_1'
@@ -133,7 +133,7 @@ class AnswerError(DiagnoseError, ValueError):
 class EngineUnavailableError(DiagnoseError, RuntimeError):
     """The durable-rules engine cannot be imported on this Python; says why and what to do.
 
-    Example:
+    Examples:
         >>> "durable-rules" in str(EngineUnavailableError("undefined symbol: PyEval_CallObject"))
         True
     """
@@ -157,7 +157,7 @@ class EngineUnavailableError(DiagnoseError, RuntimeError):
 class EngineError(DiagnoseError, RuntimeError):
     """The rule engine answered in a way it never should; a bug, reported with what it said.
 
-    Example:
+    Examples:
         >>> str(EngineError("unexpected result code 5"))
         'unexpected result code 5'
     """

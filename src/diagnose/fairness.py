@@ -166,7 +166,7 @@ def _words(texts: Iterable[str]) -> list[str]:
 def protected_attribute(field: ContextField) -> tuple[str, str] | None:
     """The protected attribute a context field names, and the word that gave it away; or None.
 
-    Example:
+    Examples:
         >>> from diagnose.knowledge import ContextField, LocalizedText
         >>> text = LocalizedText(nl="Nationaliteit van de klant", en="The client's nationality")
         >>> protected_attribute(ContextField(id="land", description=text, type="boolean"))
@@ -178,7 +178,7 @@ def protected_attribute(field: ContextField) -> tuple[str, str] | None:
 def protected_question(texts: Iterable[str]) -> tuple[str, str] | None:
     """The protected attribute an item's text asks about, and the word that gave it away; or None.
 
-    Example:
+    Examples:
         >>> protected_question(["Ik ben in Nederland geboren.", "I was born in the Netherlands."])
         ('country of birth', 'geboren')
     """
@@ -193,7 +193,7 @@ def protected_question(texts: Iterable[str]) -> tuple[str, str] | None:
 def sanction_word(intervention: Intervention | str) -> str | None:
     """The word that makes an intervention (or one of its texts) read as a sanction; or None.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> kb = diagnose.load_knowledge_base()
         >>> sanction_word(kb.interventions["success_experiences"]) is None

@@ -85,7 +85,7 @@ EVIDENCE_LEVELS: tuple[EvidenceLevel, ...] = (
 class Scale(Model):
     """An answer scale: whole numbers from `min` to `max`, each with a label.
 
-    Example:
+    Examples:
         >>> no, yes = LocalizedText(nl="nee", en="no"), LocalizedText(nl="ja", en="yes")
         >>> s = Scale(min=1, max=2, labels=(no, yes))
         >>> s.label(2).en
@@ -151,7 +151,7 @@ class Factor(Model):
         thresholds: Score cut-offs for the levels, with the reasoning in `thresholds_note`.
         sources: Where the factor's relevance is documented.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> factor = diagnose.load_knowledge_base().factors["self_efficacy"]
         >>> factor.min_answered, factor.thresholds.medium
@@ -181,7 +181,7 @@ def _scale_or_name(schema: dict[str, Any]) -> None:
 class Item(Model):
     """A question of the intake, answered on a scale; `reverse` items are scored `min + max - raw`.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> item = diagnose.load_knowledge_base().item("se_4")
         >>> item.reverse, item.scored(5)
@@ -219,7 +219,7 @@ class Item(Model):
 class ContextField(Model):
     """A fact about the client's situation that rules may read (never a protected attribute).
 
-    Example:
+    Examples:
         >>> text = LocalizedText(nl="In behandeling", en="In treatment")
         >>> ContextField(id="in_treatment", description=text, type="boolean").type
         'boolean'
@@ -252,7 +252,7 @@ class Intervention(Model):
         delivery: Practical notes: duration, who delivers it.
         sources: Where the evidence is documented.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> intervention = diagnose.load_knowledge_base().interventions["success_experiences"]
         >>> intervention.targets, intervention.evidence_level
@@ -305,7 +305,7 @@ def suggest(name: str, known: Mapping[str, Any] | tuple[str, ...] | list[str]) -
 class KnowledgeBase:
     """A loaded, checked knowledge base. Immutable; safe to share between threads.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> kb = diagnose.load_knowledge_base()
         >>> kb.factors["self_efficacy"].influenceable
@@ -461,7 +461,7 @@ def default_knowledge_base_path() -> Path:
 
     In an installed wheel it is `diagnose/_rules`; in a source checkout, the top-level `rules/`.
 
-    Example:
+    Examples:
         >>> (default_knowledge_base_path() / "instrument.yaml").is_file()
         True
     """
@@ -474,7 +474,7 @@ def default_knowledge_base_path() -> Path:
 def iter_errors(path: str | Path | None = None) -> Iterator[KnowledgeBaseProblem]:
     """Yield every problem in the knowledge base at `path` (the default one when None).
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> list(diagnose.iter_errors())
         []
@@ -497,7 +497,7 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
     Raises:
         KnowledgeBaseError: listing every problem, each as `file:line:col: path: message`.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> kb = diagnose.load_knowledge_base()
         >>> kb.factors["health"].name.en
@@ -529,7 +529,7 @@ def knowledge_base_schema() -> dict[str, Any]:
     It is committed as `rules/schema.json` for editors (VS Code's YAML extension reads the
     `# yaml-language-server: $schema=...` line at the top of each file).
 
-    Example:
+    Examples:
         >>> schema = knowledge_base_schema()
         >>> [entry["$ref"] for entry in schema["anyOf"]]
         ['#/$defs/Instrument', '#/$defs/InterventionsFile', '#/$defs/RuleFile', '#/$defs/CaseFile']

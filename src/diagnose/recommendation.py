@@ -48,7 +48,7 @@ __all__ = [
 class FiredRule(Record):
     """A rule whose condition held for this intake.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> diagnose.assess({"mo_1": 1, "mo_2": 1}).trace.fired_rules[0]
         FiredRule(rule='low_motivation', intervention='motivational_interviewing', priority=2)
@@ -68,7 +68,7 @@ class UndecidedRule(Record):
         not_assessed: Factors it reads that were not assessed.
         context_missing: Context fields it reads that were not given.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> undecided = diagnose.assess({"mo_1": 1, "mo_2": 1}).trace.undecided_rules
         >>> next((u.not_assessed, u.context_missing) for u in undecided if u.rule == "low_health")
@@ -94,7 +94,7 @@ class Recommendation(Record):
         evidence_level: On the Dutch recognition scale, or `not_rated`.
         sources: Where the evidence is documented.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> r = diagnose.assess({"mo_1": 1, "mo_2": 1}).recommendations[0]
         >>> r.intervention, r.priority, r.rules
@@ -114,7 +114,7 @@ class Recommendation(Record):
 class Trace(Record):
     """What the advice was based on: every answer and context value, and which rules fired.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> trace = diagnose.assess({"mo_1": 1, "mo_2": 1}).trace
         >>> trace.answers["mo_1"], trace.answers["se_1"]
@@ -133,7 +133,7 @@ class Diagnosis(Record):
     It is plain data: `model_dump_json()` stores it and `Diagnosis.model_validate_json()` reads it
     back unchanged.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> d = diagnose.assess({"mo_1": 1, "mo_2": 1})
         >>> diagnose.Diagnosis.model_validate_json(d.model_dump_json()) == d
@@ -307,7 +307,7 @@ def assess(
         AnswerError: an unknown item, a value outside the item's scale, a wrong type, or an
             unknown or ill-typed context field; it lists every problem and nothing is scored.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> d = diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1, "mo_1": 5, "mo_2": 4, "mo_3": 1})
         >>> [r.intervention for r in d.recommendations]

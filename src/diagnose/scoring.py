@@ -50,7 +50,7 @@ ContextValue = StrictBool | StrictInt | StrictFloat | str
 class Intake(Model):
     """What the client answered, and facts about their situation that rules may read.
 
-    Example:
+    Examples:
         >>> Intake(answers={"se_1": 2, "se_2": "declined"}).answers["se_2"]
         'declined'
     """
@@ -62,7 +62,7 @@ class Intake(Model):
 class ItemScore(Record):
     """One answered item as it counted: the raw answer and the value after reverse-scoring.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> diagnose.assess({"se_4": 5}).profile.scores["self_efficacy"].items[0]
         ItemScore(item='se_4', raw=5, scored=1)
@@ -85,7 +85,7 @@ class FactorScore(Record):
         missing_reasons: Why each missing item has no answer.
         items: The answered items with raw and scored values.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> s = diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1}).profile.scores["self_efficacy"]
         >>> s.level, round(s.score, 2), s.answered, s.missing
@@ -104,7 +104,7 @@ class FactorScore(Record):
 class Profile(Record):
     """Every factor's score, in the knowledge base's order.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> profile = diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1}).profile
         >>> profile.scores["self_efficacy"].level, "health" in profile.not_assessed
@@ -177,7 +177,7 @@ def validate_intake(
 def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Profile:
     """Score checked answers (see `validate_intake`) into a profile.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> kb = diagnose.load_knowledge_base()
         >>> p = score(kb, {"se_1": 1, "se_2": 2, "se_3": 1})
@@ -222,7 +222,7 @@ def intake_schema(kb: KnowledgeBase) -> dict[str, object]:
     Front-end form builders and other languages can validate answers with it before calling
     `assess`.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> schema = intake_schema(diagnose.load_knowledge_base())
         >>> schema["properties"]["answers"]["properties"]["se_1"]["oneOf"][0]

@@ -54,7 +54,7 @@ def assess_frame(
         A DataFrame with the same index: one column per factor (its level), the advice columns,
         and `error` (empty, or why the row was rejected).
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> frame = pd.DataFrame({"mo_1": [1, 5], "mo_2": [1, 5], "se_1": [None, 9]})
         >>> result = assess_frame(frame, top=1)

@@ -72,7 +72,7 @@ def compare_knowledge_bases(
         new: The proposed knowledge base.
         intakes: (client id or None, intake) pairs; row numbers count from 1.
 
-    Example:
+    Examples:
         >>> import diagnose
         >>> kb = diagnose.load_knowledge_base()
         >>> report = compare_knowledge_bases(kb, kb, [("c1", {"mo_1": 1, "mo_2": 1})])
