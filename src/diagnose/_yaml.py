@@ -39,6 +39,15 @@ _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
+_FAST = getattr(yaml, "CSafeLoader", None)
+if _FAST is not None:
+
+    class _FastLoader(_FAST):  # type: ignore[misc, valid-type]
+        """libyaml's parser with the same resolvers: about ten times faster to compose."""
+
+    _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
 #: Tags that build something other than plain data; a knowledge base has no use for them.
 _REFUSED_TAGS = {
     "tag:yaml.org,2002:binary": "!!binary",
@@ -243,7 +252,35 @@ def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> KnowledgeBaseProble
     return _problem(file, mark, f"YAML syntax error: {reason}")
 
 
-def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:  # noqa: PLR0911 - one exit per way reading can end
+def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:
+    """Parse one YAML document safely.
+
+    libyaml parses when it is installed; a document it cannot read is read again by PyYAML's own
+    parser, whose messages (and positions) are the ones reported, so both paths say the same.
+
+    Args:
+        text: The file's text.
+        file: The name to report in problems.
+
+    Returns:
+        The document (None when it could not be read) and the problems found while reading.
+    """
+    if _FAST is not None:
+        loader = _FastLoader(text)
+        try:
+            root = loader.get_single_node()
+            if root is not None and not _document_problems(file, root, loader):
+                return YamlDocument(file, loader.construct_document(root), root), []
+            if root is None:
+                return YamlDocument(file, None, None), []
+        except yaml.YAMLError:
+            pass  # read again below, for PyYAML's located message
+        finally:
+            loader.dispose()
+    return _read_yaml_python(text, file)
+
+
+def _read_yaml_python(text: str, file: str) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:  # noqa: PLR0911 - one exit per way reading can end
     """Parse one YAML document safely.
 
     Args:
