@@ -51,8 +51,9 @@ SESSIONS = sorted({page for page, *_ in PYCON})
 
 
 @pytest.mark.parametrize("page", SESSIONS)
-def test_python_sessions(page: str) -> None:
+def test_python_sessions(page: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The Python sessions of a page run in order, as one session, with their output checked."""
+    monkeypatch.chdir(ROOT)  # pages refer to files such as examples/ from the repository root
     globs: dict[str, object] = {}
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     for _, n, code, _ in (b for b in PYCON if b[0] == page):
