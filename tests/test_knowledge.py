@@ -245,3 +245,18 @@ def test_an_item_may_give_its_scale_inline(make_kb: MakeKb) -> None:
     )
     kb = diagnose.load_knowledge_base(root)
     assert kb.item("he_3").scale.label(5).en == "e"
+
+
+def test_an_example_whose_level_and_score_disagree_is_refused(make_kb: MakeKb) -> None:
+    root = make_kb(
+        {
+            "recommend/health.yaml": (
+                "      - levels: {health: high}\n        fires: false",
+                "      - levels: {health: high}\n        scores: {health: 1.5}\n        fires: false",
+            )
+        }
+    )
+    assert problems(root) == [
+        "recommend/health.yaml:23:26: rules[0].examples[1].scores.health: score 1.5 of 'health' is 'low', "
+        "but the example gives level 'high'; give one of the two, or make them agree"
+    ]

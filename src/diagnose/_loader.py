@@ -524,6 +524,7 @@ def _check_rules(
 ) -> None:
     factors = [f.id for f in instrument.factors]
     context = {c.id: c for c in instrument.context}
+    thresholds = {f.id: f.thresholds for f in instrument.factors}
     first_seen: dict[str, str] = {}
     for doc, parsed in rule_files:
         for index, rule in enumerate(parsed.rules):
@@ -546,7 +547,9 @@ def _check_rules(
             for loc, atom in iter_condition_atoms(rule.when, (*where, "when")):
                 _check_atom(reader, doc, loc, atom, factors, context)
             for e_index, example in enumerate(rule.examples):
-                _check_example(reader, doc, (*where, "examples", e_index), example, factors, context)
+                _check_example(
+                    reader, doc, (*where, "examples", e_index), example, factors, context, thresholds
+                )
 
 
 def _check_atom(  # noqa: PLR0913, PLR0917 - the checker's state is passed, not kept in globals
@@ -611,7 +614,9 @@ def _check_example(  # noqa: PLR0913, PLR0917 - as _check_atom
     example: Any,  # noqa: ANN401 - a RuleExample; typed loosely to keep this helper small
     factors: list[str],
     context: Mapping[str, Any],
+    thresholds: Mapping[str, Any] | None = None,
 ) -> None:
+    thresholds = thresholds or {}
     for section in ("levels", "scores"):
         for name in getattr(example, section):
             if name not in factors:
@@ -620,6 +625,18 @@ def _check_example(  # noqa: PLR0913, PLR0917 - as _check_atom
                     (*loc, section, name),
                     f"unknown factor {name!r}{suggest(name, factors)}",
                     key=True,
+                )
+    for name, value in example.scores.items():
+        given = example.levels.get(name)
+        spec = thresholds.get(name)
+        if given is not None and spec is not None:
+            level = "low" if value < spec.medium else ("medium" if value < spec.high else "high")
+            if level != given:
+                reader.add(
+                    doc,
+                    (*loc, "scores", name),
+                    f"score {value:g} of {name!r} is {level!r}, but the example gives level {given!r}; "
+                    "give one of the two, or make them agree",
                 )
     for name, value in example.context.items():
         field = context.get(name)

@@ -10,7 +10,7 @@ and the search stays small even for rules that read every factor.
 | --- | --- | --- |
 | `never-fires` | error | no profile makes the rule's condition true |
 | `barrier-removes-support` | error | a worse barrier (health, language, care, debts) stops the rule |
-| `no-barrier-misused` | error | a rule marked `no_barrier` can fire while an influenceable factor is low |
+| `no-barrier-misused` | error | a rule marked `no_barrier` can fire while a factor is low |
 | `same-condition` | warning | two rules have the same condition and intervention |
 | `redundant` | warning | whenever the rule fires, another rule already recommends the same, as urgently |
 | `coverage-gap` | warning | an influenceable factor's low level leads to no support aimed at it |
@@ -291,7 +291,7 @@ def _barriers(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) -> Iterato
 
 
 def _no_barrier_rules(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) -> Iterator[Raw]:
-    """A rule marked `no_barrier` must be false whenever any influenceable factor is low."""
+    """A rule marked `no_barrier` must be false whenever any factor is low (needs attention)."""
     for rule in (r for r in live if r.no_barrier):
         others = space.variables([rule.when])
 
@@ -301,7 +301,7 @@ def _no_barrier_rules(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) ->
         def fires(f: Fact, rule: Rule = rule) -> bool:
             return truth(rule.when, f) is True
 
-        for factor in (f for f in kb.factors.values() if f.influenceable):
+        for factor in kb.factors.values():
             lows = [v for v in space.domains[factor.id] if v[level_key(factor.id)] == "low"]
             rest = [v for v in others if v != factor.id]
             if any(_search(space, rest, dict(low), impossible, fires) is not None for low in lows):
