@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -72,14 +73,7 @@ EvidenceLevel = Literal[
     "well_described",
     "not_rated",
 ]
-EVIDENCE_LEVELS: tuple[EvidenceLevel, ...] = (
-    "effective_strong",
-    "effective_good",
-    "effective_first",
-    "well_founded",
-    "well_described",
-    "not_rated",
-)
+EVIDENCE_LEVELS: tuple[EvidenceLevel, ...] = typing.get_args(EvidenceLevel)
 
 
 class Scale(Model):
