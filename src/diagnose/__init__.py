@@ -14,6 +14,7 @@ Examples:
 
 from diagnose._base import LocalizedText
 from diagnose.batch import assess_many
+from diagnose.chart import profile_chart
 from diagnose.errors import (
     AnswerError,
     AnswerProblem,
@@ -22,6 +23,13 @@ from diagnose.errors import (
     EngineUnavailableError,
     KnowledgeBaseError,
     KnowledgeBaseProblem,
+)
+from diagnose.evaluation import (
+    CaseloadIndicators,
+    EvaluationReport,
+    Trajectory,
+    caseload_indicators,
+    evaluate,
 )
 from diagnose.knowledge import (
     ContextField,
@@ -34,6 +42,8 @@ from diagnose.knowledge import (
     iter_errors,
     load_knowledge_base,
 )
+from diagnose.monitoring import Comparison, compare
+from diagnose.plan import CycleError, Decision, Goal, Plan, PreferenceItem, Preferences, build_plan
 from diagnose.recommendation import (
     Diagnosis,
     FiredRule,
@@ -49,14 +59,20 @@ __version__ = "0.1.0"
 __all__ = [
     "AnswerError",
     "AnswerProblem",
+    "CaseloadIndicators",
+    "Comparison",
     "ContextField",
+    "CycleError",
+    "Decision",
     "DiagnoseError",
     "Diagnosis",
     "EngineError",
     "EngineUnavailableError",
+    "EvaluationReport",
     "Factor",
     "FactorScore",
     "FiredRule",
+    "Goal",
     "Intake",
     "Intervention",
     "Item",
@@ -65,17 +81,26 @@ __all__ = [
     "KnowledgeBaseError",
     "KnowledgeBaseProblem",
     "LocalizedText",
+    "Plan",
+    "PreferenceItem",
+    "Preferences",
     "Profile",
     "Recommendation",
     "Scale",
     "Trace",
+    "Trajectory",
     "UndecidedRule",
     "__version__",
     "assess",
     "assess_many",
+    "build_plan",
+    "caseload_indicators",
+    "compare",
     "default_knowledge_base_path",
+    "evaluate",
     "iter_errors",
     "load_knowledge_base",
+    "profile_chart",
 ]
 
 

@@ -25,7 +25,15 @@ from diagnose.conditions import (
 )
 from diagnose.errors import KnowledgeBaseProblem
 from diagnose.fairness import protected_question, sanction_word
-from diagnose.knowledge import Instrument, InterventionsFile, KnowledgeBase, Origin, Scale, suggest
+from diagnose.knowledge import (
+    CycleSettings,
+    Instrument,
+    InterventionsFile,
+    KnowledgeBase,
+    Origin,
+    Scale,
+    suggest,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
@@ -40,6 +48,7 @@ INSTRUMENT = "instrument.yaml"
 INTERVENTIONS = "interventions.yaml"
 RECOMMEND = "recommend"
 CASES = "cases"
+CYCLE_SETTINGS = "cycle/settings.yaml"
 _TAG_MODELS: dict[str, type[BaseModel]] = {
     "all-of": AllOf,
     "any-of": AnyOf,
@@ -265,6 +274,8 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
             line, column = doc.locate(("cases", number, "id"))
             case_origins[f"case:{doc.file}:{case.id}"] = Origin(doc.file, line, column, f"cases[{number}]")
 
+    cycle = _read_cycle(reader, instrument, interventions)
+
     if instrument is not None and instrument_doc is not None:
         _check_instrument(reader, instrument_doc, instrument)
     if interventions is not None and interventions_doc is not None and instrument is not None:
@@ -280,7 +291,7 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
     if reader.problems or instrument is None or interventions is None:
         return None, sorted(reader.problems, key=lambda p: (p.file, p.line, p.column))
     rules = tuple(rule for _doc, parsed in rule_files for rule in parsed.rules)
-    digest = content_hash(instrument, interventions, rule_files)
+    digest = content_hash(instrument, interventions, rule_files, cycle)
     assert instrument_doc is not None  # noqa: S101 - instrument is only parsed from a document
     assert interventions_doc is not None  # noqa: S101 - likewise
     origins = _origins(instrument_doc, instrument, interventions_doc, interventions, rule_files)
@@ -293,6 +304,7 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
         path=root,
         origins=origins,
         cases=tuple(cases),
+        cycle=cycle,
     )
     return kb, []
 
@@ -462,6 +474,46 @@ def _check_instrument(reader: _Reader, doc: YamlDocument, instrument: Instrument
                     f"thresholds must lie above {low} and at most {high} (the factor's score range); "
                     f"got medium {t.medium}, high {t.high}",
                 )
+
+
+def _read_cycle(
+    reader: _Reader, instrument: Instrument | None, interventions: InterventionsFile | None
+) -> CycleSettings | None:
+    """The optional `cycle/settings.yaml`, validated and cross-checked."""
+    if not (reader.root / CYCLE_SETTINGS).is_file():
+        return None
+    doc = reader.read(CYCLE_SETTINGS)
+    cycle = reader.validate(doc, CycleSettings) if doc is not None else None
+    if cycle is not None and doc is not None and instrument is not None:
+        _check_cycle(reader, doc, cycle, instrument, interventions)
+    return cycle
+
+
+def _check_cycle(
+    reader: _Reader,
+    doc: YamlDocument,
+    cycle: CycleSettings,
+    instrument: Instrument,
+    interventions: InterventionsFile | None,
+) -> None:
+    factors = [f.id for f in instrument.factors]
+    for name, value in cycle.minimal_change.items():
+        if name not in factors:
+            reader.add(
+                doc, ("minimal_change", name), f"unknown factor {name!r}{suggest(name, factors)}", key=True
+            )
+        elif value <= 0:
+            reader.add(doc, ("minimal_change", name), f"expected a number above 0, got {value}")
+    known = [i.id for i in interventions.interventions] if interventions is not None else None
+    for name, weeks in cycle.review_weeks.items():
+        if known is not None and name not in known:
+            reader.add(
+                doc, ("review_weeks", name), f"unknown intervention {name!r}{suggest(name, known)}", key=True
+            )
+        elif not 1 <= weeks <= 104:  # noqa: PLR2004 - a review within two years
+            reader.add(
+                doc, ("review_weeks", name), f"expected a whole number of weeks from 1 to 104, got {weeks}"
+            )
 
 
 def _check_interventions(
@@ -655,6 +707,7 @@ def content_hash(
     instrument: Instrument,
     interventions: InterventionsFile,
     rule_files: Sequence[tuple[YamlDocument, RuleFile]],
+    cycle: CycleSettings | None = None,
 ) -> str:
     """`sha256:` over a canonical JSON form: independent of key order, quoting and whitespace.
 
@@ -671,5 +724,7 @@ def content_hash(
             for d, f in sorted(rule_files, key=lambda pair: pair[0].file)
         },
     }
+    if cycle is not None:  # absent settings leave the hash of older knowledge bases unchanged
+        content["cycle"] = cycle.model_dump(mode="json")
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

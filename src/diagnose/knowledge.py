@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EVIDENCE_LEVELS",
     "ContextField",
+    "CycleSettings",
     "EvidenceLevel",
     "Factor",
     "Instrument",
@@ -282,6 +283,36 @@ class Instrument(Model):
     context: tuple[ContextField, ...] = ()
 
 
+class CycleSettings(Model):
+    """The contents of `cycle/settings.yaml`: the knowledge behind planning and monitoring.
+
+    Attributes:
+        review_weeks: Weeks until a goal is reviewed, per intervention.
+        default_review_weeks: For interventions not listed in `review_weeks`.
+        minimal_change: The smallest change in a factor's score that counts as meaningful.
+        default_minimal_change: For factors not listed in `minimal_change`.
+        evaluate_after_weeks: Weeks after the plan by which the trajectory should be evaluated.
+
+    Examples:
+        >>> CycleSettings().default_review_weeks
+        12
+    """
+
+    review_weeks: dict[Identifier, StrictInt] = Field(default_factory=dict)
+    default_review_weeks: StrictInt = Field(default=12, ge=1, le=104)
+    minimal_change: dict[Identifier, StrictInt | StrictFloat] = Field(default_factory=dict)
+    default_minimal_change: StrictInt | StrictFloat = Field(default=0.5, gt=0)
+    evaluate_after_weeks: StrictInt = Field(default=26, ge=1, le=208)
+
+    def review_weeks_for(self, intervention: str) -> int:
+        """Weeks until review for an intervention."""
+        return self.review_weeks.get(intervention, self.default_review_weeks)
+
+    def minimal_change_for(self, factor: str) -> float:
+        """The minimal meaningful change of a factor's score."""
+        return float(self.minimal_change.get(factor, self.default_minimal_change))
+
+
 class InterventionsFile(Model):
     """The contents of `interventions.yaml`."""
 
@@ -315,6 +346,7 @@ class KnowledgeBase:
         "cases",
         "content_hash",
         "context_fields",
+        "cycle",
         "fact_fields",
         "factors",
         "instrument",
@@ -338,11 +370,14 @@ class KnowledgeBase:
         path: Path | None,
         origins: Mapping[str, Origin] | None = None,
         cases: tuple[tuple[str, Case], ...] = (),
+        cycle: CycleSettings | None = None,
     ) -> None:
         """Assemble a knowledge base from checked parts; use `load_knowledge_base()` instead."""
         self.instrument = instrument
         self.origins: Mapping[str, Origin] = MappingProxyType(dict(origins or {}))
         self.cases = cases
+        #: Review periods and minimal meaningful changes, from `cycle/settings.yaml` (or defaults).
+        self.cycle: CycleSettings = cycle if cycle is not None else CycleSettings()
         self.path = path
         self.content_hash = content_hash
         self.factors: Mapping[str, Factor] = MappingProxyType({f.id: f for f in instrument.factors})
@@ -525,15 +560,15 @@ def knowledge_base_schema() -> dict[str, Any]:
 
     Examples:
         >>> schema = knowledge_base_schema()
-        >>> [entry["$ref"] for entry in schema["anyOf"]]
-        ['#/$defs/Instrument', '#/$defs/InterventionsFile', '#/$defs/RuleFile', '#/$defs/CaseFile']
+        >>> [entry["$ref"].removeprefix("#/$defs/") for entry in schema["anyOf"]]
+        ['Instrument', 'InterventionsFile', 'RuleFile', 'CaseFile', 'CycleSettings']
     """
     from pydantic.json_schema import models_json_schema  # noqa: PLC0415 - only for this export
 
     from diagnose.checks import CaseFile  # noqa: PLC0415 - avoids an import cycle
     from diagnose.conditions import RuleFile  # noqa: PLC0415 - avoids an import cycle
 
-    models: list[type[BaseModel]] = [Instrument, InterventionsFile, RuleFile, CaseFile]
+    models: list[type[BaseModel]] = [Instrument, InterventionsFile, RuleFile, CaseFile, CycleSettings]
     refs, schema = models_json_schema([(m, "validation") for m in models], by_alias=True)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -8,6 +8,7 @@ knowledge base's version and content hash, so that advice can be explained later
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TYPE_CHECKING, Literal
 
@@ -20,7 +21,9 @@ from diagnose.conditions import (
     score_key,
     truth,
 )
-from diagnose.knowledge import EVIDENCE_LEVELS, EvidenceLevel, KnowledgeBase, load_knowledge_base
+from diagnose.errors import AnswerError, AnswerProblem
+from diagnose.knowledge import EVIDENCE_LEVELS, EvidenceLevel, KnowledgeBase, load_knowledge_base, suggest
+from diagnose.plan import Preferences
 from diagnose.scoring import (
     AnswerValue,
     ContextValue,
@@ -109,6 +112,8 @@ class Recommendation(Record):
     rationale: LocalizedText
     evidence_level: EvidenceLevel
     sources: tuple[str, ...]
+    preference: Literal["wanted", "neutral", "unwanted"] = "neutral"
+    preference_reason: str | None = None
 
 
 class Trace(Record):
@@ -147,6 +152,8 @@ class Diagnosis(Record):
     knowledge_base_id: str
     knowledge_base_version: str
     knowledge_base_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
+    assessed_on: dt.date | None = None
+    preferences: Preferences | None = None
 
     def __reduce__(self) -> tuple[Callable[[str], Diagnosis], tuple[str]]:
         """Pickle as JSON: several times faster than pickling the nested models one by one.
@@ -185,6 +192,8 @@ def _diagnosis_from_json(text: str) -> Diagnosis:
                 "targets": tuple(r["targets"]),
                 "rules": tuple(r["rules"]),
                 "sources": tuple(r["sources"]),
+                "preference": r.get("preference", "neutral"),
+                "preference_reason": r.get("preference_reason"),
             },
         )
         for r in data["recommendations"]
@@ -206,9 +215,17 @@ def _diagnosis_from_json(text: str) -> Diagnosis:
             for u in t["undecided_rules"]
         ),
     )
+    preferences = data.get("preferences")
     return construct(
         Diagnosis,
-        **{**data, "profile": profile, "recommendations": recommendations, "trace": trace},
+        **{
+            **data,
+            "profile": profile,
+            "recommendations": recommendations,
+            "trace": trace,
+            "assessed_on": dt.date.fromisoformat(data["assessed_on"]) if data.get("assessed_on") else None,
+            "preferences": Preferences.model_validate_json(json.dumps(preferences)) if preferences else None,
+        },
     )
 
 
@@ -232,8 +249,15 @@ def build_fact(
     return fact
 
 
-def recommend(kb: KnowledgeBase, fired: tuple[str, ...]) -> tuple[Recommendation, ...]:
-    """Group fired rules by intervention and rank: priority, then stronger evidence, then id."""
+def recommend(
+    kb: KnowledgeBase, fired: tuple[str, ...], preferences: Preferences | None = None
+) -> tuple[Recommendation, ...]:
+    """Group fired rules by intervention and rank them.
+
+    The order is: priority, moved one step up for an intervention the client wants and one step
+    down for one the client does not want; then wanted before neutral before unwanted; then
+    stronger evidence; then id. The recommendation's own priority and evidence stay as they are.
+    """
     rules = kb.rules_by_id
     by_intervention: dict[str, list[str]] = {}
     for rule_id in sorted(fired, key=lambda r: (rules[r].priority, r)):
@@ -242,6 +266,7 @@ def recommend(kb: KnowledgeBase, fired: tuple[str, ...]) -> tuple[Recommendation
     for intervention_id, rule_ids in by_intervention.items():
         intervention = kb.interventions[intervention_id]
         reasons = [rules[r].rationale for r in rule_ids]
+        stance, reason = preferences.stance(intervention_id) if preferences else ("neutral", None)
         out.append(
             construct(
                 Recommendation,
@@ -257,9 +282,19 @@ def recommend(kb: KnowledgeBase, fired: tuple[str, ...]) -> tuple[Recommendation
                 ),
                 evidence_level=intervention.evidence_level,
                 sources=intervention.sources,
+                preference=stance,
+                preference_reason=reason,
             )
         )
-    out.sort(key=lambda r: (r.priority, EVIDENCE_LEVELS.index(r.evidence_level), r.intervention))
+    shift = {"wanted": -1, "neutral": 0, "unwanted": 1}
+    out.sort(
+        key=lambda r: (
+            r.priority + shift[r.preference],
+            shift[r.preference],
+            EVIDENCE_LEVELS.index(r.evidence_level),
+            r.intervention,
+        )
+    )
     return tuple(out)
 
 
@@ -290,6 +325,8 @@ def assess(
     *,
     knowledge_base: KnowledgeBase | None = None,
     context: Mapping[str, object] | None = None,
+    preferences: Preferences | None = None,
+    as_of: dt.date | None = None,
 ) -> Diagnosis:
     """Assess one intake: check, score, evaluate the rules, and explain the advice.
 
@@ -299,6 +336,8 @@ def assess(
             Items left out count as `not_asked`.
         knowledge_base: The knowledge base; the packaged default when None.
         context: Context field → value, for rules that read the client's situation.
+        preferences: What the client wants or does not want; it changes the order, not the advice.
+        as_of: The date of the intake (passed in: the library never reads the clock).
 
     Returns:
         The diagnosis: profile, ranked recommendations, trace, knowledge-base version and hash.
@@ -314,16 +353,34 @@ def assess(
         ['success_experiences']
     """
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
-    return _assess(kb, answers, context, kb.engine().fired)
+    return _assess(kb, answers, context, kb.engine().fired, preferences, as_of)
 
 
-def _assess(
+def _check_preferences(kb: KnowledgeBase, preferences: Preferences) -> None:
+    problems = [
+        AnswerProblem(
+            "preference",
+            item.intervention,
+            f"unknown intervention{suggest(item.intervention, list(kb.interventions))}",
+        )
+        for item in (*preferences.wanted, *preferences.unwanted)
+        if item.intervention not in kb.interventions
+    ]
+    if problems:
+        raise AnswerError(problems)
+
+
+def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the benchmark's floor
     kb: KnowledgeBase,
     answers: Mapping[str, object] | Intake,
     context: Mapping[str, object] | None,
     fired_by: Callable[[Mapping[str, object]], tuple[str, ...]],
+    preferences: Preferences | None = None,
+    as_of: dt.date | None = None,
 ) -> Diagnosis:
     """The pipeline with the rule step passed in (durable-rules, or the benchmark's floor)."""
+    if preferences is not None:
+        _check_preferences(kb, preferences)
     if isinstance(answers, Intake):
         given_context: Mapping[str, object] = {**answers.context, **(context or {})}
         given_answers: Mapping[str, object] = answers.answers
@@ -339,7 +396,7 @@ def _assess(
         Diagnosis,
         kind="diagnosis",
         profile=profile,
-        recommendations=recommend(kb, fired),
+        recommendations=recommend(kb, fired, preferences),
         trace=construct(
             Trace,
             answers=checked,
@@ -353,4 +410,6 @@ def _assess(
         knowledge_base_id=kb.id,
         knowledge_base_version=kb.version,
         knowledge_base_hash=kb.content_hash,
+        assessed_on=as_of,
+        preferences=preferences,
     )

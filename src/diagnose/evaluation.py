@@ -1,0 +1,291 @@
+"""Step 4 of the methodical cycle: look back, per client and over a whole caseload.
+
+A `Trajectory` is what an application stores for one client: the intake diagnosis, the plan,
+the re-measurements and when it was evaluated. `evaluate` reports the steps done and missing,
+which goals were reached, the change per factor, and the decisions that overrode advice and why.
+`caseload_indicators` gives the shares over many trajectories: all four steps done, each step,
+meaningful improvement per influenceable factor, and acceptance and override rates per
+intervention (to spot advice that is always accepted, or always declined, without thought).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Literal
+
+from diagnose._base import NonEmptyText, Record
+from diagnose.monitoring import Comparison, compare
+from diagnose.plan import CycleError, Decision, Plan
+from diagnose.recommendation import Diagnosis  # noqa: TC001 - pydantic needs it at run time
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from diagnose.knowledge import KnowledgeBase
+
+__all__ = [
+    "STEPS",
+    "CaseloadIndicators",
+    "EvaluationReport",
+    "GoalOutcome",
+    "InterventionRates",
+    "Trajectory",
+    "caseload_indicators",
+    "evaluate",
+]
+
+Step = Literal["intake", "plan", "monitoring", "evaluation"]
+#: The four steps of methodical work.
+STEPS: tuple[Step, ...] = ("intake", "plan", "monitoring", "evaluation")
+_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+class Trajectory(Record):
+    """One client's way through the cycle, as the application stores it.
+
+    Attributes:
+        client: A pseudonymous client id (never a name or citizen service number).
+        intake: The diagnosis at the intake (with `assessed_on`).
+        plan: The trajectory plan, once made.
+        measurements: Later diagnoses with the same knowledge base, oldest first.
+        evaluated_on: When the trajectory was looked back on (step 4), if it was.
+
+    Examples:
+        >>> import datetime as dt, diagnose
+        >>> intake = diagnose.assess({"mo_1": 1, "mo_2": 1}, as_of=dt.date(2026, 3, 2))
+        >>> Trajectory(client="c-1", intake=intake).steps_done(dt.date(2026, 4, 1))
+        ('intake',)
+    """
+
+    client: NonEmptyText
+    intake: Diagnosis
+    plan: Plan | None = None
+    measurements: tuple[Diagnosis, ...] = ()
+    evaluated_on: dt.date | None = None
+
+    def steps_done(self, as_of: dt.date) -> tuple[Step, ...]:
+        """The steps done by `as_of`."""
+        done: list[Step] = ["intake"]
+        if self.plan is not None and self.plan.made_on <= as_of:
+            done.append("plan")
+        if any(m.assessed_on is None or m.assessed_on <= as_of for m in self.measurements):
+            done.append("monitoring")
+        if self.evaluated_on is not None and self.evaluated_on <= as_of:
+            done.append("evaluation")
+        return tuple(done)
+
+
+class GoalOutcome(Record):
+    """Whether a plan goal was reached at the last measurement (None: not measured since)."""
+
+    factor: str
+    target_level: str
+    review_date: dt.date
+    review_passed: bool
+    last_level: str | None
+    reached: bool | None
+
+
+class EvaluationReport(Record):
+    """The look back on one trajectory.
+
+    Attributes:
+        client: The pseudonymous client id.
+        as_of: The date of the report.
+        steps_done: Steps of the cycle done by then.
+        steps_missing: Steps not (yet) done.
+        evaluation_due: The plan is older than the declared evaluation period and there was no
+            evaluation.
+        goals: Each plan goal and whether it was reached.
+        change: Intake compared with the last measurement (None without a measurement).
+        overrides: Decisions that adapted or declined advice, with their reasons.
+
+    Examples:
+        >>> import datetime as dt, diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> intake = diagnose.assess({"mo_1": 1, "mo_2": 1}, as_of=dt.date(2026, 3, 2))
+        >>> t = Trajectory(client="c-1", intake=intake)
+        >>> report = evaluate(t, as_of=dt.date(2026, 4, 1), knowledge_base=kb)
+        >>> report.evaluation_due, report.change is None
+        (False, True)
+    """
+
+    client: str
+    as_of: dt.date
+    steps_done: tuple[Step, ...]
+    steps_missing: tuple[Step, ...]
+    evaluation_due: bool
+    goals: tuple[GoalOutcome, ...]
+    change: Comparison | None
+    overrides: tuple[Decision, ...]
+
+
+def _check_dates(t: Trajectory) -> None:
+    intake_day = t.intake.assessed_on
+    if intake_day is None:
+        return
+    if t.plan is not None and t.plan.made_on < intake_day:
+        raise CycleError(
+            f"client {t.client!r}: the plan ({t.plan.made_on}) is dated before the intake ({intake_day})"
+        )
+    for n, m in enumerate(t.measurements):
+        if m.assessed_on is not None and m.assessed_on < intake_day:
+            raise CycleError(
+                f"client {t.client!r}: measurement {n} ({m.assessed_on}) "
+                f"is dated before the intake ({intake_day})"
+            )
+    if t.evaluated_on is not None and t.evaluated_on < intake_day:
+        raise CycleError(f"client {t.client!r}: the evaluation ({t.evaluated_on}) is dated before the intake")
+
+
+def evaluate(trajectory: Trajectory, *, as_of: dt.date, knowledge_base: KnowledgeBase) -> EvaluationReport:
+    """Look back on one trajectory.
+
+    Raises:
+        CycleError: dates out of order, or measurements from another knowledge-base version.
+
+    Examples:
+        >>> import datetime as dt, diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> intake = diagnose.assess({"mo_1": 1, "mo_2": 1}, as_of=dt.date(2026, 3, 2))
+        >>> trajectory = Trajectory(client="c-1", intake=intake)
+        >>> report = evaluate(trajectory, as_of=dt.date(2026, 4, 1), knowledge_base=kb)
+        >>> report.steps_done, report.steps_missing
+        (('intake',), ('plan', 'monitoring', 'evaluation'))
+    """
+    _check_dates(trajectory)
+    done = trajectory.steps_done(as_of)
+    measured = [m for m in trajectory.measurements if m.assessed_on is None or m.assessed_on <= as_of]
+    last = measured[-1] if measured else None
+    change = compare(trajectory.intake, last, knowledge_base=knowledge_base) if last is not None else None
+    goals = []
+    plan = trajectory.plan
+    if plan is not None:
+        for goal in plan.goals:
+            level = last.profile.scores[goal.factor].level if last is not None else None
+            reached = None if level in (None, "not_assessed") else _RANK[level] >= _RANK[goal.target_level]
+            goals.append(
+                GoalOutcome(
+                    factor=goal.factor,
+                    target_level=goal.target_level,
+                    review_date=goal.review_date,
+                    review_passed=goal.review_date <= as_of,
+                    last_level=level,
+                    reached=reached,
+                )
+            )
+    due = (
+        plan is not None
+        and "evaluation" not in done
+        and as_of >= plan.made_on + dt.timedelta(weeks=knowledge_base.cycle.evaluate_after_weeks)
+    )
+    return EvaluationReport(
+        client=trajectory.client,
+        as_of=as_of,
+        steps_done=done,
+        steps_missing=tuple(s for s in STEPS if s not in done),
+        evaluation_due=due,
+        goals=tuple(goals),
+        change=change,
+        overrides=tuple(d for d in (plan.decisions if plan else ()) if d.action != "accept"),
+    )
+
+
+class InterventionRates(Record):
+    """How often advice for one intervention was accepted, adapted or declined."""
+
+    intervention: str
+    decided: int
+    accepted: int
+    adapted: int
+    declined: int
+    acceptance_rate: float
+
+
+class CaseloadIndicators(Record):
+    """Indicators over a caseload (shares are from 0 to 1).
+
+    Attributes:
+        trajectories: How many were counted.
+        all_four_steps: Share with intake, plan, monitoring and evaluation done.
+        per_step: Share with each step done.
+        improved: Per influenceable factor, the share that improved meaningfully from intake to
+            the last measurement, among trajectories where it was measured at both.
+        measured_twice: Per influenceable factor, how many trajectories that share is over.
+        interventions: Acceptance, adaptation and decline per intervention, most decided first.
+
+    Examples:
+        >>> import datetime as dt, diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> caseload_indicators([], as_of=dt.date(2026, 9, 1), knowledge_base=kb).trajectories
+        0
+    """
+
+    trajectories: int
+    all_four_steps: float
+    per_step: dict[str, float]
+    improved: dict[str, float]
+    measured_twice: dict[str, int]
+    interventions: tuple[InterventionRates, ...]
+
+
+def caseload_indicators(
+    trajectories: Iterable[Trajectory], *, as_of: dt.date, knowledge_base: KnowledgeBase
+) -> CaseloadIndicators:
+    """Indicators over many trajectories, in one pass with plain arithmetic (100,000 in seconds).
+
+    Examples:
+        >>> import datetime as dt, diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> intake = diagnose.assess({"mo_1": 1, "mo_2": 1}, as_of=dt.date(2026, 3, 2))
+        >>> caseload = [Trajectory(client="c-1", intake=intake)]
+        >>> ind = caseload_indicators(caseload, as_of=dt.date(2026, 9, 1), knowledge_base=kb)
+        >>> ind.all_four_steps, ind.per_step["intake"], ind.per_step["plan"]
+        (0.0, 1.0, 0.0)
+    """
+    influenceable = [f.id for f in knowledge_base.factors.values() if f.influenceable]
+    minimal = {f: knowledge_base.cycle.minimal_change_for(f) - 1e-9 for f in influenceable}
+    count = complete = 0
+    steps = dict.fromkeys(STEPS, 0)
+    improved = dict.fromkeys(influenceable, 0)
+    twice = dict.fromkeys(influenceable, 0)
+    decided: dict[str, list[int]] = {}
+    for t in trajectories:
+        count += 1
+        done = t.steps_done(as_of)
+        for step in done:
+            steps[step] += 1
+        complete += len(done) == len(STEPS)
+        measured = [m for m in t.measurements if m.assessed_on is None or m.assessed_on <= as_of]
+        if measured:
+            first, last = t.intake.profile.scores, measured[-1].profile.scores
+            for factor in influenceable:
+                a, b = first[factor].score, last[factor].score
+                if a is not None and b is not None:
+                    twice[factor] += 1
+                    improved[factor] += b - a >= minimal[factor]
+        for d in t.plan.decisions if t.plan is not None else ():
+            row = decided.setdefault(d.intervention, [0, 0, 0])
+            row[("accept", "adapt", "decline").index(d.action)] += 1
+    rates = sorted(
+        (
+            InterventionRates(
+                intervention=name,
+                decided=sum(row),
+                accepted=row[0],
+                adapted=row[1],
+                declined=row[2],
+                acceptance_rate=row[0] / sum(row),
+            )
+            for name, row in decided.items()
+        ),
+        key=lambda r: (-r.decided, r.intervention),
+    )
+    return CaseloadIndicators(
+        trajectories=count,
+        all_four_steps=complete / count if count else 0.0,
+        per_step={s: n / count if count else 0.0 for s, n in steps.items()},
+        improved={f: improved[f] / twice[f] if twice[f] else 0.0 for f in influenceable},
+        measured_twice=twice,
+        interventions=tuple(rates),
+    )
