@@ -143,6 +143,39 @@ def _expr(condition: Condition, context: Mapping[str, ContextField], *, holds: b
     return _context_expr(condition, context[condition.context], holds=holds)
 
 
+def _cycle_expr(condition: object, *, holds: bool) -> Expr:
+    """Like `_expr`, for cycle rules: facts are always present, so only negation needs care."""
+    from diagnose.adjustment import CYCLE_FACTS, CycleAllOf, CycleAnyOf, CycleNotOf  # noqa: PLC0415
+
+    if isinstance(condition, CycleAllOf | CycleAnyOf):
+        children = [
+            _cycle_expr(c, holds=holds)
+            for c in (condition.all_ if isinstance(condition, CycleAllOf) else condition.any_)
+        ]
+        return _and(children) if isinstance(condition, CycleAllOf) == holds else _or(children)
+    if isinstance(condition, CycleNotOf):
+        return _cycle_expr(condition.not_, holds=not holds)
+    accepted = condition.accepted()  # type: ignore[attr-defined]
+    domain = CYCLE_FACTS[condition.fact][1]  # type: ignore[attr-defined]
+    chosen = accepted if holds else tuple(v for v in domain if v not in accepted)
+    return _values_expr(context_key(condition.fact), chosen)  # type: ignore[attr-defined]
+
+
+def compile_cycle_ruleset(kb: KnowledgeBase) -> dict[str, Any]:
+    """The durable-rules definition of a knowledge base's cycle rules (facts of kind goal/trajectory)."""
+    definition: dict[str, Any] = {}
+    for rule in kb.cycle_rules:
+        expr = _cycle_expr(rule.when, holds=True)
+        if expr is False:
+            continue
+        match = {"kind": rule.scope} if expr is True else {"$and": [{"kind": rule.scope}, expr]}
+        definition[rule.id] = {"all": [{"m": match}], "pri": rule.priority}
+    if definition:
+        for scope in ("goal", "trajectory"):
+            definition[f"{CATCH_ALL}_{scope}"] = {"all": [{"m": {"kind": scope}}], "pri": CATCH_ALL_PRIORITY}
+    return definition
+
+
 def compile_ruleset(kb: KnowledgeBase) -> dict[str, Any]:
     """The durable-rules definition of a knowledge base's recommendation rules.
 
@@ -170,10 +203,13 @@ class RuleEngine:
     the session, so the engine holds no state between calls.
     """
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        """Compile and register the ruleset (raises EngineUnavailableError without durable)."""
+    def __init__(self, kb: KnowledgeBase, *, cycle: bool = False) -> None:
+        """Compile and register the ruleset (raises EngineUnavailableError without durable).
+
+        With `cycle`, the knowledge base's cycle rules instead of its recommendation rules.
+        """
         self._core = _core()
-        self.definition = compile_ruleset(kb)
+        self.definition = compile_cycle_ruleset(kb) if cycle else compile_ruleset(kb)
         self.name = f"diagnose_{next(_ruleset_numbers)}_{kb.content_hash[7:19]}"
         self._lock = threading.Lock()
         self._sessions = itertools.count(1)
@@ -198,21 +234,20 @@ class RuleEngine:
                 return False
             return True
 
-    def fired(self, fact: Mapping[str, object]) -> tuple[str, ...]:
-        """Assert `fact` and return the ids of the rules that fired, sorted, each once."""
+    def fired(self, fact: Mapping[str, object], kind: str = FACT_KIND) -> tuple[str, ...]:
+        """Assert `fact` (of `kind`) and return the ids of the rules that fired, sorted, each once."""
         if self._handle is None:
             return ()
         with self._lock:
             sid = str(next(self._sessions))
-            payload = json.dumps({**fact, "kind": FACT_KIND, "sid": sid})
+            payload = json.dumps({**fact, "kind": kind, "sid": sid})
             self._live += 1
             fired: set[str] = set()
             try:
                 code, state = self._core.assert_fact(self._handle, payload)
                 if code != _ASSERTED:
                     raise EngineError(f"durable-rules answered code {code} to an intake fact")
-                fired = self._drain(state)
-                fired.discard(CATCH_ALL)
+                fired = {name for name in self._drain(state) if not name.startswith(CATCH_ALL)}
             finally:
                 self._core.delete_state(self._handle, sid)
                 self._live -= 1

@@ -11,6 +11,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from diagnose._yaml import YamlDocument, read_yaml
+from diagnose.adjustment import (
+    CYCLE_FACTS,
+    CycleAllOf,
+    CycleAnyOf,
+    CycleFact,
+    CycleNotOf,
+    CycleRule,
+    CycleRuleFile,
+)
 from diagnose.checks import Case, CaseFile
 from diagnose.conditions import (
     CONDITION_TAGS,
@@ -48,6 +57,7 @@ INSTRUMENT = "instrument.yaml"
 INTERVENTIONS = "interventions.yaml"
 RECOMMEND = "recommend"
 CASES = "cases"
+CYCLE = "cycle"
 CYCLE_SETTINGS = "cycle/settings.yaml"
 _TAG_MODELS: dict[str, type[BaseModel]] = {
     "all-of": AllOf,
@@ -265,16 +275,9 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
         reader.validate(interventions_doc, InterventionsFile) if interventions_doc is not None else None
     )
     rule_files = _read_all(reader, RECOMMEND, RuleFile, required=True)
-    cases: list[tuple[str, Case]] = []
-    case_origins: dict[str, Origin] = {}
-    for doc, parsed_cases in _read_all(reader, CASES, CaseFile, required=False):
-        _duplicates(reader, doc, "case", "cases", [c.id for c in parsed_cases.cases])
-        cases.extend((doc.file, case) for case in parsed_cases.cases)
-        for number, case in enumerate(parsed_cases.cases):
-            line, column = doc.locate(("cases", number, "id"))
-            case_origins[f"case:{doc.file}:{case.id}"] = Origin(doc.file, line, column, f"cases[{number}]")
-
+    cases, case_origins = _read_cases(reader)
     cycle = _read_cycle(reader, instrument, interventions)
+    cycle_files = _read_cycle_rules(reader)
 
     if instrument is not None and instrument_doc is not None:
         _check_instrument(reader, instrument_doc, instrument)
@@ -291,11 +294,12 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
     if reader.problems or instrument is None or interventions is None:
         return None, sorted(reader.problems, key=lambda p: (p.file, p.line, p.column))
     rules = tuple(rule for _doc, parsed in rule_files for rule in parsed.rules)
-    digest = content_hash(instrument, interventions, rule_files, cycle)
+    digest = content_hash(instrument, interventions, rule_files, cycle, cycle_files)
     assert instrument_doc is not None  # noqa: S101 - instrument is only parsed from a document
     assert interventions_doc is not None  # noqa: S101 - likewise
     origins = _origins(instrument_doc, instrument, interventions_doc, interventions, rule_files)
     origins.update(case_origins)
+    origins.update(_cycle_origins(cycle_files))
     kb = KnowledgeBase(
         instrument=instrument,
         interventions=interventions.interventions,
@@ -305,6 +309,7 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
         origins=origins,
         cases=tuple(cases),
         cycle=cycle,
+        cycle_rules=tuple(rule for _doc, parsed in cycle_files for rule in parsed.rules),
     )
     return kb, []
 
@@ -324,6 +329,7 @@ def _read_all(
     """Read and validate every `*.yaml` file of a subfolder, in name order."""
     directory = reader.root / folder
     names = sorted(p.name for p in directory.glob("*.yaml")) if directory.is_dir() else []
+    names = [n for n in names if f"{folder}/{n}" != CYCLE_SETTINGS]
     if required and not names:
         reader.add(folder, (), f"no rule files: a knowledge base needs at least one {folder}/*.yaml")
     out = []
@@ -474,6 +480,93 @@ def _check_instrument(reader: _Reader, doc: YamlDocument, instrument: Instrument
                     f"thresholds must lie above {low} and at most {high} (the factor's score range); "
                     f"got medium {t.medium}, high {t.high}",
                 )
+
+
+def _cycle_origins(files: Sequence[tuple[YamlDocument, CycleRuleFile]]) -> dict[str, Origin]:
+    origins: dict[str, Origin] = {}
+    for doc, parsed in files:
+        for index, rule in enumerate(parsed.rules):
+            line, column = doc.locate(("rules", index, "id"))
+            origins[f"cycle_rule:{rule.id}"] = Origin(doc.file, line, column, f"rules[{index}]")
+            for number in range(len(rule.examples)):
+                loc = ("rules", index, "examples", number)
+                line, column = doc.locate(loc)
+                origins[f"example:{rule.id}:{number}"] = Origin(doc.file, line, column, format_loc(loc))
+    return origins
+
+
+def _read_cases(reader: _Reader) -> tuple[list[tuple[str, Case]], dict[str, Origin]]:
+    """The optional `cases/*.yaml` files: the cases and where each is defined."""
+    cases: list[tuple[str, Case]] = []
+    origins: dict[str, Origin] = {}
+    for doc, parsed in _read_all(reader, CASES, CaseFile, required=False):
+        _duplicates(reader, doc, "case", "cases", [c.id for c in parsed.cases])
+        for number, case in enumerate(parsed.cases):
+            cases.append((doc.file, case))
+            line, column = doc.locate(("cases", number, "id"))
+            origins[f"case:{doc.file}:{case.id}"] = Origin(doc.file, line, column, f"cases[{number}]")
+    return cases, origins
+
+
+def _read_cycle_rules(reader: _Reader) -> list[tuple[YamlDocument, CycleRuleFile]]:
+    """The cycle rule files (`cycle/*.yaml` but the settings), validated and checked."""
+    files = _read_all(reader, CYCLE, CycleRuleFile, required=False)
+    _check_cycle_rules(reader, files)
+    return files
+
+
+def _fact_value_problem(name: str, value: object) -> str | None:
+    values = CYCLE_FACTS[name][1]
+    if value in values and isinstance(value, bool) == isinstance(values[0], bool):
+        return None
+    shown = ", ".join(repr(v) if isinstance(v, str) else str(v).lower() for v in values)
+    return f"fact {name!r} is one of {shown}, got {value!r}"
+
+
+def _check_cycle_rules(reader: _Reader, files: Sequence[tuple[YamlDocument, CycleRuleFile]]) -> None:
+    """Cycle rules: unique ids, facts of the right scope, values each fact can take."""
+    first_seen: dict[str, str] = {}
+    for doc, parsed in files:
+        for index, rule in enumerate(parsed.rules):
+            where: Loc = ("rules", index)
+            if rule.id in first_seen:
+                reader.add(
+                    doc,
+                    (*where, "id"),
+                    f"duplicate cycle rule id {rule.id!r} (first defined at {first_seen[rule.id]})",
+                )
+            else:
+                line, column = doc.locate((*where, "id"))
+                first_seen[rule.id] = f"{doc.file}:{line}:{column}"
+            _check_cycle_rule(reader, doc, where, rule)
+
+
+def _check_cycle_rule(reader: _Reader, doc: YamlDocument, where: Loc, rule: CycleRule) -> None:
+    for loc, test in _cycle_facts(rule.when, (*where, "when")):
+        if CYCLE_FACTS[test.fact][0] == "goal" and rule.scope == "trajectory":
+            reader.add(
+                doc, (*loc, "fact"), f"{test.fact!r} is a fact about a goal; a trajectory rule cannot read it"
+            )
+        for n, value in enumerate(test.accepted()):
+            if problem := _fact_value_problem(test.fact, value):
+                reader.add(doc, (*loc, "is") if test.is_ is not None else (*loc, "in", n), problem)
+    for n, example in enumerate(rule.examples):
+        for name, value in example.facts.items():
+            if problem := _fact_value_problem(name, value):
+                reader.add(doc, (*where, "examples", n, "facts", name), problem)
+
+
+def _cycle_facts(condition: object, loc: Loc) -> Iterator[tuple[Loc, CycleFact]]:
+    if isinstance(condition, CycleAllOf):
+        for n, child in enumerate(condition.all_):
+            yield from _cycle_facts(child, (*loc, "all", n))
+    elif isinstance(condition, CycleAnyOf):
+        for n, child in enumerate(condition.any_):
+            yield from _cycle_facts(child, (*loc, "any", n))
+    elif isinstance(condition, CycleNotOf):
+        yield from _cycle_facts(condition.not_, (*loc, "not"))
+    elif isinstance(condition, CycleFact):
+        yield loc, condition
 
 
 def _read_cycle(
@@ -708,6 +801,7 @@ def content_hash(
     interventions: InterventionsFile,
     rule_files: Sequence[tuple[YamlDocument, RuleFile]],
     cycle: CycleSettings | None = None,
+    cycle_files: Sequence[tuple[YamlDocument, CycleRuleFile]] = (),
 ) -> str:
     """`sha256:` over a canonical JSON form: independent of key order, quoting and whitespace.
 
@@ -726,5 +820,10 @@ def content_hash(
     }
     if cycle is not None:  # absent settings leave the hash of older knowledge bases unchanged
         content["cycle"] = cycle.model_dump(mode="json")
+    cycle_rules = sorted((r for _d, f in cycle_files for r in f.rules), key=lambda r: r.id)
+    if cycle_rules:
+        content["cycle_rules"] = [
+            r.model_dump(mode="json", by_alias=True, exclude={"examples"}) for r in cycle_rules
+        ]
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -101,6 +101,21 @@ def run_examples(kb: KnowledgeBase) -> tuple[ExampleResult, ...]:
                     actual=rule.id in fired,
                 )
             )
+    if kb.cycle_rules:
+        cycle_engine = kb.cycle_engine()
+        for cycle_rule in kb.cycle_rules:
+            for index, cycle_example in enumerate(cycle_rule.examples):
+                fact = {context_key(name): value for name, value in cycle_example.facts.items()}
+                fired = cycle_engine.fired(fact, kind=cycle_rule.scope)
+                results.append(
+                    ExampleResult(
+                        rule=cycle_rule.id,
+                        index=index,
+                        description=cycle_example.description,
+                        expected=cycle_example.fires,
+                        actual=cycle_rule.id in fired,
+                    )
+                )
     return tuple(results)
 
 

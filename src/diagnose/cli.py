@@ -7,26 +7,33 @@ traceback: 1 for bad input or a knowledge base with problems, 2 for a wrong comm
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import sys
 import time
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import click
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from diagnose._base import Record
 from diagnose._tables import Row, read_rows, result_record, summary_columns, summary_row
 from diagnose._yaml import read_yaml
 from diagnose.analysis import CODES, analyse
 from diagnose.batch import assess_many
 from diagnose.catalog import EVIDENCE_LABELS, render_markdown
+from diagnose.chart import profile_chart
 from diagnose.checks import run_cases, run_examples
 from diagnose.errors import AnswerError, DiagnoseError, KnowledgeBaseError
+from diagnose.evaluation import Trajectory, evaluate
 from diagnose.knowledge import KnowledgeBase, iter_errors, knowledge_base_schema, load_knowledge_base
+from diagnose.monitoring import compare, review
+from diagnose.plan import Decision, Preferences, build_plan
 from diagnose.recommendation import Diagnosis, assess
 from diagnose.scoring import Intake, intake_schema
 from diagnose.whatif import compare_knowledge_bases
@@ -39,6 +46,8 @@ if TYPE_CHECKING:
     from diagnose.errors import KnowledgeBaseProblem
 
 __all__ = ["cli", "main"]
+
+M = TypeVar("M", bound=BaseModel)
 
 _LEVEL_NAMES = {
     "nl": {"low": "laag", "medium": "midden", "high": "hoog", "not_assessed": "niet gemeten"},
@@ -450,6 +459,163 @@ def compare_kb_command(old: Path, new: Path, caseload: Path, *, as_json: bool, m
         click.echo(f"{who}: {', '.join(case.before) or '-'}  ->  {', '.join(case.after) or '-'}")
     if len(report.cases) > max_cases:
         click.echo(f"... and {len(report.cases) - max_cases} more (see --json)")
+
+
+def _read_model(path: Path, model: type[M], what: str) -> M:
+    """Read a JSON file written by this library (a diagnosis, plan, decisions, trajectory)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _Fail(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top)"
+        raise _Fail(f"{path}: not a valid {what}: {where}: {first['msg']}") from exc
+
+
+def _date(value: str | None) -> dt.date:
+    if value is None:
+        raise _Fail("--as-of is required (the library never reads the clock): give a date as YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise _Fail(f"--as-of: expected a date as YYYY-MM-DD, got {value!r}") from exc
+
+
+def _write(output: Path | None, text: str) -> None:
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+
+
+_AS_OF = click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The date to use (required).")
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write here instead.",
+)
+
+
+class _Decisions(Record):
+    decisions: tuple[Decision, ...]
+    preferences: Preferences | None = None
+
+
+@cli.command("plan")
+@click.argument("diagnosis_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("decisions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_kb_option
+@_AS_OF
+@_OUTPUT
+def plan_command(
+    diagnosis_file: Path, decisions_file: Path, kb_path: Path | None, as_of: str | None, output: Path | None
+) -> None:
+    """Make a plan from a diagnosis and the decisions on its advice (JSON: {"decisions": [...]})."""
+    kb = _load(kb_path)
+    diagnosis = _read_model(diagnosis_file, Diagnosis, "diagnosis")
+    decided = _read_model(decisions_file, _Decisions, "decisions file")
+    try:
+        plan = build_plan(
+            diagnosis,
+            decided.decisions,
+            as_of=_date(as_of),
+            knowledge_base=kb,
+            preferences=decided.preferences,
+        )
+    except DiagnoseError as exc:
+        raise _Fail(str(exc)) from exc
+    _write(output, plan.model_dump_json(indent=2))
+
+
+@cli.command("compare")
+@click.argument("before_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("after_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_kb_option
+@click.option(
+    "--allow-other-version", is_flag=True, help="Compare measurements from different knowledge bases."
+)
+@_OUTPUT
+def compare_command(
+    before_file: Path,
+    after_file: Path,
+    kb_path: Path | None,
+    *,
+    allow_other_version: bool,
+    output: Path | None,
+) -> None:
+    """Compare two diagnoses of one client: change per factor and distance travelled."""
+    kb = _load(kb_path)
+    before = _read_model(before_file, Diagnosis, "diagnosis")
+    after = _read_model(after_file, Diagnosis, "diagnosis")
+    try:
+        result = compare(before, after, knowledge_base=kb, allow_other_version=allow_other_version)
+    except DiagnoseError as exc:
+        raise _Fail(str(exc)) from exc
+    _write(output, result.model_dump_json(indent=2))
+
+
+@cli.command("review")
+@click.argument("trajectory_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_kb_option
+@_AS_OF
+@_OUTPUT
+def review_command(
+    trajectory_file: Path, kb_path: Path | None, as_of: str | None, output: Path | None
+) -> None:
+    """Run the cycle rules over a trajectory: what to re-measure, reconsider, close or evaluate."""
+    kb = _load(kb_path)
+    trajectory = _read_model(trajectory_file, Trajectory, "trajectory")
+    try:
+        result = review(trajectory, as_of=_date(as_of), knowledge_base=kb)
+    except DiagnoseError as exc:
+        raise _Fail(str(exc)) from exc
+    _write(output, result.model_dump_json(indent=2))
+
+
+@cli.command("evaluate")
+@click.argument("trajectory_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_kb_option
+@_AS_OF
+@_OUTPUT
+def evaluate_command(
+    trajectory_file: Path, kb_path: Path | None, as_of: str | None, output: Path | None
+) -> None:
+    """Look back on a trajectory: steps done and missing, goals reached, overrides and why."""
+    kb = _load(kb_path)
+    trajectory = _read_model(trajectory_file, Trajectory, "trajectory")
+    try:
+        result = evaluate(trajectory, as_of=_date(as_of), knowledge_base=kb)
+    except DiagnoseError as exc:
+        raise _Fail(str(exc)) from exc
+    _write(output, result.model_dump_json(indent=2))
+
+
+@cli.command("chart")
+@click.argument("diagnosis_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--before",
+    "before_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="An earlier diagnosis, drawn underneath.",
+)
+@_kb_option
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language.")
+@_OUTPUT
+def chart_command(
+    diagnosis_file: Path, before_file: Path | None, kb_path: Path | None, lang: Language, output: Path | None
+) -> None:
+    """Draw a diagnosis's profile (and an earlier one) as an SVG radar chart."""
+    kb = _load(kb_path)
+    now = _read_model(diagnosis_file, Diagnosis, "diagnosis")
+    before = _read_model(before_file, Diagnosis, "diagnosis") if before_file is not None else None
+    svg = profile_chart(kb, now.profile, before=before.profile if before else None, language=lang)
+    _write(output, svg)
 
 
 def main() -> None:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     from diagnose._engine import RuleEngine
+    from diagnose.adjustment import CycleRule
     from diagnose.checks import Case
     from diagnose.conditions import Rule
     from diagnose.errors import KnowledgeBaseProblem
@@ -340,6 +341,7 @@ class KnowledgeBase:
     """
 
     __slots__ = (
+        "_cycle_engine",
         "_engine",
         "_engine_lock",
         "_items_by_id",
@@ -347,6 +349,7 @@ class KnowledgeBase:
         "content_hash",
         "context_fields",
         "cycle",
+        "cycle_rules",
         "fact_fields",
         "factors",
         "instrument",
@@ -371,6 +374,7 @@ class KnowledgeBase:
         origins: Mapping[str, Origin] | None = None,
         cases: tuple[tuple[str, Case], ...] = (),
         cycle: CycleSettings | None = None,
+        cycle_rules: tuple[CycleRule, ...] = (),
     ) -> None:
         """Assemble a knowledge base from checked parts; use `load_knowledge_base()` instead."""
         self.instrument = instrument
@@ -378,6 +382,9 @@ class KnowledgeBase:
         self.cases = cases
         #: Review periods and minimal meaningful changes, from `cycle/settings.yaml` (or defaults).
         self.cycle: CycleSettings = cycle if cycle is not None else CycleSettings()
+        #: Monitoring rules from `cycle/*.yaml`, run by `diagnose.monitoring.review`.
+        self.cycle_rules: tuple[CycleRule, ...] = cycle_rules
+        self._cycle_engine: RuleEngine | None = None
         self.path = path
         self.content_hash = content_hash
         self.factors: Mapping[str, Factor] = MappingProxyType({f.id: f for f in instrument.factors})
@@ -425,6 +432,18 @@ class KnowledgeBase:
 
                     self._engine = RuleEngine(self)
                 engine = self._engine
+        return engine
+
+    def cycle_engine(self) -> RuleEngine:
+        """The compiled cycle rules, created on first use."""
+        engine = self._cycle_engine
+        if engine is None:
+            with self._engine_lock:
+                if self._cycle_engine is None:
+                    from diagnose._engine import RuleEngine  # noqa: PLC0415 - the engine loads lazily
+
+                    self._cycle_engine = RuleEngine(self, cycle=True)
+                engine = self._cycle_engine
         return engine
 
     def __repr__(self) -> str:
@@ -561,14 +580,22 @@ def knowledge_base_schema() -> dict[str, Any]:
     Examples:
         >>> schema = knowledge_base_schema()
         >>> [entry["$ref"].removeprefix("#/$defs/") for entry in schema["anyOf"]]
-        ['Instrument', 'InterventionsFile', 'RuleFile', 'CaseFile', 'CycleSettings']
+        ['Instrument', 'InterventionsFile', 'RuleFile', 'CaseFile', 'CycleSettings', 'CycleRuleFile']
     """
     from pydantic.json_schema import models_json_schema  # noqa: PLC0415 - only for this export
 
+    from diagnose.adjustment import CycleRuleFile  # noqa: PLC0415 - avoids an import cycle
     from diagnose.checks import CaseFile  # noqa: PLC0415 - avoids an import cycle
     from diagnose.conditions import RuleFile  # noqa: PLC0415 - avoids an import cycle
 
-    models: list[type[BaseModel]] = [Instrument, InterventionsFile, RuleFile, CaseFile, CycleSettings]
+    models: list[type[BaseModel]] = [
+        Instrument,
+        InterventionsFile,
+        RuleFile,
+        CaseFile,
+        CycleSettings,
+        CycleRuleFile,
+    ]
     refs, schema = models_json_schema([(m, "validation") for m in models], by_alias=True)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -8,16 +8,20 @@ change. Small steps count: more self-efficacy, a barrier resolved, a goal in rea
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Literal
 
-from diagnose._base import Record
+from diagnose._base import LocalizedText, Record
+from diagnose.conditions import context_key
+from diagnose.knowledge import EVIDENCE_LEVELS
 from diagnose.plan import CycleError
 
 if TYPE_CHECKING:
+    from diagnose.evaluation import Trajectory
     from diagnose.knowledge import KnowledgeBase
     from diagnose.recommendation import Diagnosis
 
-__all__ = ["Comparison", "FactorChange", "compare"]
+__all__ = ["Comparison", "FactorChange", "Review", "Suggestion", "compare", "review", "review_facts"]
 
 
 class FactorChange(Record):
@@ -161,3 +165,133 @@ def compare(
         improved=tuple(c.factor for c in changes if c.direction == "better"),
         worsened=tuple(c.factor for c in changes if c.direction == "worse"),
     )
+
+
+class Suggestion(Record):
+    """An adjustment suggested by a cycle rule, explained like a recommendation.
+
+    Attributes:
+        action: `remeasure`, `reconsider_intervention`, `close_goal` or `evaluate`.
+        rule: The cycle rule that suggested it.
+        priority: 1 is the most urgent.
+        goal: The factor of the goal it is about (None for the whole trajectory).
+        alternative: For `reconsider_intervention`: the next-best intervention for the factor.
+        rationale: Why, in both languages.
+    """
+
+    action: Literal["remeasure", "reconsider_intervention", "close_goal", "evaluate"]
+    rule: str
+    priority: int
+    goal: str | None
+    alternative: str | None
+    rationale: LocalizedText
+
+
+class Review(Record):
+    """The outcome of `review`: the facts seen and the suggestions, most urgent first."""
+
+    as_of: dt.date
+    facts: dict[str, dict[str, bool | str]]
+    suggestions: tuple[Suggestion, ...]
+
+
+def _alternative(kb: KnowledgeBase, trajectory: Trajectory, factor: str) -> str | None:
+    """The next-best intervention for a factor: one not in the plan, recommended first, then by evidence."""
+    used = set(trajectory.plan.interventions) if trajectory.plan is not None else set()
+    recommended = [r.intervention for r in trajectory.intake.recommendations]
+    candidates = [i for i in kb.interventions.values() if factor in i.targets and i.id not in used]
+    candidates.sort(
+        key=lambda i: (
+            recommended.index(i.id) if i.id in recommended else len(recommended),
+            EVIDENCE_LEVELS.index(i.evidence_level),
+            i.id,
+        )
+    )
+    return candidates[0].id if candidates else None
+
+
+def review_facts(
+    trajectory: Trajectory, *, as_of: dt.date, knowledge_base: KnowledgeBase
+) -> dict[str, dict[str, bool | str]]:
+    """The facts the cycle rules read, per goal (by factor) and for the whole trajectory (`""`)."""
+    plan = trajectory.plan
+    evaluated = trajectory.evaluated_on is not None and trajectory.evaluated_on <= as_of
+    overdue = (
+        plan is not None
+        and not evaluated
+        and as_of >= plan.made_on + dt.timedelta(weeks=knowledge_base.cycle.evaluate_after_weeks)
+    )
+    whole: dict[str, bool | str] = {
+        "planned": plan is not None,
+        "evaluated": evaluated,
+        "evaluation_overdue": overdue,
+    }
+    facts = {"": whole}
+    if plan is None:
+        return facts
+    since = [
+        m for m in trajectory.measurements if m.assessed_on is None or plan.made_on < m.assessed_on <= as_of
+    ]
+    last = since[-1] if since else None
+    for goal in plan.goals:
+        progress = "unknown"
+        if last is not None and last.profile.scores[goal.factor].score is not None:
+            result = last.profile.scores[goal.factor]
+            ranks = {"low": 0, "medium": 1, "high": 2}
+            if ranks[result.level] >= ranks[goal.target_level]:
+                progress = "reached"
+            elif (result.score or 0) - goal.baseline_score >= knowledge_base.cycle.minimal_change_for(
+                goal.factor
+            ) - 1e-9:
+                progress = "some"
+            else:
+                progress = "none"
+        facts[goal.factor] = {
+            **whole,
+            "review_passed": goal.review_date <= as_of,
+            "remeasured": last is not None,
+            "progress": progress,
+        }
+    return facts
+
+
+def review(trajectory: Trajectory, *, as_of: dt.date, knowledge_base: KnowledgeBase) -> Review:
+    """Run the cycle rules over a trajectory on a date and collect their suggestions.
+
+    Examples:
+        >>> import datetime as dt, diagnose
+        >>> from diagnose import Decision, Trajectory
+        >>> kb = diagnose.load_knowledge_base()
+        >>> intake = diagnose.assess({"mo_1": 1, "mo_2": 1}, as_of=dt.date(2026, 3, 2))
+        >>> yes = Decision(intervention="motivational_interviewing", action="accept",
+        ...                professional="km-17", decided_at=dt.datetime(2026, 3, 2, 10))
+        >>> plan = diagnose.build_plan(intake, [yes], as_of=dt.date(2026, 3, 2))
+        >>> t = Trajectory(client="c-1", intake=intake, plan=plan)
+        >>> [(s.action, s.goal) for s in review(t, as_of=dt.date(2026, 5, 1), knowledge_base=kb).suggestions]
+        [('remeasure', 'motivation')]
+    """
+    engine = knowledge_base.cycle_engine()
+    rules = {r.id: r for r in knowledge_base.cycle_rules}
+    facts = review_facts(trajectory, as_of=as_of, knowledge_base=knowledge_base)
+    suggestions = []
+    for goal, values in facts.items():
+        fact = {context_key(name): value for name, value in values.items()}
+        for rule_id in engine.fired(fact, kind="trajectory" if goal == "" else "goal"):
+            rule = rules[rule_id]
+            alternative = (
+                _alternative(knowledge_base, trajectory, goal)
+                if rule.suggest == "reconsider_intervention"
+                else None
+            )
+            suggestions.append(
+                Suggestion(
+                    action=rule.suggest,
+                    rule=rule.id,
+                    priority=rule.priority,
+                    goal=goal or None,
+                    alternative=alternative,
+                    rationale=rule.rationale,
+                )
+            )
+    suggestions.sort(key=lambda s: (s.priority, s.goal or "", s.rule))
+    return Review(as_of=as_of, facts=facts, suggestions=tuple(suggestions))
