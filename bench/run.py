@@ -26,7 +26,10 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 import diagnose
 from diagnose._engine import PythonRules
@@ -71,7 +74,7 @@ def side_by_side(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]]) -> d
         diagnose.assess(a, knowledge_base=kb)
         _assess(kb, a, None, floor.fired)
     runs: dict[str, list[float]] = {"assess": [], "floor": [], "raw_durable": []}
-    steps = {
+    steps: dict[str, Callable[[dict[str, object], dict[str, object]], object]] = {
         "assess": lambda a, _f: diagnose.assess(a, knowledge_base=kb),
         "floor": lambda a, _f: _assess(kb, a, None, floor.fired),
         "raw_durable": lambda _a, f: engine.fired(f),
@@ -126,7 +129,7 @@ def main() -> None:
     n, batch_n, mem_n = (3_000, 10_000, 50_000) if args.quick else (30_000, 100_000, 1_000_000)
     kb = diagnose.load_knowledge_base()
     rows = intakes(kb, n, seed=1)
-    result = {
+    result: dict[str, Any] = {
         "date": dt.datetime.now(tz=dt.UTC).strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "knowledge_base": (

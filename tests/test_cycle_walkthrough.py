@@ -1,0 +1,162 @@
+"""The documented walk through one client's whole cycle, run as a test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from click.testing import CliRunner
+
+import diagnose
+from diagnose import Decision, Trajectory
+from diagnose.cli import cli
+from diagnose.monitoring import review
+
+if TYPE_CHECKING:
+    import pytest
+
+SCRIPT = Path(__file__).parents[1] / "examples" / "cycle_walkthrough.py"
+KB = diagnose.load_knowledge_base()
+
+
+def walkthrough() -> Any:  # noqa: ANN401 - the example script's module
+    spec = importlib.util.spec_from_file_location("cycle_walkthrough", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_whole_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outcome = walkthrough().main(tmp_path)
+    assert outcome["intake"] == [
+        "success_experiences",
+        "motivational_interviewing",
+    ]  # the client's wish first
+    assert outcome["goals"] == ["self_efficacy", "motivation"]
+    assert outcome["first_review"] == [
+        ("reconsider_intervention", "motivation"),
+        ("close_goal", "self_efficacy"),
+    ]
+    assert "evaluate" in outcome["overdue_review"]
+    assert outcome["improved"] == ("self_efficacy", "motivation")
+    assert outcome["steps"] == ("intake", "plan", "monitoring", "evaluation")
+    assert outcome["reached"] == [("self_efficacy", True), ("motivation", True)]
+    assert (
+        "3 review: ['reconsider_intervention motivation goal_setting_coaching', 'close_goal self_efficacy']"
+        in capsys.readouterr().out
+    )
+    stored = Trajectory.model_validate_json((tmp_path / "4-trajectory.json").read_text(encoding="utf-8"))
+    assert diagnose.evaluate(stored, as_of=dt.date(2026, 9, 1), knowledge_base=KB).steps_missing == ()
+    assert (tmp_path / "profile.svg").read_text(encoding="utf-8").startswith("<svg")
+
+
+def trajectory_file(tmp_path: Path) -> Path:
+    walkthrough().main(tmp_path)
+    return tmp_path / "4-trajectory.json"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cycle_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = trajectory_file(tmp_path)
+    capsys.readouterr()
+    code, out, _ = run("review", str(path), "--as-of", "2026-04-20")
+    assert code == 0
+    assert [s["action"] for s in json.loads(out)["suggestions"]] == ["reconsider_intervention", "close_goal"]
+    code, out, _ = run("evaluate", str(path), "--as-of", "2026-09-01")
+    assert (code, json.loads(out)["steps_missing"]) == (0, [])
+    code, out, _ = run("compare", str(tmp_path / "1-intake.json"), str(tmp_path / "3-measurement-2.json"))
+    assert (code, json.loads(out)["improved"]) == (0, ["self_efficacy", "motivation"])
+    code, out, _ = run(
+        "chart",
+        str(tmp_path / "3-measurement-2.json"),
+        "--before",
+        str(tmp_path / "1-intake.json"),
+        "--lang",
+        "en",
+    )
+    assert code == 0
+    assert "Before" in out
+    decisions = tmp_path / "decisions.json"
+    decisions.write_text(
+        json.dumps({"decisions": [{"intervention": "motivational_interviewing", "action": "decline", "reason": "timing",
+                                   "professional": "km-17", "decided_at": "2026-03-02T10:00:00+00:00"}]}),
+        encoding="utf-8",
+    )  # fmt: skip
+    code, out, _ = run("plan", str(tmp_path / "1-intake.json"), str(decisions), "--as-of", "2026-03-02")
+    assert code == 0
+    assert json.loads(out)["goals"] == []
+
+
+def test_cycle_command_errors(tmp_path: Path) -> None:
+    path = trajectory_file(tmp_path)
+    assert (
+        run("review", str(path))[2]
+        == "error: --as-of is required (the library never reads the clock): give a date as YYYY-MM-DD\n"
+    )
+    assert (
+        run("review", str(path), "--as-of", "1 april")[2]
+        == "error: --as-of: expected a date as YYYY-MM-DD, got '1 april'\n"
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"client": "c", "intake": {}}', encoding="utf-8")
+    code, _, err = run("evaluate", str(bad), "--as-of", "2026-09-01")
+    assert code == 1
+    assert err.startswith(f"error: {bad}: not a valid trajectory: intake.profile: Field required")
+    decisions = tmp_path / "decisions.json"
+    decisions.write_text(
+        json.dumps(
+            {
+                "decisions": [
+                    {
+                        "intervention": "job_matching",
+                        "action": "accept",
+                        "professional": "km",
+                        "decided_at": "2026-03-02T10:00:00+00:00",
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, _, err = run("plan", str(tmp_path / "1-intake.json"), str(decisions), "--as-of", "2026-03-02")
+    assert (code, err) == (
+        1,
+        "error: decision 0: 'job_matching' was not recommended (the diagnosis recommends: success_experiences, motivational_interviewing)\n",
+    )
+
+
+def test_review_without_a_plan_only_looks_at_the_trajectory() -> None:
+    intake = diagnose.assess({"mo_1": 1, "mo_2": 1}, as_of=dt.date(2026, 3, 2))
+    result = review(Trajectory(client="c", intake=intake), as_of=dt.date(2027, 1, 1), knowledge_base=KB)
+    assert result.facts == {"": {"planned": False, "evaluated": False, "evaluation_overdue": False}}
+    assert result.suggestions == ()
+
+
+def test_no_progress_by_the_review_date_suggests_the_next_alternative() -> None:
+    intake = diagnose.assess({"mo_1": 1, "mo_2": 1}, as_of=dt.date(2026, 3, 2))
+    yes = Decision(
+        intervention="motivational_interviewing",
+        action="accept",
+        professional="km",
+        decided_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
+    )
+    plan = diagnose.build_plan(intake, [yes], as_of=dt.date(2026, 3, 2))
+    same = diagnose.assess({"mo_1": 1, "mo_2": 1}, as_of=dt.date(2026, 4, 20))
+    t = Trajectory(client="c", intake=intake, plan=plan, measurements=(same,))
+    result = review(t, as_of=dt.date(2026, 4, 20), knowledge_base=KB)
+    assert result.facts["motivation"]["progress"] == "none"
+    ((suggestion),) = result.suggestions
+    assert (suggestion.action, suggestion.goal, suggestion.alternative) == (
+        "reconsider_intervention",
+        "motivation",
+        "goal_setting_coaching",
+    )
