@@ -42,7 +42,7 @@ from diagnose.knowledge import (
     iter_errors,
     load_knowledge_base,
 )
-from diagnose.monitoring import Comparison, compare
+from diagnose.monitoring import Comparison, Review, Suggestion, compare, review
 from diagnose.plan import CycleError, Decision, Goal, Plan, PreferenceItem, Preferences, build_plan
 from diagnose.recommendation import (
     Diagnosis,
@@ -86,7 +86,9 @@ __all__ = [
     "Preferences",
     "Profile",
     "Recommendation",
+    "Review",
     "Scale",
+    "Suggestion",
     "Trace",
     "Trajectory",
     "UndecidedRule",
@@ -101,6 +103,7 @@ __all__ = [
     "iter_errors",
     "load_knowledge_base",
     "profile_chart",
+    "review",
 ]
 
 

@@ -177,6 +177,13 @@ class Suggestion(Record):
         goal: The factor of the goal it is about (None for the whole trajectory).
         alternative: For `reconsider_intervention`: the next-best intervention for the factor.
         rationale: Why, in both languages.
+
+    Examples:
+        >>> import diagnose
+        >>> rule = diagnose.load_knowledge_base().cycle_rules[0]
+        >>> Suggestion(action=rule.suggest, rule=rule.id, priority=rule.priority, goal="motivation",
+        ...            alternative=None, rationale=rule.rationale).action
+        'remeasure'
     """
 
     action: Literal["remeasure", "reconsider_intervention", "close_goal", "evaluate"]
@@ -188,7 +195,13 @@ class Suggestion(Record):
 
 
 class Review(Record):
-    """The outcome of `review`: the facts seen and the suggestions, most urgent first."""
+    """The outcome of `review`: the facts seen and the suggestions, most urgent first.
+
+    Examples:
+        >>> import datetime as dt
+        >>> Review(as_of=dt.date(2026, 4, 20), facts={}, suggestions=()).suggestions
+        ()
+    """
 
     as_of: dt.date
     facts: dict[str, dict[str, bool | str]]
