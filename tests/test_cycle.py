@@ -250,3 +250,17 @@ def test_evaluation_is_deterministic_and_trajectories_round_trip(t: Trajectory) 
         t, as_of=as_of, knowledge_base=KB
     )
     assert Trajectory.model_validate_json(t.model_dump_json()) == t
+
+
+def test_a_review_date_before_the_intake_is_refused() -> None:
+    t = whole_cycle()
+    assert t.plan is not None
+    goal = t.plan.goals[0].model_copy(update={"review_date": dt.date(2026, 2, 1)})
+    bad = t.model_copy(update={"plan": t.plan.model_copy(update={"goals": (goal,)})})
+    expected = "client 'c-1': the goal for 'self_efficacy' has review date 2026-02-01, before the intake (2026-03-02)"
+    with pytest.raises(diagnose.CycleError) as info:
+        diagnose.evaluate(bad, as_of=dt.date(2026, 9, 2), knowledge_base=KB)
+    assert str(info.value) == expected
+    with pytest.raises(diagnose.CycleError) as again:
+        diagnose.review(bad, as_of=dt.date(2026, 9, 2), knowledge_base=KB)
+    assert str(again.value) == expected

@@ -128,6 +128,12 @@ def _check_dates(t: Trajectory) -> None:
         raise CycleError(
             f"client {t.client!r}: the plan ({t.plan.made_on}) is dated before the intake ({intake_day})"
         )
+    for goal in t.plan.goals if t.plan is not None else ():
+        if goal.review_date < intake_day:
+            raise CycleError(
+                f"client {t.client!r}: the goal for {goal.factor!r} has review date {goal.review_date}, "
+                f"before the intake ({intake_day})"
+            )
     for n, m in enumerate(t.measurements):
         if m.assessed_on is not None and m.assessed_on < intake_day:
             raise CycleError(

@@ -283,6 +283,9 @@ def review(trajectory: Trajectory, *, as_of: dt.date, knowledge_base: KnowledgeB
         >>> [(s.action, s.goal) for s in review(t, as_of=dt.date(2026, 5, 1), knowledge_base=kb).suggestions]
         [('remeasure', 'motivation')]
     """
+    from diagnose.evaluation import _check_dates  # noqa: PLC0415 - evaluation imports this module
+
+    _check_dates(trajectory)
     engine = knowledge_base.cycle_engine()
     rules = {r.id: r for r in knowledge_base.cycle_rules}
     facts = review_facts(trajectory, as_of=as_of, knowledge_base=knowledge_base)
