@@ -120,5 +120,7 @@ def test_build_hooks_generate_the_catalogue_and_cli_reference() -> None:
     kb = diagnose.load_knowledge_base()
     assert all(f"`{rule.id}`" in catalogue for rule in kb.rules)
     reference = hooks.expand("<!-- generated: cli -->")  # type: ignore[attr-defined]
-    for command in ("assess", "batch", "catalog", "check", "compare-kb", "schema"):
+    for command in ("assess", "batch", "catalog", "check", "compare-kb", "schema", "plan", "review", "chart"):
         assert f"## diagnose {command}" in reference
+    chart = hooks.expand("<!-- generated: chart -->")  # type: ignore[attr-defined]
+    assert chart.startswith('<div class="profile-chart"><svg')
