@@ -559,6 +559,23 @@ def compare_command(
     _write(output, result.model_dump_json(indent=2))
 
 
+def _on_trajectory(
+    step: Callable[..., BaseModel],
+    trajectory_file: Path,
+    kb_path: Path | None,
+    as_of: str | None,
+    output: Path | None,
+) -> None:
+    """Read a trajectory, run a cycle step on it on a date, write the result as JSON."""
+    kb = _load(kb_path)
+    trajectory = _read_model(trajectory_file, Trajectory, "trajectory")
+    try:
+        result = step(trajectory, as_of=_date(as_of), knowledge_base=kb)
+    except DiagnoseError as exc:
+        raise _Fail(str(exc)) from exc
+    _write(output, result.model_dump_json(indent=2))
+
+
 @cli.command("review")
 @click.argument("trajectory_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_kb_option
@@ -568,13 +585,7 @@ def review_command(
     trajectory_file: Path, kb_path: Path | None, as_of: str | None, output: Path | None
 ) -> None:
     """Run the cycle rules over a trajectory: what to re-measure, reconsider, close or evaluate."""
-    kb = _load(kb_path)
-    trajectory = _read_model(trajectory_file, Trajectory, "trajectory")
-    try:
-        result = review(trajectory, as_of=_date(as_of), knowledge_base=kb)
-    except DiagnoseError as exc:
-        raise _Fail(str(exc)) from exc
-    _write(output, result.model_dump_json(indent=2))
+    _on_trajectory(review, trajectory_file, kb_path, as_of, output)
 
 
 @cli.command("evaluate")
@@ -586,13 +597,7 @@ def evaluate_command(
     trajectory_file: Path, kb_path: Path | None, as_of: str | None, output: Path | None
 ) -> None:
     """Look back on a trajectory: steps done and missing, goals reached, overrides and why."""
-    kb = _load(kb_path)
-    trajectory = _read_model(trajectory_file, Trajectory, "trajectory")
-    try:
-        result = evaluate(trajectory, as_of=_date(as_of), knowledge_base=kb)
-    except DiagnoseError as exc:
-        raise _Fail(str(exc)) from exc
-    _write(output, result.model_dump_json(indent=2))
+    _on_trajectory(evaluate, trajectory_file, kb_path, as_of, output)
 
 
 @cli.command("chart")

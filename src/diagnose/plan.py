@@ -10,6 +10,7 @@ review date from the knowledge base's declared review period (`cycle/settings.ya
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
@@ -43,14 +44,7 @@ ReasonCode = Literal[
     "timing",
     "other",
 ]
-REASON_CODES: tuple[ReasonCode, ...] = (
-    "client_preference",
-    "not_available",
-    "already_in_progress",
-    "professional_judgement",
-    "timing",
-    "other",
-)
+REASON_CODES: tuple[ReasonCode, ...] = typing.get_args(ReasonCode)
 _NEXT_LEVEL = {"low": "medium", "medium": "high"}
 
 
