@@ -19,8 +19,9 @@ from diagnose.cli import cli
 ROOT = Path(__file__).parents[1]
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-#: The rule-authoring guide's commands run against scratch copies it describes in prose; its
-#: YAML is checked here, its command outputs by the guide's own reproduction scripts.
+#: The rule-authoring guide's commands run against scratch copies it describes in prose, not against
+#: the unchanged rules/: its YAML is parsed here, its commands, outputs, YAML positions and excerpts
+#: are checked in the states they belong to by tests/test_guide.py (data in tests/data/guide/).
 SCENARIO_PAGES = {"rule-authoring.md"}
 
 
