@@ -158,7 +158,10 @@ def test_command_output(
     result = run(command.body, build(scenario["state"], tmp_path), monkeypatch)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     out, other = (result.stdout, result.stderr) if stream == "stdout" else (result.stderr, result.stdout)
-    assert out == shown.body + "\n", f"guide line {shown.line}: the {stream} of `{command.body}` differs"
+    assert out == shown.body + "\n", (
+        f"guide line {shown.line}: the {stream} of `{command.body}` differs "
+        "(after a change to rules/, run `python docs/_refresh_guide.py` and review the diff)"
+    )
     assert other == "", f"`{command.body}` also wrote to the stream the guide does not show"
     assert result.exit_code == scenario["exit"]
     # the prose says so where a block shows stderr, and only there
