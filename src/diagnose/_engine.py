@@ -145,7 +145,7 @@ def _expr(condition: Condition, context: Mapping[str, ContextField], *, holds: b
 
 def _cycle_expr(condition: object, *, holds: bool) -> Expr:
     """Like `_expr`, for cycle rules: facts are always present, so only negation needs care."""
-    from diagnose.adjustment import CYCLE_FACTS, CycleAllOf, CycleAnyOf, CycleNotOf  # noqa: PLC0415
+    from diagnose.adjustment import CYCLE_FACTS, CycleAllOf, CycleAnyOf, CycleFact, CycleNotOf  # noqa: PLC0415
 
     if isinstance(condition, CycleAllOf | CycleAnyOf):
         children = [
@@ -155,10 +155,12 @@ def _cycle_expr(condition: object, *, holds: bool) -> Expr:
         return _and(children) if isinstance(condition, CycleAllOf) == holds else _or(children)
     if isinstance(condition, CycleNotOf):
         return _cycle_expr(condition.not_, holds=not holds)
-    accepted = condition.accepted()  # type: ignore[attr-defined]
-    domain = CYCLE_FACTS[condition.fact][1]  # type: ignore[attr-defined]
+    if not isinstance(condition, CycleFact):  # pragma: no cover - the model admits no other kind
+        raise EngineError(f"not a cycle condition: {condition!r}")
+    accepted = condition.accepted()
+    domain = CYCLE_FACTS[condition.fact][1]
     chosen = accepted if holds else tuple(v for v in domain if v not in accepted)
-    return _values_expr(context_key(condition.fact), chosen)  # type: ignore[attr-defined]
+    return _values_expr(context_key(condition.fact), chosen)
 
 
 def compile_cycle_ruleset(kb: KnowledgeBase) -> dict[str, Any]:

@@ -134,7 +134,7 @@ def compare(
             changes.append(
                 FactorChange(
                     factor=factor_id,
-                    status=status,  # type: ignore[arg-type]
+                    status=status,  # type: ignore[arg-type]  # one of the four literals, chosen above
                     before_level=first.level,
                     after_level=second.level,
                     change=None,
@@ -156,7 +156,7 @@ def compare(
                 after_level=second.level,
                 change=delta,
                 meaningful=meaningful,
-                direction=direction,  # type: ignore[arg-type]
+                direction=direction,  # type: ignore[arg-type]  # "better", "worse" or "same"
             )
         )
     return Comparison(

@@ -99,7 +99,7 @@ class Preferences(Record):
         for kind, items in (("wanted", self.wanted), ("unwanted", self.unwanted)):
             for item in items:
                 if item.intervention == intervention:
-                    return kind, item.reason  # type: ignore[return-value]
+                    return kind, item.reason  # type: ignore[return-value]  # "wanted" or "unwanted"
         return "neutral", None
 
 
@@ -251,8 +251,8 @@ def build_plan(
         goals.append(
             Goal(
                 factor=factor_id,
-                current_level=result.level,  # type: ignore[arg-type]
-                target_level=target,  # type: ignore[arg-type]
+                current_level=result.level,  # type: ignore[arg-type]  # low or medium: checked above
+                target_level=target,  # type: ignore[arg-type]  # the next level up: medium or high
                 baseline_score=result.score,
                 target_score=float(
                     factor.thresholds.medium if target == "medium" else factor.thresholds.high
