@@ -18,6 +18,11 @@ Level = Literal["low", "medium", "high"]
 LEVELS: tuple[Level, ...] = ("low", "medium", "high")
 
 
+def reaches(level: str, target: str) -> bool:
+    """Whether a level is at least a target level (`low` < `medium` < `high`)."""
+    return LEVELS.index(level) >= LEVELS.index(target)
+
+
 class Model(BaseModel):
     """Base of every model: immutable, strict, and a misspelled key is an error, never dropped."""
 

@@ -508,6 +508,19 @@ def _read_cases(reader: _Reader) -> tuple[list[tuple[str, Case]], dict[str, Orig
     return cases, origins
 
 
+def _duplicate_rule_ids(reader: _Reader, files: Sequence[tuple[YamlDocument, list[str]]], kind: str) -> None:
+    """Rule ids are unique across all files of one kind; a repeat points at the first one."""
+    first_seen: dict[str, str] = {}
+    for doc, ids in files:
+        for index, ident in enumerate(ids):
+            if ident in first_seen:
+                message = f"duplicate {kind} id {ident!r} (first defined at {first_seen[ident]})"
+                reader.add(doc, ("rules", index, "id"), message)
+            else:
+                line, column = doc.locate(("rules", index, "id"))
+                first_seen[ident] = f"{doc.file}:{line}:{column}"
+
+
 def _read_cycle_rules(reader: _Reader) -> list[tuple[YamlDocument, CycleRuleFile]]:
     """The cycle rule files (`cycle/*.yaml` but the settings), validated and checked."""
     files = _read_all(reader, CYCLE, CycleRuleFile, required=False)
@@ -525,20 +538,10 @@ def _fact_value_problem(name: str, value: object) -> str | None:
 
 def _check_cycle_rules(reader: _Reader, files: Sequence[tuple[YamlDocument, CycleRuleFile]]) -> None:
     """Cycle rules: unique ids, facts of the right scope, values each fact can take."""
-    first_seen: dict[str, str] = {}
+    _duplicate_rule_ids(reader, [(doc, [r.id for r in parsed.rules]) for doc, parsed in files], "cycle rule")
     for doc, parsed in files:
         for index, rule in enumerate(parsed.rules):
-            where: Loc = ("rules", index)
-            if rule.id in first_seen:
-                reader.add(
-                    doc,
-                    (*where, "id"),
-                    f"duplicate cycle rule id {rule.id!r} (first defined at {first_seen[rule.id]})",
-                )
-            else:
-                line, column = doc.locate((*where, "id"))
-                first_seen[rule.id] = f"{doc.file}:{line}:{column}"
-            _check_cycle_rule(reader, doc, where, rule)
+            _check_cycle_rule(reader, doc, ("rules", index), rule)
 
 
 def _check_cycle_rule(reader: _Reader, doc: YamlDocument, where: Loc, rule: CycleRule) -> None:
@@ -670,19 +673,10 @@ def _check_rules(
     factors = [f.id for f in instrument.factors]
     context = {c.id: c for c in instrument.context}
     thresholds = {f.id: f.thresholds for f in instrument.factors}
-    first_seen: dict[str, str] = {}
+    _duplicate_rule_ids(reader, [(doc, [r.id for r in parsed.rules]) for doc, parsed in rule_files], "rule")
     for doc, parsed in rule_files:
         for index, rule in enumerate(parsed.rules):
-            where = ("rules", index)
-            if rule.id in first_seen:
-                reader.add(
-                    doc,
-                    (*where, "id"),
-                    f"duplicate rule id {rule.id!r} (first defined at {first_seen[rule.id]})",
-                )
-            else:
-                line, column = doc.locate((*where, "id"))
-                first_seen[rule.id] = f"{doc.file}:{line}:{column}"
+            where: Loc = ("rules", index)
             if known_interventions is not None and rule.recommend not in known_interventions:
                 reader.add(
                     doc,
@@ -775,7 +769,7 @@ def _check_example(  # noqa: PLR0913, PLR0917 - as _check_atom
         given = example.levels.get(name)
         spec = thresholds.get(name)
         if given is not None and spec is not None:
-            level = "low" if value < spec.medium else ("medium" if value < spec.high else "high")
+            level = spec.level(value)
             if level != given:
                 reader.add(
                     doc,

@@ -127,8 +127,7 @@ class _Space:
         return [{level_key(factor): self.level(factor, p), score_key(factor): p} for p in points]
 
     def level(self, factor: str, score: float) -> str:
-        t = self.kb.factors[factor].thresholds
-        return "low" if score < t.medium else ("medium" if score < t.high else "high")
+        return self.kb.factors[factor].thresholds.level(score)
 
     def variables(self, conditions: Iterable[Condition]) -> list[str]:
         names: dict[str, None] = {}

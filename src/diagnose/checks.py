@@ -72,8 +72,7 @@ def example_fact(example: RuleExample, kb: KnowledgeBase | None = None) -> dict[
     fact.update({score_key(f): float(s) for f, s in example.scores.items()})
     for factor, value in example.scores.items():
         if kb is not None and factor not in example.levels and factor in kb.factors:
-            t = kb.factors[factor].thresholds
-            fact[level_key(factor)] = "low" if value < t.medium else ("medium" if value < t.high else "high")
+            fact[level_key(factor)] = kb.factors[factor].thresholds.level(value)
     fact.update({context_key(c): v for c, v in example.context.items()})
     return fact
 

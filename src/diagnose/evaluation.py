@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Literal
 
-from diagnose._base import NonEmptyText, Record
+from diagnose._base import NonEmptyText, Record, reaches
 from diagnose.monitoring import Comparison, compare
 from diagnose.plan import CycleError, Decision, Plan
 from diagnose.recommendation import Diagnosis  # noqa: TC001 - pydantic needs it at run time
@@ -37,7 +37,6 @@ __all__ = [
 Step = Literal["intake", "plan", "monitoring", "evaluation"]
 #: The four steps of methodical work.
 STEPS: tuple[Step, ...] = ("intake", "plan", "monitoring", "evaluation")
-_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
 class Trajectory(Record):
@@ -169,7 +168,7 @@ def evaluate(trajectory: Trajectory, *, as_of: dt.date, knowledge_base: Knowledg
     if plan is not None:
         for goal in plan.goals:
             level = last.profile.scores[goal.factor].level if last is not None else None
-            reached = None if level in (None, "not_assessed") else _RANK[level] >= _RANK[goal.target_level]
+            reached = None if level is None or level == "not_assessed" else reaches(level, goal.target_level)
             goals.append(
                 GoalOutcome(
                     factor=goal.factor,

@@ -34,7 +34,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from diagnose._base import Identifier, Language, LocalizedText, Model, NonEmptyText
+from diagnose._base import Identifier, Language, Level, LocalizedText, Model, NonEmptyText
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -123,6 +123,15 @@ class Thresholds(Model):
 
     medium: StrictInt | StrictFloat
     high: StrictInt | StrictFloat
+
+    def level(self, score: float) -> Level:
+        """The level of a score: below `medium` is low, from `high` on is high.
+
+        Examples:
+            >>> Thresholds(medium=2.5, high=3.75).level(2.5)
+            'medium'
+        """
+        return "low" if score < self.medium else ("medium" if score < self.high else "high")
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
@@ -350,6 +359,7 @@ class KnowledgeBase:
         "context_fields",
         "cycle",
         "cycle_rules",
+        "cycle_rules_by_id",
         "fact_fields",
         "factors",
         "instrument",
@@ -384,6 +394,7 @@ class KnowledgeBase:
         self.cycle: CycleSettings = cycle if cycle is not None else CycleSettings()
         #: Monitoring rules from `cycle/*.yaml`, run by `diagnose.monitoring.review`.
         self.cycle_rules: tuple[CycleRule, ...] = cycle_rules
+        self.cycle_rules_by_id: Mapping[str, CycleRule] = MappingProxyType({r.id: r for r in cycle_rules})
         self._cycle_engine: RuleEngine | None = None
         self.path = path
         self.content_hash = content_hash

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Literal
 
-from diagnose._base import LocalizedText, Record
+from diagnose._base import LocalizedText, Record, reaches
 from diagnose.conditions import context_key
 from diagnose.knowledge import EVIDENCE_LEVELS
 from diagnose.plan import CycleError
@@ -250,8 +250,7 @@ def review_facts(
         progress = "unknown"
         if last is not None and last.profile.scores[goal.factor].score is not None:
             result = last.profile.scores[goal.factor]
-            ranks = {"low": 0, "medium": 1, "high": 2}
-            if ranks[result.level] >= ranks[goal.target_level]:
+            if reaches(result.level, goal.target_level):
                 progress = "reached"
             elif (result.score or 0) - goal.baseline_score >= knowledge_base.cycle.minimal_change_for(
                 goal.factor
@@ -287,7 +286,7 @@ def review(trajectory: Trajectory, *, as_of: dt.date, knowledge_base: KnowledgeB
 
     _check_dates(trajectory)
     engine = knowledge_base.cycle_engine()
-    rules = {r.id: r for r in knowledge_base.cycle_rules}
+    rules = knowledge_base.cycle_rules_by_id
     facts = review_facts(trajectory, as_of=as_of, knowledge_base=knowledge_base)
     suggestions = []
     for goal, values in facts.items():

@@ -201,8 +201,7 @@ def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Prof
         level: Level | Literal["not_assessed"] = "not_assessed"
         if len(answered) >= factor.min_answered:
             value_score = sum(a.scored for a in answered) / len(answered)
-            t = factor.thresholds
-            level = "low" if value_score < t.medium else ("medium" if value_score < t.high else "high")
+            level = factor.thresholds.level(value_score)
         scores[factor.id] = construct(
             FactorScore,
             factor=factor.id,
