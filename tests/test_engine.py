@@ -138,3 +138,39 @@ def test_eight_threads_get_the_sequential_results(kb: diagnose.KnowledgeBase) ->
     for offset, result in zip(range(0, 400, 50), results, strict=True):
         assert result == [sequential[(offset + i) % 400] for i in range(400)]
     assert kb.engine().live_sessions == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(facts(), max_size=40))
+def test_a_batch_fires_what_each_fact_fires_alone(batch: list[dict[str, object]]) -> None:
+    """Invariant: `fired_many` (one session, capped actions) equals `fired` on each fact, in order."""
+    engine = diagnose.load_knowledge_base().engine()
+    assert engine.fired_many(batch) == [engine.fired(fact) for fact in batch]
+    assert engine.live_sessions == 0
+
+
+def test_equal_facts_in_one_batch_each_fire(kb: diagnose.KnowledgeBase) -> None:
+    """durable-rules drops a fact equal to one already in the session: positions keep them apart."""
+    fact = {level_key("motivation"): "low"}
+    assert kb.engine().fired_many([fact, fact, {}, fact]) == [("low_motivation",)] * 2 + [()] + [
+        ("low_motivation",)
+    ]
+
+
+def test_a_batch_larger_than_one_action_holds(kb: diagnose.KnowledgeBase) -> None:
+    """More matches than durable's `cap` arrive as several actions; none is lost."""
+    from diagnose._engine import CAP
+
+    batch = [{level_key("motivation"): "low"} if n % 2 else {} for n in range(2 * CAP + 3)]
+    fired = kb.engine().fired_many(batch)
+    assert fired == [("low_motivation",) if n % 2 else () for n in range(len(batch))]
+
+
+def test_batches_leave_no_engine_state(kb: diagnose.KnowledgeBase) -> None:
+    engine = kb.engine()
+    sids = []
+    for _ in range(1500):  # beyond durable's 1024 live sessions
+        engine.fired_many([{level_key("health"): "low"}])
+        sids.append(engine.last_session_id())
+    assert engine.live_sessions == 0
+    assert not any(engine.has_session(sid) for sid in sids[::101])
