@@ -13,7 +13,7 @@ import diagnose
 from diagnose.cli import cli
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 ROWS: list[dict[str, object]] = [
@@ -38,8 +38,9 @@ def test_errors_raise_by_default_after_earlier_results() -> None:
         next(results)
 
 
-def test_input_is_read_lazily() -> None:
-    """Constant memory: nothing beyond what was asked for is consumed from the input."""
+@pytest.mark.parametrize("function", [diagnose.assess_many, diagnose.assess_many_json])
+def test_input_is_read_lazily(function: Callable[..., Iterator[object]]) -> None:
+    """Constant memory: the input is read one chunk at a time, never further than needed."""
     consumed = []
 
     def source() -> Iterator[dict[str, object]]:
@@ -47,24 +48,56 @@ def test_input_is_read_lazily() -> None:
             consumed.append(n)
             yield {"mo_1": 1 + n % 5, "mo_2": 3}
 
-    results = diagnose.assess_many(source())
+    results = function(source(), chunk_size=4)
     first = [next(results) for _ in range(3)]
     assert len(first) == 3
-    assert len(consumed) == 3
+    assert len(consumed) == 4
+    [next(results) for _ in range(2)]
+    assert len(consumed) == 8
 
 
-def test_two_processes_give_the_same_results_as_one() -> None:
+def text(result: object) -> str:
+    if isinstance(result, diagnose.AnswerError):
+        return f"AnswerError: {result}"
+    return result if isinstance(result, str) else result.model_dump_json()  # type: ignore[attr-defined]
+
+
+def test_every_path_gives_the_results_of_assess() -> None:
+    """One process or two, objects or JSON: each result is what `assess` gives, in input order."""
     rows = [*ROWS * 60]
-    one = list(diagnose.assess_many(rows, errors="return"))
-    two = list(diagnose.assess_many(rows, errors="return", workers=2, chunk_size=7))
-    assert [str(r) if isinstance(r, diagnose.AnswerError) else r.model_dump_json() for r in one] == [
-        str(r) if isinstance(r, diagnose.AnswerError) else r.model_dump_json() for r in two
+    alone = []
+    for row in rows:
+        try:
+            alone.append(text(diagnose.assess(row)))
+        except diagnose.AnswerError as exc:
+            alone.append(text(exc))
+    for function in (diagnose.assess_many, diagnose.assess_many_json):
+        for workers in (1, 2):
+            results = function(rows, errors="return", workers=workers, chunk_size=7)
+            assert [text(r) for r in results] == alone, (function.__name__, workers)
+
+
+def test_json_results_read_back_as_diagnoses() -> None:
+    texts = list(diagnose.assess_many_json([ROWS[0], ROWS[2]]))
+    assert [diagnose.Diagnosis.model_validate_json(t) for t in texts] == [
+        diagnose.assess(ROWS[0]),
+        diagnose.assess(ROWS[2]),
     ]
 
 
-def test_bad_arguments() -> None:
+def test_json_errors_raise_by_default() -> None:
+    results = diagnose.assess_many_json(ROWS)
+    next(results)
+    with pytest.raises(diagnose.AnswerError, match="se_1"):
+        next(results)
+
+
+@pytest.mark.parametrize("function", [diagnose.assess_many, diagnose.assess_many_json])
+@pytest.mark.parametrize("arguments", [{"workers": 0}, {"chunk_size": 0}])
+def test_bad_arguments(function: Callable[..., object], arguments: dict[str, int]) -> None:
+    """Refused when called, not when the first result is asked for."""
     with pytest.raises(ValueError, match=r"^workers and chunk_size must be at least 1$"):
-        diagnose.assess_many(ROWS, workers=0)
+        function(ROWS, **arguments)
 
 
 def write_jsonl(path: Path, records: list[object], extra: str = "") -> None:

@@ -13,7 +13,7 @@ Examples:
 """
 
 from diagnose._base import LocalizedText
-from diagnose.batch import assess_many
+from diagnose.batch import assess_many, assess_many_json
 from diagnose.chart import profile_chart
 from diagnose.errors import (
     AnswerError,
@@ -95,6 +95,7 @@ __all__ = [
     "__version__",
     "assess",
     "assess_many",
+    "assess_many_json",
     "build_plan",
     "caseload_indicators",
     "compare",

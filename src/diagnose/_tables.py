@@ -13,14 +13,25 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from diagnose.errors import AnswerError
 from diagnose.scoring import Intake
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
-    from diagnose.recommendation import Diagnosis
+    from diagnose.errors import AnswerProblem
+    from diagnose.knowledge import KnowledgeBase
 
-__all__ = ["Row", "read_rows", "result_record", "summary_columns", "summary_row"]
+__all__ = [
+    "Row",
+    "assess_rows",
+    "error_record",
+    "parse_line",
+    "read_rows",
+    "result_record",
+    "summary_columns",
+    "summary_row",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,30 +74,28 @@ def read_rows(stream: TextIO, kind: str) -> Iterator[Row]:
         yield from _csv_rows(stream)
         return
     for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Row(number, None, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
-            continue
-        if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
-            yield Row(
-                number, None, None, "expected an object with 'answers' (and optionally 'context', 'id')"
-            )
-            continue
-        unknown = sorted(set(data) - {"answers", "context", "id"})
-        client = data.get("id")
-        client_id = None if client is None else str(client)
-        if unknown:
-            message = f"unknown key {unknown[0]!r}; a row has 'answers', 'context' and 'id'"
-            yield Row(number, client_id, None, message)
-            continue
-        context = data.get("context") or {}
-        if not isinstance(context, dict):
-            yield Row(number, client_id, None, "'context' must be an object")
-            continue
-        yield Row(number, client_id, {"answers": data["answers"], "context": context})
+        if line.strip():
+            yield parse_line(number, line)
+
+
+def parse_line(number: int, line: str) -> Row:
+    """One JSON Lines row (not blank)."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Row(number, None, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
+        return Row(number, None, None, "expected an object with 'answers' (and optionally 'context', 'id')")
+    unknown = sorted(set(data) - {"answers", "context", "id"})
+    client = data.get("id")
+    client_id = None if client is None else str(client)
+    if unknown:
+        message = f"unknown key {unknown[0]!r}; a row has 'answers', 'context' and 'id'"
+        return Row(number, client_id, None, message)
+    context = data.get("context") or {}
+    if not isinstance(context, dict):
+        return Row(number, client_id, None, "'context' must be an object")
+    return Row(number, client_id, {"answers": data["answers"], "context": context})
 
 
 def _csv_rows(stream: TextIO) -> Iterator[Row]:
@@ -112,10 +121,10 @@ def _csv_rows(stream: TextIO) -> Iterator[Row]:
         yield Row(number, client, {"answers": answers, "context": context})
 
 
-def result_record(row: Row, diagnosis: Diagnosis) -> str:
-    """One JSON Lines output record: row number, client id and the whole diagnosis."""
+def result_record(row: Row, diagnosis: str) -> str:
+    """One JSON Lines output record: row number, client id and the whole diagnosis (its JSON)."""
     client = json.dumps(row.client)
-    return f'{{"row": {row.number}, "id": {client}, "diagnosis": {diagnosis.model_dump_json()}}}'
+    return f'{{"row": {row.number}, "id": {client}, "diagnosis": {diagnosis}}}'
 
 
 def summary_columns(factors: list[str], top: int) -> list[str]:
@@ -123,8 +132,40 @@ def summary_columns(factors: list[str], top: int) -> list[str]:
     return ["row", "id", *factors, *(f"advice_{n}" for n in range(1, top + 1))]
 
 
-def summary_row(row: Row, diagnosis: Diagnosis, top: int) -> list[str]:
-    """One CSV summary row."""
-    levels = [s.level for s in diagnosis.profile.scores.values()]
-    advice = [r.intervention for r in diagnosis.recommendations[:top]]
-    return [str(row.number), row.client or "", *levels, *advice, *([""] * (top - len(advice)))]
+def summary_row(row: Row, levels: Sequence[str], advice: Sequence[str], top: int) -> list[str]:
+    """One CSV summary row: factor levels in the knowledge base's order, then the top advice."""
+    shown = list(advice[:top])
+    return [str(row.number), row.client or "", *levels, *shown, *([""] * (top - len(shown)))]
+
+
+def error_record(row: Row, message: str, problems: Sequence[AnswerProblem] = ()) -> str:
+    """One line of the errors file: row number, client id, the reason and each problem."""
+    found = [{"where": p.where, "key": p.key, "message": p.message} for p in problems]
+    record = {"row": row.number, "id": row.client, "error": message, "problems": found}
+    return json.dumps(record, ensure_ascii=False)
+
+
+def assess_rows(
+    kb: KnowledgeBase, chunk: list[Row | tuple[int, str]], *, csv_summary: bool, top: int
+) -> list[tuple[bool, str | list[str]]]:
+    """Assess a chunk of input rows (parsed, or JSON Lines still as text) for `diagnose batch`.
+
+    Returns, per row, (True, its output record or CSV row) or (False, its errors-file line).
+    Runs in the batch's worker processes, so the main process only reads and writes.
+    """
+    rows = [r if isinstance(r, Row) else parse_line(*r) for r in chunk]
+    readable = [row for row in rows if row.intake is not None]
+    results = iter(kb.compiled().assess([row.as_intake() for row in readable]))
+    out: list[tuple[bool, str | list[str]]] = []
+    for row in rows:
+        if row.intake is None:
+            out.append((False, error_record(row, row.problem or "unreadable row")))
+            continue
+        result = next(results)
+        if isinstance(result, AnswerError):
+            out.append((False, error_record(row, str(result), result.problems)))
+        elif csv_summary:
+            out.append((True, summary_row(row, result.levels, result.advice, top)))
+        else:
+            out.append((True, result_record(row, result.json)))
+    return out

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
 import sys
 import time
-from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -22,14 +22,14 @@ from rich.progress import Progress
 from rich.table import Table
 
 from diagnose._base import Record
-from diagnose._tables import Row, read_rows, result_record, summary_columns, summary_row
+from diagnose._tables import Row, assess_rows, read_rows, summary_columns
 from diagnose._yaml import read_yaml
 from diagnose.analysis import CODES, analyse
-from diagnose.batch import assess_many
+from diagnose.batch import _map_chunks
 from diagnose.catalog import EVIDENCE_LABELS, render_markdown
 from diagnose.chart import profile_chart
 from diagnose.checks import run_cases, run_examples
-from diagnose.errors import AnswerError, DiagnoseError, KnowledgeBaseError
+from diagnose.errors import DiagnoseError, KnowledgeBaseError
 from diagnose.evaluation import Trajectory, evaluate
 from diagnose.knowledge import KnowledgeBase, iter_errors, knowledge_base_schema, load_knowledge_base
 from diagnose.monitoring import compare, review
@@ -363,48 +363,36 @@ def batch_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per op
     """
     kb = _load(kb_path)
     errors_file = errors_path or target.with_name(target.name + ".errors.jsonl")
-    pending: deque[Row] = deque()
     counts = {"advised": 0, "rejected": 0}
+    csv_summary = _kind(target) == "csv"
     start = time.perf_counter()
     with (
         source.open(encoding="utf-8", newline="") as inp,
         target.open("w", encoding="utf-8", newline="") as out,
         errors_file.open("w", encoding="utf-8") as err,
     ):
-
-        def reject(row: Row, message: str, problems: list[dict[str, str]]) -> None:
-            counts["rejected"] += 1
-            record = {"row": row.number, "id": row.client, "error": message, "problems": problems}
-            err.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-        def intakes() -> Iterator[Intake]:
-            for row in read_rows(inp, _kind(source)):
-                if row.intake is None:
-                    reject(row, row.problem or "unreadable row", [])
-                    continue
-                pending.append(row)
-                yield row.as_intake()
-
-        writer = csv.writer(out) if _kind(target) == "csv" else None
+        rows: Iterator[Row | tuple[int, str]]
+        if _kind(source) == "csv":
+            rows = read_rows(inp, "csv")
+        else:  # the workers parse JSON Lines: this process only reads and writes
+            rows = ((number, line) for number, line in enumerate(inp, start=1) if line.strip())
+        writer = csv.writer(out) if csv_summary else None
         if writer is not None:
             writer.writerow(summary_columns(list(kb.factors), top))
+        work = functools.partial(assess_rows, csv_summary=csv_summary, top=top)
         progress = Progress(transient=True, console=Console(stderr=True), disable=not sys.stderr.isatty())
         with progress:
             task = progress.add_task("assessing", total=None)
-            for result in assess_many(intakes(), knowledge_base=kb, workers=workers, errors="return"):
-                row = pending.popleft()
-                if isinstance(result, AnswerError):
-                    problems = [
-                        {"where": p.where, "key": p.key, "message": p.message} for p in result.problems
-                    ]
-                    reject(row, str(result), problems)
-                else:
-                    counts["advised"] += 1
-                    if writer is not None:
-                        writer.writerow(summary_row(row, result, top))
+            for chunk, results in _map_chunks(work, rows, kb, workers=workers):
+                for ok, record in results:
+                    counts["advised" if ok else "rejected"] += 1
+                    if not ok:
+                        err.write(f"{record}\n")
+                    elif writer is not None:
+                        writer.writerow(record)
                     else:
-                        out.write(result_record(row, result) + "\n")
-                progress.advance(task)
+                        out.write(f"{record}\n")
+                progress.advance(task, len(chunk))
     seconds = time.perf_counter() - start
     total = counts["advised"] + counts["rejected"]
     click.echo(

@@ -39,6 +39,7 @@ from diagnose._base import Identifier, Language, Level, LocalizedText, Model, No
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
+    from diagnose._compiled import CompiledRules
     from diagnose._engine import RuleEngine
     from diagnose.adjustment import CycleRule
     from diagnose.checks import Case
@@ -350,6 +351,7 @@ class KnowledgeBase:
     """
 
     __slots__ = (
+        "_compiled",
         "_cycle_engine",
         "_engine",
         "_engine_lock",
@@ -417,6 +419,7 @@ class KnowledgeBase:
         #: The fact fields some rule reads; the fact the engine sees carries only these.
         self.fact_fields: frozenset[str] = _fact_fields(rules)
         self._engine: RuleEngine | None = None
+        self._compiled: CompiledRules | None = None
         self._engine_lock = threading.Lock()
 
     @property
@@ -444,6 +447,18 @@ class KnowledgeBase:
                     self._engine = RuleEngine(self)
                 engine = self._engine
         return engine
+
+    def compiled(self) -> CompiledRules:
+        """The pipeline precompiled for batches (`diagnose._compiled`), created on first use."""
+        compiled = self._compiled
+        if compiled is None:
+            with self._engine_lock:
+                if self._compiled is None:
+                    from diagnose._compiled import CompiledRules  # noqa: PLC0415 - imports the pipeline
+
+                    self._compiled = CompiledRules(self)
+                compiled = self._compiled
+        return compiled
 
     def cycle_engine(self) -> RuleEngine:
         """The compiled cycle rules, created on first use."""

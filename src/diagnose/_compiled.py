@@ -1,0 +1,309 @@
+"""The pipeline compiled for one knowledge base: a diagnosis's JSON straight from the answers.
+
+`assess` builds a result object per intake; a batch that only stores its results (`assess_many_json`,
+`diagnose batch`, `assess_frame`) needs their JSON or a few columns, not the objects. Per knowledge
+base, this module precomputes what does not depend on the client: for every item, the JSON of
+each possible answer; for a set of fired rules, the JSON of its recommendations and fired rules;
+the knowledge base's version fields. Per intake it checks and scores with plain lookups, evaluates
+a whole chunk of facts in one durable-rules session (`RuleEngine.fired_many`), and joins the
+pieces into exactly the JSON `Diagnosis.model_dump_json()` writes (a property test compares the
+two on generated intakes; the tests also run every example intake through both).
+
+Anything unusual takes the ordinary path: answers with a problem go through `validate_intake`,
+which raises the same `AnswerError` as `assess`; context values are checked by the same function.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+from pydantic import TypeAdapter
+from pydantic_core import to_json
+
+from diagnose._base import construct
+from diagnose.conditions import context_key, level_key, score_key, truth
+from diagnose.errors import AnswerError
+from diagnose.recommendation import FiredRule, Recommendation, UndecidedRule, recommend
+from diagnose.scoring import MISSING_REASONS, Intake, validate_intake
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from diagnose.knowledge import Factor, KnowledgeBase
+    from diagnose.scoring import ContextValue
+
+__all__ = ["CompiledResult", "CompiledRules", "split_intake"]
+
+_FIRED = TypeAdapter(tuple[FiredRule, ...])
+_RECOMMENDATIONS = TypeAdapter(tuple[Recommendation, ...])
+#: Cached fragments per knowledge base before the caches start again (they hold pure functions of
+#: their keys, so starting again only costs time).
+_CACHE_LIMIT = 65_536
+_ANSWER_TYPES = frozenset({int, str})
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class CompiledResult(NamedTuple):
+    """One assessed intake: the diagnosis as JSON, each factor's level, the interventions in order."""
+
+    json: str
+    levels: tuple[str, ...]
+    advice: tuple[str, ...]
+
+
+def _json(value: object) -> str:
+    return to_json(value).decode()
+
+
+def split_intake(intake: Mapping[str, object] | Intake) -> tuple[Mapping[Any, object], Mapping[Any, object]]:
+    """Answers and context of an intake given as answers only or as an `Intake`."""
+    if isinstance(intake, Intake):
+        return intake.answers, intake.context
+    return intake, {}
+
+
+class _Entry(NamedTuple):
+    """What one possible answer to an item contributes."""
+
+    trace: str  # its entry in the trace's answers: '"se_1":4'
+    item: str  # its entry in the factor's items, or "" when missing
+    scored: int  # the value after reverse-scoring (0 when missing)
+    counted: int  # 1 when answered, 0 when missing
+    quoted: str  # the item id as JSON
+
+
+class CompiledRules:
+    """A knowledge base's pipeline as lookups, prebuilt JSON and generated code (see the module)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        """Precompute every fragment that does not depend on the client, and generate the scorer."""
+        self.kb = kb
+        self._tables: dict[str, dict[object, _Entry]] = {}
+        for item in kb.items:
+            quoted = _json(item.id)
+            table: dict[object, _Entry] = {}
+            for raw in range(item.scale.min, item.scale.max + 1):
+                scored = item.scale.min + item.scale.max - raw if item.reverse else raw
+                entry = f'{{"item":{quoted},"raw":{raw},"scored":{scored}}}'
+                table[raw] = _Entry(f"{quoted}:{raw}", entry, scored, 1, quoted)
+            for reason in MISSING_REASONS:
+                table[reason] = _Entry(f"{quoted}:{_json(reason)}", "", 0, 0, quoted)
+            self._tables[item.id] = table
+        self._score = self._generate()
+        self._item_ids = frozenset(self._tables)
+        # Rules that may be undecided, and which of them read each fact field.
+        self._read_keys = frozenset(
+            key
+            for factors, fields_read in kb.rule_reads.values()
+            for key in (*map(level_key, factors), *map(context_key, fields_read))
+        )
+        self._reads = tuple(
+            (rule, tuple((f, level_key(f)) for f in factors), tuple((c, context_key(c)) for c in fields_read))
+            for rule in kb.rules
+            for factors, fields_read in [kb.rule_reads[rule.id]]
+            if factors or fields_read
+        )
+        self._tail = (
+            f'"knowledge_base_id":{_json(kb.id)},"knowledge_base_version":{_json(kb.version)},'
+            f'"knowledge_base_hash":{_json(kb.content_hash)},"assessed_on":null,"preferences":null}}'
+        )
+        self._lock = threading.Lock()
+        self._advice: dict[tuple[str, ...], tuple[str, str, tuple[str, ...]]] = {}
+        self._undecided: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str] = {}
+
+    def _generate(
+        self,
+    ) -> Callable[[Mapping[Any, object], dict[str, object]], tuple[str, str, tuple[str, ...]]]:
+        """Generate `score(answers, fact) -> (profile JSON, trace answers JSON, levels)` for this KB.
+
+        Straight-line code, one line per item, with the common case (every item of a factor
+        answered) written out in full; a factor with a missing answer goes through `_partial`.
+        The answers must have passed the check in `_prepare`.
+        """
+        kb = self.kb
+        fields = kb.fact_fields
+        namespace: dict[str, Any] = {
+            "_partial": self._partial,
+            "_repr": float.__repr__,
+            "S": '","score":',
+            "E": "]}",
+        }
+        lines = ["def score(a, fact):", "    g = a.get"]
+        variables: dict[str, str] = {}
+        levels = []
+        for f, factor in enumerate(kb.factors.values()):
+            items = kb.items_by_factor[factor.id]
+            names = []
+            for i, item in enumerate(items):
+                table, name = f"T{f}_{i}", f"t{f}_{i}"
+                namespace[table] = self._tables[item.id]
+                variables[item.id] = name
+                names.append(name)
+                lines.append(f"    {name} = {table}[g({item.id!r}, 'not_asked')]")
+            namespace[f"H{f}"] = f'{_json(factor.id)}:{{"factor":{_json(factor.id)},"level":"'
+            namespace[f"L{f}"] = factor.thresholds.level
+            namespace[f"F{f}"] = factor
+            answered = ",".join(_json(item.id) for item in items)
+            namespace[f"M{f}"] = f',"answered":[{answered}],"missing":[],"missing_reasons":{{}},"items":['
+            lk, sk = level_key(factor.id), score_key(factor.id)
+            level, value = f"l{f}", f"s{f}"
+            levels.append(level)
+            entries = ",".join(f"{{{n}[1]}}" for n in names)
+            lines += [
+                f"    if {' + '.join(f'{n}[3]' for n in names)} == {len(names)}:",
+                f"        {value} = ({' + '.join(f'{n}[2]' for n in names)}) / {len(names)}",
+                f"        {level} = L{f}({value})",
+                f'        p{f} = f"{{H{f}}}{{{level}}}{{S}}{{{value}!r}}{{M{f}}}{entries}]}}}}"',
+                "    else:",
+                f"        {level}, {value}, p{f} = _partial(F{f}, H{f}, ({', '.join(names)},))",
+                f"    if {value} is not None:",
+            ]
+            lines += [f"        fact[{lk!r}] = {level}"] if lk in fields else []
+            lines += [f"        fact[{sk!r}] = {value}"] if sk in fields else []
+            lines += ["        pass"] if lk not in fields and sk not in fields else []
+        profile = 'f"' + ",".join(f"{{p{f}}}" for f in range(len(kb.factors))) + '"'
+        trace = ",".join(f"{{{variables[item.id]}[0]}}" for item in kb.items)
+        lines.append(f'    return {profile}, f"{trace}", ({", ".join(levels)},)')
+        source = "\n".join(lines)
+        exec(compile(source, f"<scoring of {kb.id}>", "exec"), namespace)  # noqa: S102 - generated from a checked knowledge base: ids and JSON fragments only
+        self.source = source
+        scorer: Callable[[Mapping[Any, object], dict[str, object]], tuple[str, str, tuple[str, ...]]]
+        scorer = namespace["score"]
+        return scorer
+
+    @staticmethod
+    def _partial(factor: Factor, head: str, entries: tuple[_Entry, ...]) -> tuple[str, float | None, str]:
+        """A factor with a missing answer: (level, score or None, its profile JSON)."""
+        answered = [e for e in entries if e.counted]
+        missing = [e for e in entries if not e.counted]
+        value: float | None = None
+        level, score_json = "not_assessed", "null"
+        if len(answered) >= factor.min_answered:
+            value = sum(e.scored for e in answered) / len(answered)
+            level, score_json = factor.thresholds.level(value), repr(value)
+        text = (
+            f'{head}{level}","score":{score_json},"answered":[{",".join(e.quoted for e in answered)}],'
+            f'"missing":[{",".join(e.quoted for e in missing)}],'
+            f'"missing_reasons":{{{",".join(e.trace for e in missing)}}},'
+            f'"items":[{",".join(e.item for e in answered)}]}}'
+        )
+        return level, value, text
+
+    def assess(self, intakes: Iterable[Mapping[str, object] | Intake]) -> list[CompiledResult | AnswerError]:
+        """Assess a chunk of intakes; a rejected one becomes its `AnswerError`, in its place."""
+        prepared: list[tuple[str, str, dict[str, object], tuple[str, ...]] | AnswerError] = []
+        facts: list[dict[str, object]] = []
+        for intake in intakes:
+            try:
+                item = self._prepare(*split_intake(intake))
+            except AnswerError as exc:
+                prepared.append(exc)
+            else:
+                prepared.append(item)
+                facts.append(item[2])
+        fired_all = iter(self.kb.engine().fired_many(facts))
+        return [
+            item if isinstance(item, AnswerError) else self._finish(*item, next(fired_all))
+            for item in prepared
+        ]
+
+    def _prepare(
+        self, answers: Mapping[Any, object], context: Mapping[Any, object]
+    ) -> tuple[str, str, dict[str, object], tuple[str, ...]]:
+        """Check and score: (profile JSON, trace JSON up to the fired rules, the fact, the levels)."""
+        fact: dict[str, object] = {}
+        scored = None
+        # Known items with whole-number or text answers; the generated code's table lookups then
+        # refuse any number off the scale and any other text (KeyError), and anything unhashable
+        # (TypeError). A bool or 2.0 would pass a lookup (True == 1): the type check keeps them out.
+        if answers.keys() <= self._item_ids and set(map(type, answers.values())) <= _ANSWER_TYPES:
+            try:
+                scored = self._score(answers, fact)
+            except (KeyError, TypeError):
+                scored = None
+        if scored is None:
+            validate_intake(self.kb, answers, context)  # raises the same AnswerError as assess
+            message = f"the compiled check refused what validate_intake accepts: {answers!r}"
+            raise AssertionError(message)  # pragma: no cover - the tests feed both junk
+        profile, trace_answers, levels = scored
+        checked_context: dict[str, ContextValue] = {}
+        if context:
+            checked_context = validate_intake(self.kb, {}, context)[1]
+            for name, value in checked_context.items():
+                if (key := context_key(name)) in self.kb.fact_fields:
+                    fact[key] = value
+        return (
+            f'{{"kind":"diagnosis","profile":{{"scores":{{{profile}}}}},',
+            f'"trace":{{"answers":{{{trace_answers}}},"context":{_json(checked_context)},',
+            fact,
+            levels,
+        )
+
+    def _finish(
+        self,
+        profile: str,
+        trace: str,
+        fact: dict[str, object],
+        levels: tuple[str, ...],
+        fired: tuple[str, ...],
+    ) -> CompiledResult:
+        recommendations, fired_rules, advice = self._advice_for(fired)
+        undecided = self._undecided_for(fired, fact)
+        text = (
+            f'{profile}"recommendations":{recommendations},{trace}"fired_rules":{fired_rules},'
+            f'"undecided_rules":[{undecided}]}},{self._tail}'
+        )
+        return CompiledResult(text, levels, advice)
+
+    def _advice_for(self, fired: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
+        cached = self._advice.get(fired)
+        if cached is None:
+            kb = self.kb
+            rules = kb.rules_by_id
+            recommendations = recommend(kb, fired)
+            fired_rules = tuple(
+                construct(FiredRule, rule=r, intervention=rules[r].recommend, priority=rules[r].priority)
+                for r in sorted(fired, key=lambda r: (rules[r].priority, r))
+            )
+            cached = (
+                _RECOMMENDATIONS.dump_json(recommendations).decode(),
+                _FIRED.dump_json(fired_rules).decode(),
+                tuple(r.intervention for r in recommendations),
+            )
+            self._remember(self._advice, fired, cached)
+        return cached
+
+    def _undecided_for(self, fired: tuple[str, ...], fact: Mapping[str, object]) -> str:
+        if self._read_keys.issubset(fact):  # everything the rules read is known: all decided
+            return ""
+        parts = []
+        for rule, factors, fields in self._reads:
+            unknown_factors = tuple(f for f, key in factors if key not in fact)
+            unknown_fields = tuple(c for c, key in fields if key not in fact)
+            if (
+                (unknown_factors or unknown_fields)
+                and rule.id not in fired
+                and truth(rule.when, fact) is None
+            ):
+                key = (rule.id, unknown_factors, unknown_fields)
+                text = self._undecided.get(key)
+                if text is None:
+                    undecided = construct(
+                        UndecidedRule,
+                        rule=rule.id,
+                        intervention=rule.recommend,
+                        not_assessed=unknown_factors,
+                        context_missing=unknown_fields,
+                    )
+                    text = undecided.model_dump_json()
+                    self._remember(self._undecided, key, text)
+                parts.append(text)
+        return ",".join(parts)
+
+    def _remember(self, cache: dict[K, V], key: K, value: V) -> None:
+        with self._lock:
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[key] = value
