@@ -138,3 +138,46 @@ def test_batch_command_csv_summary(tmp_path: Path) -> None:
     assert len(rows) == 2
     (rejected,) = [json.loads(line) for line in errors.read_text().splitlines()]
     assert (rejected["row"], rejected["id"]) == (2, "y")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_batch_command_output_equals_assess_line_for_line(tmp_path: Path, workers: int) -> None:
+    """Whatever the path (workers, fast JSON parsing, compiled pipeline), each record is `assess`'s."""
+    source = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps({"id": f"c{n}", "answers": {"mo_1": 1 + n % 5, "mo_2": 1 + n // 5 % 5, "se_1": 2}})
+        for n in range(60)
+    ]
+    lines[7] = '{"id": "\\ud800", "answers": {"mo_1": 1}}'  # a lone surrogate: json.loads takes it
+    lines[9] = '{"id": "x", "answers": {"mo_1": 1}'  # cut off
+    source.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["batch", str(source), str(target), "--workers", str(workers)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [r["row"] for r in records] == [n + 1 for n in range(60) if n != 9]
+    for record in records:
+        answers = json.loads(lines[record["row"] - 1])["answers"]
+        expected = json.loads(diagnose.assess(answers).model_dump_json())
+        assert record["diagnosis"] == expected
+    assert records[7]["id"] == "\ud800"
+    (error,) = [json.loads(line) for line in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
+    assert error["row"] == 10
+    assert error["error"] == "not valid JSON: Expecting ',' delimiter (column 35)"
+
+
+def test_worker_pipes_are_widened() -> None:
+    """Results are megabytes per chunk: the pool's pipes get 1 MiB buffers on Linux."""
+    import fcntl
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from diagnose.batch import _widen_pipes
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        _widen_pipes(pool)
+        reader = pool._result_queue._reader  # type: ignore[attr-defined]
+        assert fcntl.fcntl(reader.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20
+    finally:
+        pool.shutdown()

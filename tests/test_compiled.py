@@ -44,7 +44,7 @@ def expected(kb: diagnose.KnowledgeBase, answers: object, context: object = None
 
 
 def got(result: CompiledResult | diagnose.AnswerError) -> str:
-    return f"AnswerError: {result}" if isinstance(result, diagnose.AnswerError) else result.json
+    return f"AnswerError: {result}" if isinstance(result, diagnose.AnswerError) else result.json.decode()
 
 
 @settings(max_examples=300, deadline=None)

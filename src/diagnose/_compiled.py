@@ -46,9 +46,9 @@ V = TypeVar("V")
 
 
 class CompiledResult(NamedTuple):
-    """One assessed intake: the diagnosis as JSON, each factor's level, the interventions in order."""
+    """One assessed intake: the diagnosis as JSON (UTF-8), each factor's level, the advice in order."""
 
-    json: str
+    json: bytes
     levels: tuple[str, ...]
     advice: tuple[str, ...]
 
@@ -108,10 +108,10 @@ class CompiledRules:
         self._tail = (
             f'"knowledge_base_id":{_json(kb.id)},"knowledge_base_version":{_json(kb.version)},'
             f'"knowledge_base_hash":{_json(kb.content_hash)},"assessed_on":null,"preferences":null}}'
-        )
+        ).encode()
         self._lock = threading.Lock()
-        self._advice: dict[tuple[str, ...], tuple[str, str, tuple[str, ...]]] = {}
-        self._undecided: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str] = {}
+        self._advice: dict[tuple[str, ...], tuple[bytes, bytes, tuple[str, ...]]] = {}
+        self._undecided: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bytes] = {}
 
     def _generate(
         self,
@@ -176,28 +176,44 @@ class CompiledRules:
     @staticmethod
     def _partial(factor: Factor, head: str, entries: tuple[_Entry, ...]) -> tuple[str, float | None, str]:
         """A factor with a missing answer: (level, score or None, its profile JSON)."""
-        answered = [e for e in entries if e.counted]
-        missing = [e for e in entries if not e.counted]
+        answered: list[str] = []
+        items: list[str] = []
+        missing: list[str] = []
+        reasons: list[str] = []
+        total = 0
+        for trace, item, scored, counted, quoted in entries:
+            if counted:
+                answered.append(quoted)
+                items.append(item)
+                total += scored
+            else:
+                missing.append(quoted)
+                reasons.append(trace)
         value: float | None = None
         level, score_json = "not_assessed", "null"
         if len(answered) >= factor.min_answered:
-            value = sum(e.scored for e in answered) / len(answered)
+            value = total / len(answered)
             level, score_json = factor.thresholds.level(value), repr(value)
         text = (
-            f'{head}{level}","score":{score_json},"answered":[{",".join(e.quoted for e in answered)}],'
-            f'"missing":[{",".join(e.quoted for e in missing)}],'
-            f'"missing_reasons":{{{",".join(e.trace for e in missing)}}},'
-            f'"items":[{",".join(e.item for e in answered)}]}}'
+            f'{head}{level}","score":{score_json},"answered":[{",".join(answered)}],'
+            f'"missing":[{",".join(missing)}],"missing_reasons":{{{",".join(reasons)}}},'
+            f'"items":[{",".join(items)}]}}'
         )
         return level, value, text
 
     def assess(self, intakes: Iterable[Mapping[str, object] | Intake]) -> list[CompiledResult | AnswerError]:
         """Assess a chunk of intakes; a rejected one becomes its `AnswerError`, in its place."""
-        prepared: list[tuple[str, str, dict[str, object], tuple[str, ...]] | AnswerError] = []
+        return self.assess_pairs(map(split_intake, intakes))
+
+    def assess_pairs(
+        self, intakes: Iterable[tuple[Mapping[Any, object], Mapping[Any, object]]]
+    ) -> list[CompiledResult | AnswerError]:
+        """Like `assess`, for intakes given as (answers, context) pairs (not yet checked)."""
+        prepared: list[tuple[bytes, bytes, dict[str, object], tuple[str, ...]] | AnswerError] = []
         facts: list[dict[str, object]] = []
-        for intake in intakes:
+        for answers, context in intakes:
             try:
-                item = self._prepare(*split_intake(intake))
+                item = self._prepare(answers, context)
             except AnswerError as exc:
                 prepared.append(exc)
             else:
@@ -211,7 +227,7 @@ class CompiledRules:
 
     def _prepare(
         self, answers: Mapping[Any, object], context: Mapping[Any, object]
-    ) -> tuple[str, str, dict[str, object], tuple[str, ...]]:
+    ) -> tuple[bytes, bytes, dict[str, object], tuple[str, ...]]:
         """Check and score: (profile JSON, trace JSON up to the fired rules, the fact, the levels)."""
         fact: dict[str, object] = {}
         scored = None
@@ -234,30 +250,35 @@ class CompiledRules:
             for name, value in checked_context.items():
                 if (key := context_key(name)) in self.kb.fact_fields:
                     fact[key] = value
+        # Ids, numbers and missing reasons only: ASCII, so encoding is a copy.
         return (
-            f'{{"kind":"diagnosis","profile":{{"scores":{{{profile}}}}},',
-            f'"trace":{{"answers":{{{trace_answers}}},"context":{_json(checked_context)},',
+            f'{{"kind":"diagnosis","profile":{{"scores":{{{profile}}}}},'.encode(),
+            b'"trace":{"answers":{%s},"context":%s,' % (trace_answers.encode(), to_json(checked_context)),
             fact,
             levels,
         )
 
     def _finish(
         self,
-        profile: str,
-        trace: str,
+        profile: bytes,
+        trace: bytes,
         fact: dict[str, object],
         levels: tuple[str, ...],
         fired: tuple[str, ...],
     ) -> CompiledResult:
         recommendations, fired_rules, advice = self._advice_for(fired)
         undecided = self._undecided_for(fired, fact)
-        text = (
-            f'{profile}"recommendations":{recommendations},{trace}"fired_rules":{fired_rules},'
-            f'"undecided_rules":[{undecided}]}},{self._tail}'
+        text = b'%s"recommendations":%s,%s"fired_rules":%s,"undecided_rules":[%s]},%s' % (
+            profile,
+            recommendations,
+            trace,
+            fired_rules,
+            undecided,
+            self._tail,
         )
         return CompiledResult(text, levels, advice)
 
-    def _advice_for(self, fired: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
+    def _advice_for(self, fired: tuple[str, ...]) -> tuple[bytes, bytes, tuple[str, ...]]:
         cached = self._advice.get(fired)
         if cached is None:
             kb = self.kb
@@ -268,16 +289,16 @@ class CompiledRules:
                 for r in sorted(fired, key=lambda r: (rules[r].priority, r))
             )
             cached = (
-                _RECOMMENDATIONS.dump_json(recommendations).decode(),
-                _FIRED.dump_json(fired_rules).decode(),
+                _RECOMMENDATIONS.dump_json(recommendations),
+                _FIRED.dump_json(fired_rules),
                 tuple(r.intervention for r in recommendations),
             )
             self._remember(self._advice, fired, cached)
         return cached
 
-    def _undecided_for(self, fired: tuple[str, ...], fact: Mapping[str, object]) -> str:
+    def _undecided_for(self, fired: tuple[str, ...], fact: Mapping[str, object]) -> bytes:
         if self._read_keys.issubset(fact):  # everything the rules read is known: all decided
-            return ""
+            return b""
         parts = []
         for rule, factors, fields in self._reads:
             unknown_factors = tuple(f for f, key in factors if key not in fact)
@@ -297,10 +318,10 @@ class CompiledRules:
                         not_assessed=unknown_factors,
                         context_missing=unknown_fields,
                     )
-                    text = undecided.model_dump_json()
+                    text = undecided.__pydantic_serializer__.to_json(undecided)
                     self._remember(self._undecided, key, text)
                 parts.append(text)
-        return ",".join(parts)
+        return b",".join(parts)
 
     def _remember(self, cache: dict[K, V], key: K, value: V) -> None:
         with self._lock:

@@ -9,9 +9,12 @@ own, so one bad row is reported with its row number and never stops the others.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
+
+from pydantic_core import from_json
 
 from diagnose.errors import AnswerError
 from diagnose.scoring import Intake
@@ -23,8 +26,10 @@ if TYPE_CHECKING:
     from diagnose.knowledge import KnowledgeBase
 
 __all__ = [
+    "Chunk",
     "Row",
     "assess_rows",
+    "csv_line",
     "error_record",
     "parse_line",
     "read_rows",
@@ -81,9 +86,12 @@ def read_rows(stream: TextIO, kind: str) -> Iterator[Row]:
 def parse_line(number: int, line: str) -> Row:
     """One JSON Lines row (not blank)."""
     try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return Row(number, None, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+        data = from_json(line)  # about twice as fast as json.loads, and the same data
+    except ValueError:
+        try:  # json.loads also takes lone surrogates (from_json refuses) and words the error
+            data = json.loads(line.rstrip("\r\n"))  # a column on this line, not "column 1" of the next
+        except json.JSONDecodeError as exc:
+            return Row(number, None, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
     if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
         return Row(number, None, None, "expected an object with 'answers' (and optionally 'context', 'id')")
     unknown = sorted(set(data) - {"answers", "context", "id"})
@@ -121,10 +129,10 @@ def _csv_rows(stream: TextIO) -> Iterator[Row]:
         yield Row(number, client, {"answers": answers, "context": context})
 
 
-def result_record(row: Row, diagnosis: str) -> str:
+def result_record(row: Row, diagnosis: bytes) -> bytes:
     """One JSON Lines output record: row number, client id and the whole diagnosis (its JSON)."""
-    client = json.dumps(row.client)
-    return f'{{"row": {row.number}, "id": {client}, "diagnosis": {diagnosis}}}'
+    client = json.dumps(row.client).encode()
+    return b'{"row": %d, "id": %s, "diagnosis": %s}\n' % (row.number, client, diagnosis)
 
 
 def summary_columns(factors: list[str], top: int) -> list[str]:
@@ -145,27 +153,47 @@ def error_record(row: Row, message: str, problems: Sequence[AnswerProblem] = ())
     return json.dumps(record, ensure_ascii=False)
 
 
+class Chunk(NamedTuple):
+    """What `diagnose batch` writes for a chunk of rows: output and errors-file text, and counts."""
+
+    advised: int
+    rejected: int
+    output: bytes  # UTF-8, whole lines
+    errors: str  # whole lines
+
+
+def csv_line(cells: Sequence[str]) -> str:
+    """One CSV line as `csv.writer` writes it: quoted as needed, ending in CR LF."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return buffer.getvalue()
+
+
 def assess_rows(
     kb: KnowledgeBase, chunk: list[Row | tuple[int, str]], *, csv_summary: bool, top: int
-) -> list[tuple[bool, str | list[str]]]:
+) -> Chunk:
     """Assess a chunk of input rows (parsed, or JSON Lines still as text) for `diagnose batch`.
 
-    Returns, per row, (True, its output record or CSV row) or (False, its errors-file line).
-    Runs in the batch's worker processes, so the main process only reads and writes.
+    Runs in the batch's worker processes and returns the chunk's output as one block of bytes,
+    so that the main process only reads and writes: the diagnoses are most of the data.
     """
     rows = [r if isinstance(r, Row) else parse_line(*r) for r in chunk]
     readable = [row for row in rows if row.intake is not None]
-    results = iter(kb.compiled().assess([row.as_intake() for row in readable]))
-    out: list[tuple[bool, str | list[str]]] = []
+    pairs = [(row.intake["answers"], row.intake["context"]) for row in readable if row.intake is not None]
+    results = iter(kb.compiled().assess_pairs(pairs))  # type: ignore[arg-type]  # checked there
+    output: list[bytes] = []
+    errors: list[str] = []
+    writer = csv.writer(buffer := io.StringIO()) if csv_summary else None
     for row in rows:
         if row.intake is None:
-            out.append((False, error_record(row, row.problem or "unreadable row")))
+            errors.append(error_record(row, row.problem or "unreadable row"))
             continue
         result = next(results)
         if isinstance(result, AnswerError):
-            out.append((False, error_record(row, str(result), result.problems)))
-        elif csv_summary:
-            out.append((True, summary_row(row, result.levels, result.advice, top)))
+            errors.append(error_record(row, str(result), result.problems))
+        elif writer is not None:
+            writer.writerow(summary_row(row, result.levels, result.advice, top))
         else:
-            out.append((True, result_record(row, result.json)))
-    return out
+            output.append(result_record(row, result.json))
+    text = buffer.getvalue().encode() if csv_summary else b"".join(output)
+    return Chunk(len(rows) - len(errors), len(errors), text, "".join(f"{line}\n" for line in errors))

@@ -6,7 +6,6 @@ traceback: 1 for bad input or a knowledge base with problems, 2 for a wrong comm
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 import json
@@ -22,7 +21,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from diagnose._base import Record
-from diagnose._tables import Row, assess_rows, read_rows, summary_columns
+from diagnose._tables import Row, assess_rows, csv_line, read_rows, summary_columns
 from diagnose._yaml import read_yaml
 from diagnose.analysis import CODES, analyse
 from diagnose.batch import _map_chunks
@@ -368,7 +367,7 @@ def batch_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per op
     start = time.perf_counter()
     with (
         source.open(encoding="utf-8", newline="") as inp,
-        target.open("w", encoding="utf-8", newline="") as out,
+        target.open("wb") as out,
         errors_file.open("w", encoding="utf-8") as err,
     ):
         rows: Iterator[Row | tuple[int, str]]
@@ -376,22 +375,17 @@ def batch_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per op
             rows = read_rows(inp, "csv")
         else:  # the workers parse JSON Lines: this process only reads and writes
             rows = ((number, line) for number, line in enumerate(inp, start=1) if line.strip())
-        writer = csv.writer(out) if csv_summary else None
-        if writer is not None:
-            writer.writerow(summary_columns(list(kb.factors), top))
+        if csv_summary:
+            out.write(csv_line(summary_columns(list(kb.factors), top)).encode())
         work = functools.partial(assess_rows, csv_summary=csv_summary, top=top)
         progress = Progress(transient=True, console=Console(stderr=True), disable=not sys.stderr.isatty())
         with progress:
             task = progress.add_task("assessing", total=None)
-            for chunk, results in _map_chunks(work, rows, kb, workers=workers):
-                for ok, record in results:
-                    counts["advised" if ok else "rejected"] += 1
-                    if not ok:
-                        err.write(f"{record}\n")
-                    elif writer is not None:
-                        writer.writerow(record)
-                    else:
-                        out.write(f"{record}\n")
+            for chunk, done in _map_chunks(work, rows, kb, workers=workers):
+                counts["advised"] += done.advised
+                counts["rejected"] += done.rejected
+                out.write(done.output)
+                err.write(done.errors)
                 progress.advance(task, len(chunk))
     seconds = time.perf_counter() - start
     total = counts["advised"] + counts["rejected"]

@@ -164,7 +164,7 @@ class Diagnosis(Record):
         return (_diagnosis_from_json, (self.model_dump_json(),))
 
 
-def _diagnosis_from_json(text: str) -> Diagnosis:
+def _diagnosis_from_json(text: str | bytes) -> Diagnosis:
     """Rebuild a pickled diagnosis from its JSON, structurally (see `Diagnosis.__reduce__`)."""
     data = json.loads(text)
     profile = construct(
