@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pyarrow as pa
+import pytest
 
 import diagnose
-from diagnose.tabular import assess_frame
+from diagnose.tabular import assess_frame, assess_table
 
 
 def test_levels_advice_and_errors_per_row() -> None:
@@ -37,3 +39,81 @@ def test_the_same_advice_as_assess() -> None:
     answers = {"se_1": 1, "se_2": 2, "se_3": 1, "mo_1": 5, "mo_2": 4}
     result = assess_frame(pd.DataFrame([answers]), top=1)
     assert result.loc[0, "advice_1"] == diagnose.assess(answers).recommendations[0].intervention
+
+
+def caseload(n: int) -> list[dict[str, object]]:
+    """Rows of varied answers: some factors low, some missing, every tenth row with a bad value."""
+    kb = diagnose.load_knowledge_base()
+    rows: list[dict[str, object]] = []
+    for i in range(n):
+        row: dict[str, object] = {"client": f"c{i}"}
+        for j, item in enumerate(kb.items):
+            if (i + j) % 7:
+                row[item.id] = 1 + (i * 3 + j * 5) % 5
+        if i % 10 == 3:
+            row["se_1"] = 6
+        rows.append(row)
+    return rows
+
+
+def expected_columns(rows: list[dict[str, object]], top: int) -> dict[str, list[str | None]]:
+    kb = diagnose.load_knowledge_base()
+    out: dict[str, list[str | None]] = {
+        c: [] for c in [*kb.factors, *(f"advice_{n}" for n in range(1, top + 1))]
+    }
+    out["error"] = []
+    for row in rows:
+        answers = {k: v for k, v in row.items() if k != "client"}
+        try:
+            d = diagnose.assess(answers)
+        except diagnose.AnswerError as exc:
+            for name, values in out.items():
+                values.append(str(exc) if name == "error" else None)
+            continue
+        for factor, s in d.profile.scores.items():
+            out[factor].append(s.level)
+        for n in range(1, top + 1):
+            out[f"advice_{n}"].append(
+                d.recommendations[n - 1].intervention if n <= len(d.recommendations) else None
+            )
+        out["error"].append("")
+    return out
+
+
+def test_an_arrow_table_gives_what_assess_gives_row_by_row() -> None:
+    """More rows than one chunk (512), with rejected rows among them, in order."""
+    rows = caseload(1100)
+    names = list(dict.fromkeys(k for row in rows for k in row))
+    table = pa.table({name: [row.get(name) for row in rows] for name in names})  # int64 with nulls
+    assert table.schema.field("se_1").type == pa.int64()
+    result = assess_table(table, top=3)
+    assert result.num_rows == 1100
+    assert all(result.schema.field(name).type == pa.string() for name in result.column_names)
+    assert result.to_pydict() == expected_columns(rows, 3)
+
+
+def test_pandas_and_arrow_give_the_same_table() -> None:
+    rows = caseload(300)
+    frame = pd.DataFrame(rows)
+    from_pandas = assess_frame(frame, top=2)
+    from_arrow = assess_table(pa.Table.from_pandas(frame), top=2)
+    expected = expected_columns(rows, 2)
+    assert from_arrow.to_pydict() == expected
+    for name, values in expected.items():
+        assert [
+            None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in from_pandas[name]
+        ] == values
+
+
+def test_arrow_context_columns_and_integral_floats() -> None:
+    table = pa.table({"mo_1": [1.0, 2.5], "mo_2": [1, 1], "context.nope": [None, None]})
+    result = assess_table(table, top=1)
+    assert result.column("advice_1").to_pylist() == ["motivational_interviewing", None]
+    assert result.column("error")[1].as_py() == (
+        "item 'mo_1': expected a whole number from 1 to 5, or one of 'not_asked', 'declined', 'unknown'; got 2.5"
+    )
+
+
+def test_top_must_be_positive() -> None:
+    with pytest.raises(ValueError, match=r"^top must be at least 1$"):
+        assess_table(pa.table({"mo_1": [1]}), top=0)

@@ -18,13 +18,12 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from pydantic import TypeAdapter
 from pydantic_core import to_json
 
 from diagnose._base import construct
 from diagnose.conditions import context_key, level_key, score_key, truth
 from diagnose.errors import AnswerError
-from diagnose.recommendation import FiredRule, Recommendation, UndecidedRule, recommend
+from diagnose.recommendation import FiredRule, UndecidedRule, recommend
 from diagnose.scoring import MISSING_REASONS, Intake, validate_intake
 
 if TYPE_CHECKING:
@@ -35,11 +34,9 @@ if TYPE_CHECKING:
 
 __all__ = ["CompiledResult", "CompiledRules", "split_intake"]
 
-_FIRED = TypeAdapter(tuple[FiredRule, ...])
-_RECOMMENDATIONS = TypeAdapter(tuple[Recommendation, ...])
 #: Cached fragments per knowledge base before the caches start again (they hold pure functions of
 #: their keys, so starting again only costs time).
-_CACHE_LIMIT = 65_536
+_CACHE_LIMIT = 8_192
 _ANSWER_TYPES = frozenset({int, str})
 K = TypeVar("K")
 V = TypeVar("V")
@@ -110,7 +107,12 @@ class CompiledRules:
             f'"knowledge_base_hash":{_json(kb.content_hash)},"assessed_on":null,"preferences":null}}'
         ).encode()
         self._lock = threading.Lock()
-        self._advice: dict[tuple[str, ...], tuple[bytes, bytes, tuple[str, ...]]] = {}
+        self._advice: dict[tuple[str, ...], tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[str, ...]]] = {}
+        self._recommendations: dict[tuple[str, tuple[str, ...]], bytes] = {}
+        fired_rules = [
+            construct(FiredRule, rule=r.id, intervention=r.recommend, priority=r.priority) for r in kb.rules
+        ]
+        self._fired_rules = {f.rule: f.__pydantic_serializer__.to_json(f) for f in fired_rules}
         self._undecided: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bytes] = {}
 
     def _generate(
@@ -268,29 +270,41 @@ class CompiledRules:
     ) -> CompiledResult:
         recommendations, fired_rules, advice = self._advice_for(fired)
         undecided = self._undecided_for(fired, fact)
-        text = b'%s"recommendations":%s,%s"fired_rules":%s,"undecided_rules":[%s]},%s' % (
+        text = b'%s"recommendations":[%s],%s"fired_rules":[%s],"undecided_rules":[%s]},%s' % (
             profile,
-            recommendations,
+            b",".join(recommendations),
             trace,
-            fired_rules,
+            b",".join(fired_rules),
             undecided,
             self._tail,
         )
         return CompiledResult(text, levels, advice)
 
-    def _advice_for(self, fired: tuple[str, ...]) -> tuple[bytes, bytes, tuple[str, ...]]:
+    def _advice_for(
+        self, fired: tuple[str, ...]
+    ) -> tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[str, ...]]:
+        """The recommendations and fired rules of a set of fired rules, as JSON pieces, and the advice.
+
+        Pieces are shared between sets (one per recommendation, one per rule), so a cache entry is
+        a few references: thousands of distinct sets cost a few MB, not one copy of the JSON each.
+        """
         cached = self._advice.get(fired)
         if cached is None:
             kb = self.kb
             rules = kb.rules_by_id
+            pieces = []
             recommendations = recommend(kb, fired)
-            fired_rules = tuple(
-                construct(FiredRule, rule=r, intervention=rules[r].recommend, priority=rules[r].priority)
-                for r in sorted(fired, key=lambda r: (rules[r].priority, r))
-            )
+            for recommendation in recommendations:
+                key = (recommendation.intervention, recommendation.rules)
+                piece = self._recommendations.get(key)
+                if piece is None:
+                    piece = recommendation.__pydantic_serializer__.to_json(recommendation)
+                    self._remember(self._recommendations, key, piece)
+                pieces.append(piece)
+            order = sorted(fired, key=lambda r: (rules[r].priority, r))
             cached = (
-                _RECOMMENDATIONS.dump_json(recommendations),
-                _FIRED.dump_json(fired_rules),
+                tuple(pieces),
+                tuple(self._fired_rules[r] for r in order),
                 tuple(r.intervention for r in recommendations),
             )
             self._remember(self._advice, fired, cached)
