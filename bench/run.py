@@ -9,8 +9,14 @@ Per intake, in the same loop and in rotating order (so that machine noise falls 
   * floor: the same pipeline with only the rule step replaced by generated Python over the same
     compiled rules (`diagnose._engine.PythonRules`);
   * raw durable-rules: only `RuleEngine.fired` on the prepared fact.
-Also: throughput of `assess_many` with 1 and 2 processes, knowledge-base load time (fresh, not
-cached), and resident memory growth over many intakes. Not a test: numbers depend on the machine.
+Per chunk of 256 intakes, also side by side in rotating order: the rule step as one durable-rules
+session per intake (`RuleEngine.fired`) against one session per chunk (`fired_many`), and the whole
+pipeline as `assess` per intake against the compiled batch pipeline (`diagnose._compiled`).
+
+Also: throughput of `assess_many`, `assess_many_json`, `diagnose batch` (full diagnoses as JSON
+Lines, and a CSV summary) and `assess_table` with 1 and 2 processes, start-up included;
+knowledge-base load time (fresh, not cached); resident memory growth over many intakes, through
+`assess` and through the batch pipeline. Not a test: numbers depend on the machine.
 """
 
 from __future__ import annotations
@@ -23,19 +29,24 @@ import platform
 import random
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
+
+import pyarrow as pa
 
 import diagnose
 from diagnose._engine import PythonRules
 from diagnose.knowledge import _load, default_knowledge_base_path
 from diagnose.recommendation import _assess, build_fact
 from diagnose.scoring import score, validate_intake
+from diagnose.tabular import assess_table
 
 
 def intakes(kb: diagnose.KnowledgeBase, n: int, seed: int) -> list[dict[str, object]]:
@@ -89,11 +100,57 @@ def side_by_side(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]]) -> d
     return {name: quantiles(samples) for name, samples in runs.items()}
 
 
-def throughput(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]], workers: int) -> float:
-    """Intakes per second through `assess_many` with this many processes."""
-    start = time.perf_counter()
-    count = sum(1 for _ in diagnose.assess_many(rows, knowledge_base=kb, workers=workers, chunk_size=500))
-    return count / (time.perf_counter() - start)
+def chunked(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]], size: int = 256) -> dict[str, float]:
+    """Mean µs per intake, chunk by chunk in rotating order: per-intake against per-chunk paths."""
+    engine, compiled = kb.engine(), kb.compiled()
+    facts = [build_fact(score(kb, validate_intake(kb, a, {})[0]), {}, kb.fact_fields) for a in rows]
+    steps: dict[str, Callable[[int], object]] = {
+        "rules_per_intake": lambda i: [engine.fired(f) for f in facts[i : i + size]],
+        "rules_per_chunk": lambda i: engine.fired_many(facts[i : i + size]),
+        "assess_per_intake": lambda i: [diagnose.assess(a, knowledge_base=kb) for a in rows[i : i + size]],
+        "compiled_per_chunk": lambda i: compiled.assess(rows[i : i + size]),
+    }
+    for step in steps.values():  # warm up
+        step(0)
+    totals = dict.fromkeys(steps, 0.0)
+    order = list(steps)
+    for n, i in enumerate(range(0, len(rows) - size + 1, size)):
+        for name in order[n % 4 :] + order[: n % 4]:
+            start = time.perf_counter()
+            steps[name](i)
+            totals[name] += time.perf_counter() - start
+    count = (len(rows) // size) * size
+    return {name: total / count * 1e6 for name, total in totals.items()}
+
+
+def throughput(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]], workers: int) -> dict[str, float]:
+    """Intakes per second through each batch path with this many processes, start-up included."""
+    out: dict[str, float] = {}
+    paths: dict[str, Callable[[], Iterator[object]]] = {
+        "assess_many": lambda: diagnose.assess_many(rows, knowledge_base=kb, workers=workers),
+        "assess_many_json": lambda: diagnose.assess_many_json(rows, knowledge_base=kb, workers=workers),
+    }
+    for name, run in paths.items():
+        start = time.perf_counter()
+        count = sum(1 for _ in run())
+        out[name] = count / (time.perf_counter() - start)
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "caseload.jsonl"
+        with source.open("w", encoding="utf-8") as stream:
+            stream.writelines(json.dumps({"id": f"c{n}", "answers": a}) + "\n" for n, a in enumerate(rows))
+        for name, target in (("cli_jsonl", "out.jsonl"), ("cli_csv", "out.csv")):
+            command = [sys.executable, "-m", "diagnose", "batch", str(source), str(Path(folder) / target)]
+            start = time.perf_counter()
+            subprocess.run([*command, "--workers", str(workers)], check=True, capture_output=True)  # noqa: S603 - our own CLI, fixed arguments
+            out[name] = len(rows) / (time.perf_counter() - start)
+    if workers == 1:
+        # An Arrow column has one type: whole numbers here, a declined answer as a missing cell.
+        numbers = [{k: v for k, v in a.items() if isinstance(v, int)} for a in rows]
+        table = pa.Table.from_pylist(numbers, schema=pa.schema([(i.id, pa.int64()) for i in kb.items]))
+        start = time.perf_counter()
+        assess_table(table, knowledge_base=kb)
+        out["assess_table"] = len(rows) / (time.perf_counter() - start)
+    return out
 
 
 def load_times(repeats: int) -> dict[str, float]:
@@ -106,16 +163,47 @@ def load_times(repeats: int) -> dict[str, float]:
     return {"median_ms": statistics.median(samples) * 1e3, "max_ms": max(samples) * 1e3}
 
 
-def memory(kb: diagnose.KnowledgeBase, total: int) -> dict[str, float]:
-    """Resident memory before and after `total` assessments (after a warm-up)."""
+def memory(kb: diagnose.KnowledgeBase, total: int) -> dict[str, dict[str, float]]:
+    """Resident memory before and after `total` intakes (after a warm-up), per path.
+
+    The batch path gets fresh intakes all the way (a generator), so that its bounded caches
+    meet as many distinct results as a real caseload of that size could give them.
+    """
     rows = intakes(kb, 10_000, seed=99)
     for a in rows[:2_000]:
         diagnose.assess(a, knowledge_base=kb)
+    out: dict[str, dict[str, float]] = {}
     before = rss_mb()
     for n in range(total):
         diagnose.assess(rows[n % len(rows)], knowledge_base=kb)
     after = rss_mb()
-    return {"intakes": total, "rss_before_mb": before, "rss_after_mb": after, "growth_mb": after - before}
+    out["assess"] = {
+        "intakes": total,
+        "rss_before_mb": before,
+        "rss_after_mb": after,
+        "growth_mb": after - before,
+    }
+    for _ in diagnose.assess_many_json(rows[:2_000], knowledge_base=kb):
+        pass
+    before = rss_mb()
+    for _ in diagnose.assess_many_json(fresh_intakes(kb, total, seed=98), knowledge_base=kb):
+        pass
+    after = rss_mb()
+    out["assess_many_json"] = {
+        "intakes": total,
+        "rss_before_mb": before,
+        "rss_after_mb": after,
+        "growth_mb": after - before,
+    }
+    return out
+
+
+def fresh_intakes(kb: diagnose.KnowledgeBase, n: int, seed: int) -> Iterator[dict[str, object]]:
+    """Like `intakes`, generated one at a time."""
+    while n > 0:
+        chunk = min(n, 10_000)
+        yield from intakes(kb, chunk, seed)
+        n, seed = n - chunk, seed + 1
 
 
 def main() -> None:
@@ -126,7 +214,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="Fewer intakes (for trying things out).")
     parser.add_argument("--markdown", type=Path, help="Also write the table to this Markdown file.")
     args = parser.parse_args()
-    n, batch_n, mem_n = (3_000, 10_000, 50_000) if args.quick else (30_000, 100_000, 1_000_000)
+    n, batch_n, mem_n = (3_000, 10_000, 50_000) if args.quick else (30_000, 200_000, 1_000_000)
     kb = diagnose.load_knowledge_base()
     rows = intakes(kb, n, seed=1)
     result: dict[str, Any] = {
@@ -136,6 +224,7 @@ def main() -> None:
             f"{kb.id} {kb.version}: {len(kb.items)} items, {len(kb.factors)} factors, {len(kb.rules)} rules"
         ),
         "per_intake": side_by_side(kb, rows),
+        "per_intake_in_chunks": chunked(kb, rows),
         "kb_load": load_times(20),
     }
     batch_rows = intakes(kb, batch_n, seed=2)
@@ -145,9 +234,12 @@ def main() -> None:
     }
     result["memory"] = memory(kb, mem_n)
     per = result["per_intake"]
+    chunks = result["per_intake_in_chunks"]
     result["ratios"] = {
         "assess_over_floor_p50": per["assess"]["p50_us"] / per["floor"]["p50_us"],
         "assess_over_raw_durable_p50": per["assess"]["p50_us"] / per["raw_durable"]["p50_us"],
+        "rules_per_intake_over_per_chunk": chunks["rules_per_intake"] / chunks["rules_per_chunk"],
+        "assess_over_compiled": chunks["assess_per_intake"] / chunks["compiled_per_chunk"],
     }
     out = Path(__file__).with_name("results.json")
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -159,11 +251,11 @@ def main() -> None:
 
 def render(r: dict[str, Any]) -> str:
     """The results as Markdown."""
-    per = r["per_intake"]
+    per, chunks = r["per_intake"], r["per_intake_in_chunks"]
     lines = [
         f"Measured {r['date']} on {r['machine']}; {r['knowledge_base']}.",
         "",
-        "| per intake | p50 (µs) | p99 (µs) | mean (µs) |",
+        "| per intake, one at a time | p50 (µs) | p99 (µs) | mean (µs) |",
         "| --- | ---: | ---: | ---: |",
     ]
     names = {
@@ -174,20 +266,46 @@ def render(r: dict[str, Any]) -> str:
     for key, label in names.items():
         q = per[key]
         lines.append(f"| {label} | {q['p50_us']:.1f} | {q['p99_us']:.1f} | {q['mean_us']:.1f} |")
-    ratios, tp, load, mem = r["ratios"], r["throughput_per_s"], r["kb_load"], r["memory"]
-    growth = f"{mem['rss_before_mb']:.1f} to {mem['rss_after_mb']:.1f} MB ({mem['growth_mb']:+.1f} MB)"
+    lines += [
+        "",
+        "| per intake, in chunks of 256 (mean) | µs |",
+        "| --- | ---: |",
+        f"| durable-rules step, one session per intake | {chunks['rules_per_intake']:.1f} |",
+        f"| durable-rules step, one session per chunk (batch) | {chunks['rules_per_chunk']:.1f} |",
+        f"| `assess`, one intake at a time | {chunks['assess_per_intake']:.1f} |",
+        f"| compiled batch pipeline (same JSON as `assess`) | {chunks['compiled_per_chunk']:.1f} |",
+    ]
+    ratios, tp, load = r["ratios"], r["throughput_per_s"], r["kb_load"]
+    one, two = tp["1_process"], tp["2_processes"]
+    labels = {
+        "assess_many": "`assess_many` (result objects)",
+        "assess_many_json": "`assess_many_json` (JSON text)",
+        "cli_jsonl": "`diagnose batch` JSON Lines to JSON Lines (whole diagnoses)",
+        "cli_csv": "`diagnose batch` JSON Lines to CSV summary",
+        "assess_table": "`assess_table` (Arrow, levels and advice)",
+    }
+    lines += [
+        "",
+        "| intakes per second, start-up included | 1 process | 2 processes |",
+        "| --- | ---: | ---: |",
+    ]
+    for key, label in labels.items():
+        second = f"{two[key]:,.0f}" if key in two else "-"
+        lines.append(f"| {label} | {one[key]:,.0f} | {second} |")
     lines += [
         "",
         "| measure | value |",
         "| --- | ---: |",
         f"| `assess` / floor (p50) | {ratios['assess_over_floor_p50']:.2f}x |",
         f"| `assess` / durable-rules step alone (p50) | {ratios['assess_over_raw_durable_p50']:.2f}x |",
-        f"| `assess_many`, 1 process | {tp['1_process']:,.0f} intakes/s |",
-        f"| `assess_many`, 2 processes | {tp['2_processes']:,.0f} intakes/s |",
+        f"| rule step per intake / per chunk | {ratios['rules_per_intake_over_per_chunk']:.2f}x |",
+        f"| `assess` / compiled batch pipeline | {ratios['assess_over_compiled']:.2f}x |",
         f"| knowledge-base load (median / max of 20) | {load['median_ms']:.1f} / {load['max_ms']:.1f} ms |",
-        f"| resident memory over {mem['intakes']:,} intakes | {growth} |",
-        "",
     ]
+    for path, mem in r["memory"].items():
+        growth = f"{mem['rss_before_mb']:.1f} to {mem['rss_after_mb']:.1f} MB ({mem['growth_mb']:+.1f} MB)"
+        lines.append(f"| resident memory over {mem['intakes']:,} intakes, `{path}` | {growth} |")
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -240,3 +240,14 @@ def test_strict_verdict_and_errors_cannot_be_ignored(make_kb: MakeKb) -> None:
 def test_assess_shows_evidence_levels_in_words() -> None:
     assert "Niet beoordeeld" in run("assess", EXAMPLE)[1]
     assert "Not rated" in run("assess", EXAMPLE, "--lang", "en")[1]
+
+
+def test_python_m_diagnose_runs_the_command_line() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "diagnose", "--help"], check=False, capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("Usage: python -m diagnose [OPTIONS] COMMAND [ARGS]...")
