@@ -107,7 +107,7 @@ def chunked(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]], size: int
     steps: dict[str, Callable[[int], object]] = {
         "rules_per_intake": lambda i: [engine.fired(f) for f in facts[i : i + size]],
         "rules_per_chunk": lambda i: engine.fired_many(facts[i : i + size]),
-        "assess_per_intake": lambda i: [diagnose.assess(a, knowledge_base=kb) for a in rows[i : i + size]],
+        "assess_per_intake": lambda i: assess_each(kb, rows[i : i + size]),
         "compiled_per_chunk": lambda i: compiled.assess(rows[i : i + size]),
     }
     for step in steps.values():  # warm up
@@ -123,33 +123,59 @@ def chunked(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]], size: int
     return {name: total / count * 1e6 for name, total in totals.items()}
 
 
-def throughput(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]], workers: int) -> dict[str, float]:
-    """Intakes per second through each batch path with this many processes, start-up included."""
-    out: dict[str, float] = {}
-    paths: dict[str, Callable[[], Iterator[object]]] = {
-        "assess_many": lambda: diagnose.assess_many(rows, knowledge_base=kb, workers=workers),
-        "assess_many_json": lambda: diagnose.assess_many_json(rows, knowledge_base=kb, workers=workers),
-    }
-    for name, run in paths.items():
+PATHS = ("assess_many", "assess_many_json", "assess_table")
+
+
+def timed_path(path: str, workers: int, n: int) -> float:
+    """Intakes per second through one API path, in this (fresh) process, start-up included.
+
+    Run in a process of its own (see `throughput`), so that what the rest of the benchmark holds
+    in memory does not slow down the garbage collector here.
+    """
+    kb = diagnose.load_knowledge_base()
+    rows = intakes(kb, n, seed=2)
+    start = time.perf_counter()
+    if path == "assess_table":
+        # An Arrow column has one type: whole numbers here, a declined answer as a missing cell.
+        numbers = [{k: v for k, v in a.items() if isinstance(v, int)} for a in rows]
+        start = time.perf_counter()  # conversion to Arrow is the caller's, not timed
+        table = pa.Table.from_pylist(numbers, schema=pa.schema([(i.id, pa.int64()) for i in kb.items]))
         start = time.perf_counter()
-        count = sum(1 for _ in run())
-        out[name] = count / (time.perf_counter() - start)
+        assess_table(table, knowledge_base=kb)
+        return n / (time.perf_counter() - start)
+    function = diagnose.assess_many if path == "assess_many" else diagnose.assess_many_json
+    count = sum(1 for _ in function(rows, knowledge_base=kb, workers=workers, errors="return"))
+    return count / (time.perf_counter() - start)
+
+
+def assess_each(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]]) -> None:
+    """`assess` each intake, keeping no result (a list of results would slow the garbage collector)."""
+    for a in rows:
+        diagnose.assess(a, knowledge_base=kb)
+
+
+def throughput(kb: diagnose.KnowledgeBase, n: int, workers: int) -> dict[str, float]:
+    """Intakes per second through each batch path with this many processes, start-up included.
+
+    Each path runs in a fresh Python process: the API paths through `--path`, the command line
+    as `diagnose batch` on a JSON Lines caseload (to JSON Lines with whole diagnoses, and to a
+    CSV summary), each reading and writing real files.
+    """
+    out: dict[str, float] = {}
+    for path in PATHS if workers == 1 else PATHS[:2]:
+        command = [sys.executable, __file__, "--path", path, "--workers", str(workers), "--n", str(n)]
+        done = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603 - this script, fixed arguments
+        out[path] = float(done.stdout)
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "caseload.jsonl"
         with source.open("w", encoding="utf-8") as stream:
-            stream.writelines(json.dumps({"id": f"c{n}", "answers": a}) + "\n" for n, a in enumerate(rows))
+            rows = intakes(kb, n, seed=2)
+            stream.writelines(json.dumps({"id": f"c{i}", "answers": a}) + "\n" for i, a in enumerate(rows))
         for name, target in (("cli_jsonl", "out.jsonl"), ("cli_csv", "out.csv")):
             command = [sys.executable, "-m", "diagnose", "batch", str(source), str(Path(folder) / target)]
             start = time.perf_counter()
             subprocess.run([*command, "--workers", str(workers)], check=True, capture_output=True)  # noqa: S603 - our own CLI, fixed arguments
-            out[name] = len(rows) / (time.perf_counter() - start)
-    if workers == 1:
-        # An Arrow column has one type: whole numbers here, a declined answer as a missing cell.
-        numbers = [{k: v for k, v in a.items() if isinstance(v, int)} for a in rows]
-        table = pa.Table.from_pylist(numbers, schema=pa.schema([(i.id, pa.int64()) for i in kb.items]))
-        start = time.perf_counter()
-        assess_table(table, knowledge_base=kb)
-        out["assess_table"] = len(rows) / (time.perf_counter() - start)
+            out[name] = n / (time.perf_counter() - start)
     return out
 
 
@@ -167,7 +193,8 @@ def memory(kb: diagnose.KnowledgeBase, total: int) -> dict[str, dict[str, float]
     """Resident memory before and after `total` intakes (after a warm-up), per path.
 
     The batch path gets fresh intakes all the way (a generator), so that its bounded caches
-    meet as many distinct results as a real caseload of that size could give them.
+    meet as many distinct results as a real caseload of that size could give them; its warm-up
+    is the first tenth of that stream.
     """
     rows = intakes(kb, 10_000, seed=99)
     for a in rows[:2_000]:
@@ -183,11 +210,13 @@ def memory(kb: diagnose.KnowledgeBase, total: int) -> dict[str, dict[str, float]
         "rss_after_mb": after,
         "growth_mb": after - before,
     }
-    for _ in diagnose.assess_many_json(rows[:2_000], knowledge_base=kb):
-        pass
-    before = rss_mb()
-    for _ in diagnose.assess_many_json(fresh_intakes(kb, total, seed=98), knowledge_base=kb):
-        pass
+    warm_up = total // 10  # the caches fill, and the input generator reaches its working size
+    before = after = 0.0
+    for n, _ in enumerate(
+        diagnose.assess_many_json(fresh_intakes(kb, warm_up + total, seed=98), knowledge_base=kb)
+    ):
+        if n == warm_up:
+            before = rss_mb()
     after = rss_mb()
     out["assess_many_json"] = {
         "intakes": total,
@@ -201,7 +230,7 @@ def memory(kb: diagnose.KnowledgeBase, total: int) -> dict[str, dict[str, float]
 def fresh_intakes(kb: diagnose.KnowledgeBase, n: int, seed: int) -> Iterator[dict[str, object]]:
     """Like `intakes`, generated one at a time."""
     while n > 0:
-        chunk = min(n, 10_000)
+        chunk = min(n, 1_000)
         yield from intakes(kb, chunk, seed)
         n, seed = n - chunk, seed + 1
 
@@ -213,7 +242,13 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="Fewer intakes (for trying things out).")
     parser.add_argument("--markdown", type=Path, help="Also write the table to this Markdown file.")
+    parser.add_argument("--path", choices=PATHS, help=argparse.SUPPRESS)  # one throughput run
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.path:
+        sys.stdout.write(f"{timed_path(args.path, args.workers, args.n)}\n")
+        return
     n, batch_n, mem_n = (3_000, 10_000, 50_000) if args.quick else (30_000, 200_000, 1_000_000)
     kb = diagnose.load_knowledge_base()
     rows = intakes(kb, n, seed=1)
@@ -227,11 +262,11 @@ def main() -> None:
         "per_intake_in_chunks": chunked(kb, rows),
         "kb_load": load_times(20),
     }
-    batch_rows = intakes(kb, batch_n, seed=2)
     result["throughput_per_s"] = {
-        "1_process": throughput(kb, batch_rows, 1),
-        "2_processes": throughput(kb, batch_rows, 2),
+        "1_process": throughput(kb, batch_n, 1),
+        "2_processes": throughput(kb, batch_n, 2),
     }
+    result["throughput_intakes"] = batch_n
     result["memory"] = memory(kb, mem_n)
     per = result["per_intake"]
     chunks = result["per_intake_in_chunks"]
@@ -286,7 +321,7 @@ def render(r: dict[str, Any]) -> str:
     }
     lines += [
         "",
-        "| intakes per second, start-up included | 1 process | 2 processes |",
+        f"| intakes/s ({r['throughput_intakes']:,} intakes, start-up included) | 1 process | 2 processes |",
         "| --- | ---: | ---: |",
     ]
     for key, label in labels.items():
