@@ -163,9 +163,7 @@ def throughput(kb: diagnose.KnowledgeBase, n: int, workers: int) -> dict[str, fl
     """
     out: dict[str, float] = {}
     for path in PATHS if workers == 1 else PATHS[:2]:
-        command = [sys.executable, __file__, "--path", path, "--workers", str(workers), "--n", str(n)]
-        done = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603 - this script, fixed arguments
-        out[path] = float(done.stdout)
+        out[path] = in_fresh_process("--path", path, "--workers", str(workers), "--n", str(n))
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "caseload.jsonl"
         with source.open("w", encoding="utf-8") as stream:
@@ -189,42 +187,39 @@ def load_times(repeats: int) -> dict[str, float]:
     return {"median_ms": statistics.median(samples) * 1e3, "max_ms": max(samples) * 1e3}
 
 
-def memory(kb: diagnose.KnowledgeBase, total: int) -> dict[str, dict[str, float]]:
-    """Resident memory before and after `total` intakes (after a warm-up), per path.
+def memory(path: str, total: int) -> dict[str, float]:
+    """Resident memory of this (fresh) process before and after `total` intakes, after a warm-up.
 
-    The batch path gets fresh intakes all the way (a generator), so that its bounded caches
-    meet as many distinct results as a real caseload of that size could give them; its warm-up
-    is the first tenth of that stream.
+    `assess` goes round 10,000 intakes after 2,000 to warm up. The batch path gets fresh
+    intakes all the way (a generator), so that its bounded caches meet as many distinct results
+    as a real caseload of that size could give them; its warm-up is the first tenth of the stream.
+    Run in a process of its own (see `main`): in the benchmark's own process, which holds
+    hundreds of MB, freed memory hides any growth.
     """
-    rows = intakes(kb, 10_000, seed=99)
-    for a in rows[:2_000]:
-        diagnose.assess(a, knowledge_base=kb)
-    out: dict[str, dict[str, float]] = {}
-    before = rss_mb()
-    for n in range(total):
-        diagnose.assess(rows[n % len(rows)], knowledge_base=kb)
-    after = rss_mb()
-    out["assess"] = {
-        "intakes": total,
-        "rss_before_mb": before,
-        "rss_after_mb": after,
-        "growth_mb": after - before,
-    }
-    warm_up = total // 10  # the caches fill, and the input generator reaches its working size
+    kb = diagnose.load_knowledge_base()
     before = after = 0.0
-    for n, _ in enumerate(
-        diagnose.assess_many_json(fresh_intakes(kb, warm_up + total, seed=98), knowledge_base=kb)
-    ):
-        if n == warm_up:
-            before = rss_mb()
+    if path == "assess":
+        rows = intakes(kb, 10_000, seed=99)
+        for a in rows[:2_000]:
+            diagnose.assess(a, knowledge_base=kb)
+        before = rss_mb()
+        for n in range(total):
+            diagnose.assess(rows[n % len(rows)], knowledge_base=kb)
+    else:
+        warm_up = total // 10
+        stream = fresh_intakes(kb, warm_up + total, seed=98)
+        for n, _ in enumerate(diagnose.assess_many_json(stream, knowledge_base=kb)):
+            if n == warm_up:
+                before = rss_mb()
     after = rss_mb()
-    out["assess_many_json"] = {
-        "intakes": total,
-        "rss_before_mb": before,
-        "rss_after_mb": after,
-        "growth_mb": after - before,
-    }
-    return out
+    return {"intakes": total, "rss_before_mb": before, "rss_after_mb": after, "growth_mb": after - before}
+
+
+def in_fresh_process(*arguments: str) -> Any:  # noqa: ANN401 - JSON of any shape
+    """Run this script with hidden arguments in a new process and read the JSON it prints."""
+    command = [sys.executable, __file__, *arguments]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603 - this script, fixed arguments
+    return json.loads(done.stdout)
 
 
 def fresh_intakes(kb: diagnose.KnowledgeBase, n: int, seed: int) -> Iterator[dict[str, object]]:
@@ -244,10 +239,14 @@ def main() -> None:
     parser.add_argument("--markdown", type=Path, help="Also write the table to this Markdown file.")
     parser.add_argument("--path", choices=PATHS, help=argparse.SUPPRESS)  # one throughput run
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--memory", choices=("assess", "assess_many_json"), help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.path:
         sys.stdout.write(f"{timed_path(args.path, args.workers, args.n)}\n")
+        return
+    if args.memory:
+        sys.stdout.write(json.dumps(memory(args.memory, args.n)) + "\n")
         return
     n, batch_n, mem_n = (3_000, 10_000, 50_000) if args.quick else (30_000, 200_000, 1_000_000)
     kb = diagnose.load_knowledge_base()
@@ -267,7 +266,9 @@ def main() -> None:
         "2_processes": throughput(kb, batch_n, 2),
     }
     result["throughput_intakes"] = batch_n
-    result["memory"] = memory(kb, mem_n)
+    result["memory"] = {
+        path: in_fresh_process("--memory", path, "--n", str(mem_n)) for path in ("assess", "assess_many_json")
+    }
     per = result["per_intake"]
     chunks = result["per_intake_in_chunks"]
     result["ratios"] = {

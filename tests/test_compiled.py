@@ -143,3 +143,22 @@ def test_the_generated_scorer_is_kept_for_reading() -> None:
     source = KB.compiled().source
     assert source.startswith("def score(a, fact):")
     assert source.count("_partial(") == len(KB.factors)
+
+
+def test_eight_threads_get_the_sequential_json() -> None:
+    """The compiled pipeline and its caches are shared by threads: results equal the sequential ones."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    kb = diagnose.load_knowledge_base(KB.path)  # a fresh copy: its caches start empty
+    chunks = [
+        [
+            {"mo_1": 1 + (i + j) % 5, "mo_2": 1 + j % 5, "se_1": 1 + i % 5, "he_1": j % 6 or "declined"}
+            for j in range(40)
+        ]
+        for i in range(64)
+    ]
+    sequential = [[got(r) for r in KB.compiled().assess(chunk)] for chunk in chunks]
+    with ThreadPoolExecutor(8) as pool:
+        threaded = list(pool.map(lambda chunk: [got(r) for r in kb.compiled().assess(chunk)], chunks))
+    assert threaded == sequential
+    assert kb.engine().live_sessions == 0
