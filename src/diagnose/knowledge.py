@@ -20,7 +20,7 @@ import typing
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -37,7 +37,7 @@ from pydantic_core import PydanticCustomError
 from diagnose._base import Identifier, Language, Level, LocalizedText, Model, NonEmptyText
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     from diagnose._compiled import CompiledRules
     from diagnose._engine import RuleEngine
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from diagnose.checks import Case
     from diagnose.conditions import Rule
     from diagnose.errors import KnowledgeBaseProblem
+
+T = TypeVar("T")
 
 __all__ = [
     "EVIDENCE_LEVELS",
@@ -338,6 +340,24 @@ def suggest(name: str, known: Mapping[str, Any] | tuple[str, ...] | list[str]) -
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 
+def _rule_engine(kb: KnowledgeBase) -> RuleEngine:
+    from diagnose._engine import RuleEngine  # noqa: PLC0415 - the engine (and durable-rules) loads lazily
+
+    return RuleEngine(kb)
+
+
+def _cycle_rule_engine(kb: KnowledgeBase) -> RuleEngine:
+    from diagnose._engine import RuleEngine  # noqa: PLC0415 - the engine (and durable-rules) loads lazily
+
+    return RuleEngine(kb, cycle=True)
+
+
+def _compiled_rules(kb: KnowledgeBase) -> CompiledRules:
+    from diagnose._compiled import CompiledRules  # noqa: PLC0415 - it imports the whole pipeline
+
+    return CompiledRules(kb)
+
+
 class KnowledgeBase:
     """A loaded, checked knowledge base. Immutable; safe to share between threads.
 
@@ -438,39 +458,24 @@ class KnowledgeBase:
 
     def engine(self) -> RuleEngine:
         """The compiled rule engine for this knowledge base, created on first use."""
-        engine = self._engine
-        if engine is None:
-            with self._engine_lock:
-                if self._engine is None:
-                    from diagnose._engine import RuleEngine  # noqa: PLC0415 - the engine loads lazily
-
-                    self._engine = RuleEngine(self)
-                engine = self._engine
-        return engine
+        return self._engine or self._made("_engine", _rule_engine)
 
     def compiled(self) -> CompiledRules:
         """The pipeline precompiled for batches (`diagnose._compiled`), created on first use."""
-        compiled = self._compiled
-        if compiled is None:
-            with self._engine_lock:
-                if self._compiled is None:
-                    from diagnose._compiled import CompiledRules  # noqa: PLC0415 - imports the pipeline
-
-                    self._compiled = CompiledRules(self)
-                compiled = self._compiled
-        return compiled
+        return self._compiled or self._made("_compiled", _compiled_rules)
 
     def cycle_engine(self) -> RuleEngine:
         """The compiled cycle rules, created on first use."""
-        engine = self._cycle_engine
-        if engine is None:
-            with self._engine_lock:
-                if self._cycle_engine is None:
-                    from diagnose._engine import RuleEngine  # noqa: PLC0415 - the engine loads lazily
+        return self._cycle_engine or self._made("_cycle_engine", _cycle_rule_engine)
 
-                    self._cycle_engine = RuleEngine(self, cycle=True)
-                engine = self._cycle_engine
-        return engine
+    def _made(self, slot: str, make: Callable[[KnowledgeBase], T]) -> T:
+        """The value of a lazy slot, made once even when threads ask at the same time."""
+        with self._engine_lock:
+            value: T | None = getattr(self, slot)
+            if value is None:
+                value = make(self)
+                setattr(self, slot, value)
+        return value
 
     def __repr__(self) -> str:
         """Show id, version and hash."""
