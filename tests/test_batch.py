@@ -121,13 +121,13 @@ def test_batch_command_jsonl(tmp_path: Path) -> None:
     assert errors[1]["error"] == "not valid JSON: Expecting value (column 1)"
 
 
-def test_batch_command_csv_summary(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_batch_command_csv_summary(tmp_path: Path, workers: str) -> None:
     source = tmp_path / "in.csv"
     source.write_text("id,mo_1,mo_2,se_1\nx,1,1,\ny,2,declined,7\n", encoding="utf-8")
     errors = tmp_path / "rejected.jsonl"
-    result = CliRunner().invoke(
-        cli, ["batch", str(source), str(tmp_path / "out.csv"), "--errors", str(errors), "--top", "2"]
-    )
+    arguments = ["--errors", str(errors), "--top", "2", "--workers", workers]
+    result = CliRunner().invoke(cli, ["batch", str(source), str(tmp_path / "out.csv"), *arguments])
     assert result.exit_code == 0
     rows = list(csv.reader((tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()))
     kb = diagnose.load_knowledge_base()
