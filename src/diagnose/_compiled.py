@@ -92,7 +92,7 @@ class CompiledRules:
             self._tables[item.id] = table
         self._score = self._generate()
         self._item_ids = frozenset(self._tables)
-        # Rules that may be undecided, and which of them read each fact field.
+        # What rules read: when the fact holds all of it, no rule can be undecided.
         self._read_keys = frozenset(
             key
             for factors, fields_read in kb.rule_reads.values()
@@ -128,12 +128,7 @@ class CompiledRules:
         """
         kb = self.kb
         fields = kb.fact_fields
-        namespace: dict[str, Any] = {
-            "_partial": self._partial,
-            "_repr": float.__repr__,
-            "S": '","score":',
-            "E": "]}",
-        }
+        namespace: dict[str, Any] = {"_partial": self._partial, "S": '","score":'}
         lines = ["def score(a, fact):", "    g = a.get"]
         variables: dict[str, str] = {}
         levels = []

@@ -23,18 +23,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
 from diagnose.errors import AnswerError
+from diagnose.knowledge import KnowledgeBase, default_knowledge_base_path, load_knowledge_base
+from diagnose.recommendation import Diagnosis, _diagnosis_from_json, assess
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
-from diagnose.knowledge import KnowledgeBase, default_knowledge_base_path, load_knowledge_base
-from diagnose.recommendation import Diagnosis, _diagnosis_from_json, assess
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
 
-    from diagnose._compiled import CompiledResult
     from diagnose.scoring import Intake
 
 __all__ = ["assess_many", "assess_many_json"]
@@ -151,13 +150,6 @@ def _json_chunk(kb: KnowledgeBase, chunk: list[Mapping[str, object] | Intake]) -
     (holding hundreds of result objects made it: measured 4x slower per intake).
     """
     return [r if isinstance(r, AnswerError) else r.json for r in kb.compiled().assess(chunk)]
-
-
-def _compiled_chunk(
-    kb: KnowledgeBase, chunk: list[Mapping[str, object] | Intake]
-) -> list[CompiledResult | AnswerError]:
-    """Assess a chunk with the compiled pipeline: JSON, levels and advice per intake."""
-    return kb.compiled().assess(chunk)
 
 
 @overload

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
@@ -30,7 +30,6 @@ from diagnose.scoring import (
     FactorScore,
     Intake,
     ItemScore,
-    MissingReason,
     Profile,
     score,
     validate_intake,
@@ -371,22 +370,15 @@ def _check_preferences(kb: KnowledgeBase, preferences: Preferences) -> None:
         raise AnswerError(problems)
 
 
-class _Prepared(NamedTuple):
-    """An intake checked and scored, with the fact the rules will see."""
-
-    answers: dict[str, int | MissingReason]
-    context: dict[str, ContextValue]
-    profile: Profile
-    fact: dict[str, object]
-
-
-def _prepare(
+def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the benchmark's floor
     kb: KnowledgeBase,
     answers: Mapping[str, object] | Intake,
     context: Mapping[str, object] | None,
+    fired_by: Callable[[Mapping[str, object]], tuple[str, ...]],
     preferences: Preferences | None = None,
-) -> _Prepared:
-    """Check and score an intake (raises AnswerError), up to the rule step."""
+    as_of: dt.date | None = None,
+) -> Diagnosis:
+    """The pipeline with the rule step passed in (durable-rules, or the benchmark's floor)."""
     if preferences is not None:
         _check_preferences(kb, preferences)
     if isinstance(answers, Intake):
@@ -397,32 +389,23 @@ def _prepare(
         given_answers = answers
     checked, checked_context = validate_intake(kb, given_answers, given_context)
     profile = score(kb, checked)
-    return _Prepared(checked, checked_context, profile, build_fact(profile, checked_context, kb.fact_fields))
-
-
-def _finish(
-    kb: KnowledgeBase,
-    prepared: _Prepared,
-    fired: tuple[str, ...],
-    preferences: Preferences | None = None,
-    as_of: dt.date | None = None,
-) -> Diagnosis:
-    """The diagnosis of a prepared intake, given the rules that fired."""
+    fact = build_fact(profile, checked_context, kb.fact_fields)
+    fired = fired_by(fact)
     rules = kb.rules_by_id
     return construct(
         Diagnosis,
         kind="diagnosis",
-        profile=prepared.profile,
+        profile=profile,
         recommendations=recommend(kb, fired, preferences),
         trace=construct(
             Trace,
-            answers=prepared.answers,
-            context=prepared.context,
+            answers=checked,
+            context=checked_context,
             fired_rules=tuple(
                 construct(FiredRule, rule=r, intervention=rules[r].recommend, priority=rules[r].priority)
                 for r in sorted(fired, key=lambda r: (rules[r].priority, r))
             ),
-            undecided_rules=_undecided(kb, fired, prepared.fact),
+            undecided_rules=_undecided(kb, fired, fact),
         ),
         knowledge_base_id=kb.id,
         knowledge_base_version=kb.version,
@@ -430,16 +413,3 @@ def _finish(
         assessed_on=as_of,
         preferences=preferences,
     )
-
-
-def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the benchmark's floor
-    kb: KnowledgeBase,
-    answers: Mapping[str, object] | Intake,
-    context: Mapping[str, object] | None,
-    fired_by: Callable[[Mapping[str, object]], tuple[str, ...]],
-    preferences: Preferences | None = None,
-    as_of: dt.date | None = None,
-) -> Diagnosis:
-    """The pipeline with the rule step passed in (durable-rules, or the benchmark's floor)."""
-    prepared = _prepare(kb, answers, context, preferences)
-    return _finish(kb, prepared, fired_by(prepared.fact), preferences, as_of)
