@@ -184,10 +184,11 @@ def compile_cycle_ruleset(kb: KnowledgeBase) -> dict[str, Any]:
         if expr is False:
             continue
         match = {"kind": rule.scope} if expr is True else {"$and": [{"kind": rule.scope}, expr]}
-        definition[rule.id] = {"all": [{"m": match}], "pri": rule.priority}
+        definition[rule.id] = {"all": [{"m": match}], "pri": rule.priority, "cap": CAP}
     if definition:
         for scope in ("goal", "trajectory"):
-            definition[f"{CATCH_ALL}_{scope}"] = {"all": [{"m": {"kind": scope}}], "pri": CATCH_ALL_PRIORITY}
+            catch_all = {"all": [{"m": {"kind": scope}}], "pri": CATCH_ALL_PRIORITY, "cap": CAP}
+            definition[f"{CATCH_ALL}_{scope}"] = catch_all
     return definition
 
 
@@ -214,8 +215,9 @@ _ruleset_numbers = itertools.count(1)
 class RuleEngine:
     """A knowledge base's rules, compiled into a durable-rules ruleset of its own.
 
-    Each `fired()` call asserts one fact in a fresh session, drains every action, and deletes
-    the session, so the engine holds no state between calls.
+    Each call (`fired` for one fact, `fired_many` for a chunk, both the same path) asserts its
+    facts in a fresh session, drains every action, and deletes the session, so the engine holds
+    no state between calls.
     """
 
     def __init__(self, kb: KnowledgeBase, *, cycle: bool = False) -> None:
@@ -251,24 +253,11 @@ class RuleEngine:
 
     def fired(self, fact: Mapping[str, object], kind: str = FACT_KIND) -> tuple[str, ...]:
         """Assert `fact` (of `kind`) and return the ids of the rules that fired, sorted, each once."""
-        if self._handle is None:
-            return ()
-        with self._lock:
-            sid = str(next(self._sessions))
-            payload = json.dumps({**fact, "kind": kind, "sid": sid})
-            self._live += 1
-            fired: set[str] = set()
-            try:
-                code, state = self._core.assert_fact(self._handle, payload)
-                if code != _ASSERTED:
-                    raise EngineError(f"durable-rules answered code {code} to an intake fact")
-                fired = {name for name in self._drain(state) if not name.startswith(CATCH_ALL)}
-            finally:
-                self._core.delete_state(self._handle, sid)
-                self._live -= 1
-        return tuple(sorted(fired))
+        return self.fired_many([fact], kind)[0]
 
-    def fired_many(self, facts: Sequence[Mapping[str, object]]) -> list[tuple[str, ...]]:
+    def fired_many(
+        self, facts: Sequence[Mapping[str, object]], kind: str = FACT_KIND
+    ) -> list[tuple[str, ...]]:
         """Like `fired` for each fact, in one session: the batch path (see the module's notes).
 
         Examples:
@@ -282,7 +271,7 @@ class RuleEngine:
         with self._lock:
             sid = str(next(self._sessions))
             payload = json.dumps(
-                [{**fact, "kind": FACT_KIND, "sid": sid, POSITION: n} for n, fact in enumerate(facts)],
+                [{**fact, "kind": kind, "sid": sid, POSITION: n} for n, fact in enumerate(facts)],
                 separators=(",", ":"),
             )
             self._live += 1
@@ -290,10 +279,10 @@ class RuleEngine:
             try:
                 code, state = self._core.assert_facts(self._handle, payload)
                 if code != _ASSERTED:
-                    raise EngineError(f"durable-rules answered code {code} to a batch of intake facts")
+                    raise EngineError(f"durable-rules answered code {code} to {kind} facts")
                 for message in self._messages(state):
                     name = self._rule_of(message)
-                    if name != CATCH_ALL:
+                    if not name.startswith(CATCH_ALL):
                         for position in _positions(message):
                             fired[int(position)].add(name)
             finally:
