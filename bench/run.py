@@ -14,7 +14,7 @@ session per intake (`RuleEngine.fired`) against one session per chunk (`fired_ma
 pipeline as `assess` per intake against the compiled batch pipeline (`diagnose._compiled`).
 
 Also: throughput of `assess_many`, `assess_many_json`, `diagnose batch` (full diagnoses as JSON
-Lines, and a CSV summary) and `assess_table` with 1 and 2 processes, start-up included;
+Lines, and a CSV summary) and `assess_table` with 1 and 2 processes, start-up included (median of 3);
 knowledge-base load time (fresh, not cached); resident memory growth over many intakes, through
 `assess` and through the batch pipeline. Not a test: numbers depend on the machine.
 """
@@ -154,27 +154,33 @@ def assess_each(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]]) -> No
         diagnose.assess(a, knowledge_base=kb)
 
 
-def throughput(kb: diagnose.KnowledgeBase, n: int, workers: int) -> dict[str, float]:
+def throughput(kb: diagnose.KnowledgeBase, n: int, workers: int, repeats: int = 3) -> dict[str, float]:
     """Intakes per second through each batch path with this many processes, start-up included.
 
     Each path runs in a fresh Python process: the API paths through `--path`, the command line
     as `diagnose batch` on a JSON Lines caseload (to JSON Lines with whole diagnoses, and to a
-    CSV summary), each reading and writing real files.
+    CSV summary), each reading and writing real files. The median of `repeats` runs, taken in
+    turn, so that a burst of load on the machine does not decide a figure.
     """
-    out: dict[str, float] = {}
-    for path in PATHS if workers == 1 else PATHS[:2]:
-        out[path] = in_fresh_process("--path", path, "--workers", str(workers), "--n", str(n))
+    samples: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "caseload.jsonl"
         with source.open("w", encoding="utf-8") as stream:
             rows = intakes(kb, n, seed=2)
             stream.writelines(json.dumps({"id": f"c{i}", "answers": a}) + "\n" for i, a in enumerate(rows))
-        for name, target in (("cli_jsonl", "out.jsonl"), ("cli_csv", "out.csv")):
-            command = [sys.executable, "-m", "diagnose", "batch", str(source), str(Path(folder) / target)]
-            start = time.perf_counter()
-            subprocess.run([*command, "--workers", str(workers)], check=True, capture_output=True)  # noqa: S603 - our own CLI, fixed arguments
-            out[name] = n / (time.perf_counter() - start)
-    return out
+        for _ in range(repeats):
+            for path in PATHS if workers == 1 else PATHS[:2]:
+                rate = in_fresh_process("--path", path, "--workers", str(workers), "--n", str(n))
+                samples.setdefault(path, []).append(rate)
+            for name, target in (("cli_jsonl", "out.jsonl"), ("cli_csv", "out.csv")):
+                command = [sys.executable, "-m", "diagnose", "batch", str(source), str(Path(folder) / target)]
+                start = time.perf_counter()
+                subprocess.run([*command, "--workers", str(workers)], check=True, capture_output=True)  # noqa: S603 - our own CLI, fixed arguments
+                samples.setdefault(name, []).append(n / (time.perf_counter() - start))
+                # Deleted at once, its pages are never written back to disk: the kernel's late
+                # writeback of 1.8 GB would otherwise take CPU from the runs that follow.
+                (Path(folder) / target).unlink()
+    return {name: statistics.median(rates) for name, rates in samples.items()}
 
 
 def load_times(repeats: int) -> dict[str, float]:
@@ -322,7 +328,7 @@ def render(r: dict[str, Any]) -> str:
     }
     lines += [
         "",
-        f"| intakes/s ({r['throughput_intakes']:,} intakes, start-up included) | 1 process | 2 processes |",
+        f"| intakes/s ({r['throughput_intakes']:,}, with start-up, median of 3) | 1 process | 2 processes |",
         "| --- | ---: | ---: |",
     ]
     for key, label in labels.items():

@@ -9,7 +9,7 @@ Python (`CompiledRules.source`). Per intake it checks the answers with lookups, 
 evaluates a whole chunk of facts in one durable-rules session (`RuleEngine.fired_many`), and joins
 the pieces, as UTF-8, into exactly the JSON `Diagnosis.model_dump_json()` writes (a property test
 compares the two on generated intakes; the tests also run every vignette and example through
-both). About 46 µs per intake against 200 µs for `assess` (bench/run.py).
+both). About 49 µs per intake against 195 µs for `assess` (bench/run.py).
 
 Anything unusual takes the ordinary path: answers with a problem go through `validate_intake`,
 which raises the same `AnswerError` as `assess`; context values are checked by the same function.

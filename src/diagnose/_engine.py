@@ -17,7 +17,7 @@ Python action callbacks. What we rely on, each reproduced on this machine:
 * With `cap`, a rule's action receives up to that many matched frames at once, as a list. For a
   batch (`fired_many`) all facts go into one session with one `assert_facts` call, each carrying
   its position (`n__`), and each rule fires once for all the facts it matched: 12 µs per intake
-  against 39 µs with one session per fact (bench/run.py measures both; a test checks that they
+  against 32 µs with one session per fact (bench/run.py measures both; a test checks that they
   fire the same rules). Read in durable's C source (state.c, `serializeResult`): an action
   message holds exactly one rule; each frame repeats the fact's text as it was asserted; more
   matches than `cap` come as several actions; and a fact equal to one already in the session is
