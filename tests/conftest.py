@@ -7,8 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import diagnose
+
+# Speed is measured by bench/, never by tests: a deadline only makes the first example (which
+# builds the engine) fail at random on a busy machine.
+settings.register_profile("diagnose", deadline=None)
+settings.load_profile("diagnose")
 
 #: A frozen snapshot of the default knowledge base, for tests that pin positions.
 FIXTURE_KB = Path(__file__).parent / "data" / "kb"
