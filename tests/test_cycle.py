@@ -116,12 +116,12 @@ def test_plan_goals_and_review_dates() -> None:
         (
             [accept("job_matching")],
             DAY,
-            "decision 0: 'job_matching' was not recommended (the diagnosis recommends: success_experiences)",
+            "decision 1: 'job_matching' was not recommended (the diagnosis recommends: success_experiences)",
         ),
         (
             [accept("success_experiences"), accept("success_experiences")],
             DAY,
-            "decision 1: 'success_experiences' was already decided on",
+            "decision 2: 'success_experiences' was already decided on",
         ),
         (
             [accept("success_experiences")],
@@ -187,9 +187,7 @@ def test_a_measurement_before_the_intake_is_refused() -> None:
     bad = t.model_copy(update={"measurements": (early,)})
     with pytest.raises(diagnose.CycleError) as info:
         diagnose.evaluate(bad, as_of=dt.date(2026, 9, 2), knowledge_base=KB)
-    assert (
-        str(info.value) == "client 'c-1': measurement 0 (2026-01-01) is dated before the intake (2026-03-02)"
-    )
+    assert str(info.value) == "client 'c-1': measurement 1 (2026-01-01) is dated before the plan (2026-03-02)"
 
 
 @st.composite
@@ -257,7 +255,7 @@ def test_a_review_date_before_the_intake_is_refused() -> None:
     assert t.plan is not None
     goal = t.plan.goals[0].model_copy(update={"review_date": dt.date(2026, 2, 1)})
     bad = t.model_copy(update={"plan": t.plan.model_copy(update={"goals": (goal,)})})
-    expected = "client 'c-1': the goal for 'self_efficacy' has review date 2026-02-01, before the intake (2026-03-02)"
+    expected = "client 'c-1': the plan: the goal for 'self_efficacy' has review date 2026-02-01, before the plan (2026-03-02)"
     with pytest.raises(diagnose.CycleError) as info:
         diagnose.evaluate(bad, as_of=dt.date(2026, 9, 2), knowledge_base=KB)
     assert str(info.value) == expected

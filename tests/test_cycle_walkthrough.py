@@ -130,7 +130,7 @@ def test_cycle_command_errors(tmp_path: Path) -> None:
     code, _, err = run("plan", str(tmp_path / "1-intake.json"), str(decisions), "--as-of", "2026-03-02")
     assert (code, err) == (
         1,
-        "error: decision 0: 'job_matching' was not recommended (the diagnosis recommends: success_experiences, motivational_interviewing)\n",
+        "error: decision 1: 'job_matching' was not recommended (the diagnosis recommends: success_experiences, motivational_interviewing)\n",
     )
 
 

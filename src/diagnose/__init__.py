@@ -18,6 +18,8 @@ from diagnose.chart import profile_chart
 from diagnose.errors import (
     AnswerError,
     AnswerProblem,
+    ChartError,
+    CycleError,
     DiagnoseError,
     EngineError,
     EngineUnavailableError,
@@ -43,7 +45,7 @@ from diagnose.knowledge import (
     load_knowledge_base,
 )
 from diagnose.monitoring import Comparison, Review, Suggestion, compare, review
-from diagnose.plan import CycleError, Decision, Goal, Plan, PreferenceItem, Preferences, build_plan
+from diagnose.plan import Decision, Goal, Plan, PreferenceItem, Preferences, build_plan
 from diagnose.recommendation import (
     Diagnosis,
     FiredRule,
@@ -60,6 +62,7 @@ __all__ = [
     "AnswerError",
     "AnswerProblem",
     "CaseloadIndicators",
+    "ChartError",
     "Comparison",
     "ContextField",
     "CycleError",

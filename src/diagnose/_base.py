@@ -34,9 +34,10 @@ class Record(Model):
 
     Results are stored by applications as JSON or as documents; `model_validate` on the dict form
     (lists where the model has tuples) must give the same object back, so results are not strict.
+    No result holds NaN or an infinity, so reading one back refuses them.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False, allow_inf_nan=False)
 
 
 class LocalizedText(Model):

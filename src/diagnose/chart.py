@@ -22,6 +22,9 @@ import re
 import textwrap
 from typing import TYPE_CHECKING, Literal
 
+from diagnose._consistency import check_score
+from diagnose.errors import ChartError
+
 if TYPE_CHECKING:
     from diagnose.knowledge import Factor, KnowledgeBase, Scale
     from diagnose.scoring import FactorScore, Profile
@@ -137,9 +140,11 @@ def _check_factors(kb: KnowledgeBase, profile: Profile, what: str) -> None:
     if extra:
         problems.append(f"unknown factors {', '.join(extra)}")
     if problems:
-        raise ValueError(
+        raise ChartError(
             f"{what} does not fit the knowledge base ({'; '.join(problems)}); was it scored with another one?"
         )
+    for factor, result in profile.scores.items():
+        check_score(kb, what, factor, result.score, result.level, ChartError)
 
 
 def profile_chart(  # noqa: PLR0913 - the chart's options, all keyword-only
@@ -172,8 +177,9 @@ def profile_chart(  # noqa: PLR0913 - the chart's options, all keyword-only
         `<desc>` that lists the scores in words.
 
     Raises:
-        ValueError: if a profile does not have the knowledge base's factors, or `size` or
-            `language` is not valid.
+        ChartError: if a profile does not have the knowledge base's factors, a score is not a
+            number on its factor's scale (or its level does not fit it), or `size` or `language`
+            is not valid.
 
     Examples:
         >>> import diagnose
@@ -189,9 +195,9 @@ def profile_chart(  # noqa: PLR0913 - the chart's options, all keyword-only
         True
     """
     if language not in _WORDS:
-        raise ValueError(f"language must be 'nl' or 'en', got {language!r}")
+        raise ChartError(f"language must be 'nl' or 'en', got {language!r}")
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-        raise ValueError(f"size must be a positive whole number of pixels, got {size!r}")
+        raise ChartError(f"size must be a positive whole number of pixels, got {size!r}")
     _check_factors(kb, profile, "profile")
     if before is not None:
         _check_factors(kb, before, "before")

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 __all__ = [
     "AnswerError",
     "AnswerProblem",
+    "ChartError",
+    "CycleError",
     "DiagnoseError",
     "EngineError",
     "EngineUnavailableError",
@@ -160,4 +162,32 @@ class EngineError(DiagnoseError, RuntimeError):
     Examples:
         >>> str(EngineError("unexpected result code 5"))
         'unexpected result code 5'
+    """
+
+
+class CycleError(DiagnoseError, ValueError):
+    """Diagnoses, decisions, a plan or measurements do not belong together: says what and where.
+
+    Raised by every function of the cycle (`build_plan`, `compare`, `review`, `evaluate`,
+    `caseload_indicators`) when its inputs come from another knowledge base, are dated out of
+    order, name an unknown factor or intervention, or carry a score off its factor's scale.
+
+    Examples:
+        >>> str(CycleError("decision 1: unknown intervention 'x'"))
+        "decision 1: unknown intervention 'x'"
+    """
+
+
+class ChartError(DiagnoseError, ValueError):
+    """A chart cannot be drawn: a profile that does not fit the knowledge base, or a bad option.
+
+    Examples:
+        >>> import diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> profile = diagnose.assess({"mo_1": 4, "mo_2": 4}).profile
+        >>> try:
+        ...     diagnose.profile_chart(kb, profile, size=0)
+        ... except ChartError as err:
+        ...     print(err)
+        size must be a positive whole number of pixels, got 0
     """

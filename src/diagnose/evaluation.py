@@ -10,12 +10,13 @@ intervention (to spot advice that is always accepted, or always declined, withou
 
 from __future__ import annotations
 
-import datetime as dt
+import datetime as dt  # noqa: TC003 - pydantic needs it at run time
 from typing import TYPE_CHECKING, Literal
 
 from diagnose._base import NonEmptyText, Record, reaches
+from diagnose._consistency import add_weeks, caseload_checker, check_as_of, check_trajectory
 from diagnose.monitoring import Comparison, compare
-from diagnose.plan import CycleError, Decision, Plan
+from diagnose.plan import Decision, Plan  # noqa: TC001 - pydantic needs them at run time
 from diagnose.recommendation import Diagnosis  # noqa: TC001 - pydantic needs it at run time
 
 if TYPE_CHECKING:
@@ -119,35 +120,12 @@ class EvaluationReport(Record):
     overrides: tuple[Decision, ...]
 
 
-def _check_dates(t: Trajectory) -> None:
-    intake_day = t.intake.assessed_on
-    if intake_day is None:
-        return
-    if t.plan is not None and t.plan.made_on < intake_day:
-        raise CycleError(
-            f"client {t.client!r}: the plan ({t.plan.made_on}) is dated before the intake ({intake_day})"
-        )
-    for goal in t.plan.goals if t.plan is not None else ():
-        if goal.review_date < intake_day:
-            raise CycleError(
-                f"client {t.client!r}: the goal for {goal.factor!r} has review date {goal.review_date}, "
-                f"before the intake ({intake_day})"
-            )
-    for n, m in enumerate(t.measurements):
-        if m.assessed_on is not None and m.assessed_on < intake_day:
-            raise CycleError(
-                f"client {t.client!r}: measurement {n} ({m.assessed_on}) "
-                f"is dated before the intake ({intake_day})"
-            )
-    if t.evaluated_on is not None and t.evaluated_on < intake_day:
-        raise CycleError(f"client {t.client!r}: the evaluation ({t.evaluated_on}) is dated before the intake")
-
-
 def evaluate(trajectory: Trajectory, *, as_of: dt.date, knowledge_base: KnowledgeBase) -> EvaluationReport:
     """Look back on one trajectory.
 
     Raises:
-        CycleError: dates out of order, or measurements from another knowledge-base version.
+        CycleError: `as_of` not a date or before the intake, dates out of order, parts from
+            another knowledge base, unknown factors or interventions, or scores off their scale.
 
     Examples:
         >>> import datetime as dt, diagnose
@@ -158,7 +136,7 @@ def evaluate(trajectory: Trajectory, *, as_of: dt.date, knowledge_base: Knowledg
         >>> report.steps_done, report.steps_missing
         (('intake',), ('plan', 'monitoring', 'evaluation'))
     """
-    _check_dates(trajectory)
+    check_trajectory(trajectory, knowledge_base, as_of=check_as_of(as_of))
     done = trajectory.steps_done(as_of)
     measured = [m for m in trajectory.measurements if m.assessed_on is None or m.assessed_on <= as_of]
     last = measured[-1] if measured else None
@@ -179,11 +157,8 @@ def evaluate(trajectory: Trajectory, *, as_of: dt.date, knowledge_base: Knowledg
                     reached=reached,
                 )
             )
-    due = (
-        plan is not None
-        and "evaluation" not in done
-        and as_of >= plan.made_on + dt.timedelta(weeks=knowledge_base.cycle.evaluate_after_weeks)
-    )
+    due_on = add_weeks(plan.made_on, knowledge_base.cycle.evaluate_after_weeks) if plan is not None else None
+    due = due_on is not None and "evaluation" not in done and as_of >= due_on
     return EvaluationReport(
         client=trajectory.client,
         as_of=as_of,
@@ -239,6 +214,10 @@ def caseload_indicators(
 ) -> CaseloadIndicators:
     """Indicators over many trajectories, in one pass with plain arithmetic (100,000 in seconds).
 
+    Raises:
+        CycleError: `as_of` not a date, or a trajectory whose parts do not belong together
+            (see `evaluate`); the error names the client.
+
     Examples:
         >>> import datetime as dt, diagnose
         >>> kb = diagnose.load_knowledge_base()
@@ -248,6 +227,8 @@ def caseload_indicators(
         >>> ind.all_four_steps, ind.per_step["intake"], ind.per_step["plan"]
         (0.0, 1.0, 0.0)
     """
+    check_as_of(as_of)
+    fast = caseload_checker(knowledge_base)
     influenceable = [f.id for f in knowledge_base.factors.values() if f.influenceable]
     minimal = {f: knowledge_base.cycle.minimal_change_for(f) - 1e-9 for f in influenceable}
     count = complete = 0
@@ -256,6 +237,7 @@ def caseload_indicators(
     twice = dict.fromkeys(influenceable, 0)
     decided: dict[str, list[int]] = {}
     for t in trajectories:
+        check_trajectory(t, knowledge_base, fast=fast)
         count += 1
         done = t.steps_done(as_of)
         for step in done:

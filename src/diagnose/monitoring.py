@@ -8,13 +8,14 @@ change. Small steps count: more self-efficacy, a barrier resolved, a goal in rea
 
 from __future__ import annotations
 
-import datetime as dt
+import datetime as dt  # noqa: TC003 - pydantic needs it at run time
 from typing import TYPE_CHECKING, Literal
 
 from diagnose._base import LocalizedText, Record, reaches
+from diagnose._consistency import add_weeks, check_as_of, check_diagnosis, check_trajectory
 from diagnose.conditions import context_key
+from diagnose.errors import CycleError
 from diagnose.knowledge import EVIDENCE_LEVELS
-from diagnose.plan import CycleError
 
 if TYPE_CHECKING:
     from diagnose.evaluation import Trajectory
@@ -93,8 +94,9 @@ def compare(
             by default that is refused, because levels and items may mean something else.
 
     Raises:
-        CycleError: measurements from different knowledge-base versions (without
-            `allow_other_version`), or the later one dated before the earlier one.
+        CycleError: measurements from different knowledge-base versions, or from another one
+            than `knowledge_base` (without `allow_other_version`), scores that do not fit
+            their factors, or the later one dated before the earlier one.
 
     Examples:
         >>> import diagnose
@@ -115,6 +117,10 @@ def compare(
             f"{after.knowledge_base_version} {after.knowledge_base_hash[:19]}); "
             "pass allow_other_version=True to compare them anyway"
         )
+    check_diagnosis(
+        before, knowledge_base, "the earlier measurement", allow_other_version=allow_other_version
+    )
+    check_diagnosis(after, knowledge_base, "the later measurement", allow_other_version=allow_other_version)
     if before.assessed_on and after.assessed_on and after.assessed_on < before.assessed_on:
         raise CycleError(
             f"the later measurement ({after.assessed_on}) is dated before the earlier ({before.assessed_on})"
@@ -123,7 +129,8 @@ def compare(
     distance = 0.0
     for factor_id, first in before.profile.scores.items():
         second = after.profile.scores.get(factor_id)
-        if second is None:
+        spec = knowledge_base.factors.get(factor_id)
+        if second is None or spec is None:  # only with another version, which the caller allowed
             continue
         if first.score is None or second.score is None:
             status = (
@@ -146,7 +153,7 @@ def compare(
         delta = second.score - first.score
         meaningful = abs(delta) >= knowledge_base.cycle.minimal_change_for(factor_id) - 1e-9
         direction = ("better" if delta > 0 else "worse") if meaningful else "same"
-        if knowledge_base.factors[factor_id].influenceable:
+        if spec.influenceable:
             distance += delta
         changes.append(
             FactorChange(
@@ -229,11 +236,8 @@ def review_facts(
     """The facts the cycle rules read, per goal (by factor) and for the whole trajectory (`""`)."""
     plan = trajectory.plan
     evaluated = trajectory.evaluated_on is not None and trajectory.evaluated_on <= as_of
-    overdue = (
-        plan is not None
-        and not evaluated
-        and as_of >= plan.made_on + dt.timedelta(weeks=knowledge_base.cycle.evaluate_after_weeks)
-    )
+    due = add_weeks(plan.made_on, knowledge_base.cycle.evaluate_after_weeks) if plan is not None else None
+    overdue = due is not None and not evaluated and as_of >= due
     whole: dict[str, bool | str] = {
         "planned": plan is not None,
         "evaluated": evaluated,
@@ -270,6 +274,10 @@ def review_facts(
 def review(trajectory: Trajectory, *, as_of: dt.date, knowledge_base: KnowledgeBase) -> Review:
     """Run the cycle rules over a trajectory on a date and collect their suggestions.
 
+    Raises:
+        CycleError: `as_of` not a date or before the intake, or a trajectory whose parts do not
+            belong together (see `evaluate`).
+
     Examples:
         >>> import datetime as dt, diagnose
         >>> from diagnose import Decision, Trajectory
@@ -282,9 +290,7 @@ def review(trajectory: Trajectory, *, as_of: dt.date, knowledge_base: KnowledgeB
         >>> [(s.action, s.goal) for s in review(t, as_of=dt.date(2026, 5, 1), knowledge_base=kb).suggestions]
         [('remeasure', 'motivation')]
     """
-    from diagnose.evaluation import _check_dates  # noqa: PLC0415 - evaluation imports this module
-
-    _check_dates(trajectory)
+    check_trajectory(trajectory, knowledge_base, as_of=check_as_of(as_of))
     engine = knowledge_base.cycle_engine()
     rules = knowledge_base.cycle_rules_by_id
     facts = review_facts(trajectory, as_of=as_of, knowledge_base=knowledge_base)

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from diagnose._base import Identifier, LocalizedText, NonEmptyText, Record
-from diagnose.errors import DiagnoseError
+from diagnose._consistency import add_weeks, check_as_of, check_diagnosis
+from diagnose.errors import CycleError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -46,15 +47,6 @@ ReasonCode = Literal[
 ]
 REASON_CODES: tuple[ReasonCode, ...] = typing.get_args(ReasonCode)
 _NEXT_LEVEL = {"low": "medium", "medium": "high"}
-
-
-class CycleError(DiagnoseError, ValueError):
-    """A decision, plan or measurement does not fit: says what and where.
-
-    Examples:
-        >>> str(CycleError("decision 0: unknown recommendation 'x'"))
-        "decision 0: unknown recommendation 'x'"
-    """
 
 
 class PreferenceItem(Record):
@@ -206,7 +198,9 @@ def build_plan(
 
     Raises:
         CycleError: a decision for an intervention the diagnosis did not recommend, two
-            decisions on one, a plan dated before the intake, or another knowledge base.
+            decisions on one, a decision dated before the intake or after the plan, a plan
+            dated before the intake, `as_of` that is not a date, or a diagnosis from another
+            knowledge base (or one whose scores do not fit it).
 
     Examples:
         >>> import datetime as dt, diagnose
@@ -220,16 +214,13 @@ def build_plan(
     from diagnose.knowledge import load_knowledge_base  # noqa: PLC0415 - plan sits beside the pipeline
 
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
-    if diagnosis.knowledge_base_hash != kb.content_hash:
-        raise CycleError(
-            f"the diagnosis was made with knowledge base {diagnosis.knowledge_base_hash[:19]}, "
-            f"not with {kb.content_hash[:19]}; plan with the knowledge base that made it"
-        )
+    check_as_of(as_of)
+    check_diagnosis(diagnosis, kb, "the diagnosis")
     if diagnosis.assessed_on is not None and as_of < diagnosis.assessed_on:
         raise CycleError(f"the plan date {as_of} is before the intake on {diagnosis.assessed_on}")
     recommended = {r.intervention: r for r in diagnosis.recommendations}
     seen: set[str] = set()
-    for n, decision in enumerate(decisions):
+    for n, decision in enumerate(decisions, start=1):
         if decision.intervention not in recommended:
             options = ", ".join(recommended) or "nothing"
             raise CycleError(
@@ -239,6 +230,11 @@ def build_plan(
         if decision.intervention in seen:
             raise CycleError(f"decision {n}: {decision.intervention!r} was already decided on")
         seen.add(decision.intervention)
+        day = decision.decided_at.date()
+        if diagnosis.assessed_on is not None and day < diagnosis.assessed_on:
+            raise CycleError(f"decision {n} ({day}) is dated before the intake ({diagnosis.assessed_on})")
+        if day > as_of:
+            raise CycleError(f"decision {n} ({day}) is dated after the plan ({as_of})")
     chosen = [d.intervention for d in decisions if d.action in {"accept", "adapt"}]
     goals = []
     for factor_id, result in diagnosis.profile.scores.items():
@@ -248,6 +244,11 @@ def build_plan(
             continue
         target = _NEXT_LEVEL[result.level]
         weeks = min(kb.cycle.review_weeks_for(i) for i in aimed)
+        review_date = add_weeks(as_of, weeks)
+        if review_date is None:
+            raise CycleError(
+                f"the plan date {as_of} is too late: a review {weeks} weeks on is past {dt.date.max}"
+            )
         goals.append(
             Goal(
                 factor=factor_id,
@@ -258,7 +259,7 @@ def build_plan(
                     factor.thresholds.medium if target == "medium" else factor.thresholds.high
                 ),
                 interventions=aimed,
-                review_date=as_of + dt.timedelta(weeks=weeks),
+                review_date=review_date,
                 description=LocalizedText(
                     nl=f"{factor.name.nl}: van {_NL[result.level]} naar {_NL[target]}",
                     en=f"{factor.name.en}: from {result.level} to {target}",

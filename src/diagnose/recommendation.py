@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from diagnose._base import LocalizedText, Record, construct
+from diagnose._consistency import describe, is_date
 from diagnose.conditions import (
     context_key,
     level_key,
@@ -345,6 +346,8 @@ def assess(
     Raises:
         AnswerError: an unknown item, a value outside the item's scale, a wrong type, or an
             unknown or ill-typed context field; it lists every problem and nothing is scored.
+            Also `as_of` that is not a `datetime.date` (a `datetime` is refused: its time of
+            day would not survive being read back), or `preferences` that are not `Preferences`.
 
     Examples:
         >>> import diagnose
@@ -379,7 +382,14 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
     as_of: dt.date | None = None,
 ) -> Diagnosis:
     """The pipeline with the rule step passed in (durable-rules, or the benchmark's floor)."""
+    if as_of is not None and not is_date(as_of):
+        raise AnswerError(
+            [AnswerProblem("argument", "as_of", f"expected a date (datetime.date), got {describe(as_of)}")]
+        )
     if preferences is not None:
+        if not isinstance(preferences, Preferences):
+            got = describe(preferences)
+            raise AnswerError([AnswerProblem("argument", "preferences", f"expected Preferences, got {got}")])
         _check_preferences(kb, preferences)
     if isinstance(answers, Intake):
         given_context: Mapping[str, object] = {**answers.context, **(context or {})}
