@@ -4,13 +4,24 @@
   English alongside), rendered by `diagnose.catalog.render_markdown` from `rules/`.
 * `<!-- generated: cli -->` becomes the help text of every `diagnose` command.
 * `<!-- generated: chart -->` becomes a before/after profile chart of two real assessments.
+
+And two touches to the built HTML:
+
+* a page with front matter `lang: nl` gets `<html lang="nl">` (the theme's language, `en`, is
+  the site's; screen readers and hyphenation need the page's own);
+* on a page with front matter `labelled_tables: true` every table cell gets a `data-label`
+  naming its column, so that docs/stylesheets/extra.css can show each row as a card with the
+  column names on a narrow screen, and its tables get `data-catalogue` for their wide layout.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import click
+from mkdocs.exceptions import PluginError
 
 import diagnose
 from diagnose.catalog import render_markdown
@@ -67,6 +78,53 @@ def expand(markdown: str) -> str:
     return markdown
 
 
+_TABLE = re.compile(r"<table>(.*?)</table>", re.DOTALL)
+_HEADER = re.compile(r"<th[^>]*>(.*?)</th>", re.DOTALL)
+_ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_CELL = re.compile(r"<td(?=[ >])")
+_HTML_LANG = re.compile(r'<html lang="[^"]*"')
+
+
+def label_cells(page_html: str) -> str:
+    """Give every cell of every table a `data-label` with its column's header, as plain text.
+
+    Examples:
+        >>> head = "<thead><tr><th>id</th><th>naam <em>(name)</em></th></tr></thead>"
+        >>> print(label_cells(f"<table>{head}<tbody><tr><td>a</td><td>b</td></tr></tbody></table>"))
+        <table data-catalogue><thead>...<td data-label="id">a</td><td data-label="naam (name)">b</td>...
+    """
+
+    def table(match: re.Match[str]) -> str:
+        body = match.group(1)
+        labels = [html.escape(html.unescape(_TAG.sub("", h)).strip()) for h in _HEADER.findall(body)]
+
+        def row(m: re.Match[str]) -> str:
+            cells = iter(labels)
+            labelled = _CELL.sub(lambda _: f'<td data-label="{next(cells, "")}"', m.group(1))
+            return f"<tr>{labelled}</tr>"
+
+        return f"<table data-catalogue>{_ROW.sub(row, body)}</table>"
+
+    return _TABLE.sub(table, page_html)
+
+
 def on_page_markdown(markdown: str, **_: Any) -> str:  # noqa: ANN401 - MkDocs passes page, config, files
     """MkDocs hook: expand the markers of each page."""
     return expand(markdown)
+
+
+def on_page_content(html_text: str, page: Any, **_: Any) -> str:  # noqa: ANN401 - MkDocs objects
+    """MkDocs hook: label table cells on pages that ask for it."""
+    return label_cells(html_text) if page.meta.get("labelled_tables") else html_text
+
+
+def on_post_page(output: str, page: Any, **_: Any) -> str:  # noqa: ANN401 - MkDocs objects
+    """MkDocs hook: a page with front matter `lang: xx` gets `<html lang="xx">`."""
+    lang = page.meta.get("lang")
+    if not lang:
+        return output
+    if not re.fullmatch(r"[a-z]{2}", str(lang)):
+        msg = f"{page.file.src_uri}: front matter lang: expected a two-letter language code, got {lang!r}"
+        raise PluginError(msg)
+    return _HTML_LANG.sub(f'<html lang="{lang}"', output, count=1)

@@ -35,7 +35,7 @@ from diagnose.monitoring import compare, review
 from diagnose.plan import Decision, Preferences, build_plan
 from diagnose.recommendation import Diagnosis, assess
 from diagnose.scoring import Intake, intake_schema
-from diagnose.whatif import compare_knowledge_bases
+from diagnose.whatif import compare_knowledge_bases, render_report
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -410,10 +410,18 @@ def batch_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per op
     show_default=True,
     help="Changed cases to list.",
 )
-def compare_kb_command(old: Path, new: Path, caseload: Path, *, as_json: bool, max_cases: int) -> None:
-    """Run knowledge bases OLD and NEW over CASELOAD (JSON Lines or CSV) and report what changes."""
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language.")
+def compare_kb_command(  # noqa: PLR0913 - three arguments and three options
+    old: Path, new: Path, caseload: Path, *, as_json: bool, max_cases: int, lang: Language
+) -> None:
+    """Run knowledge bases OLD and NEW over CASELOAD (JSON Lines or CSV) and report what changes.
+
+    A client's advice changes when an intervention is added or removed, or gets another priority
+    or place in the order. Warns when both have the same version but different content.
+    """
     old_kb, new_kb = _load(old), _load(new)
     unreadable: list[tuple[int, str]] = []
+    numbers: list[int] = []  # the file's row number of each row passed on
     with caseload.open(encoding="utf-8", newline="") as stream:
         rows = []
         for row in read_rows(stream, _kind(caseload)):
@@ -421,26 +429,20 @@ def compare_kb_command(old: Path, new: Path, caseload: Path, *, as_json: bool, m
                 unreadable.append((row.number, row.problem or "unreadable row"))
             else:
                 rows.append((row.client, row.as_intake()))
+                numbers.append(row.number)
     report = compare_knowledge_bases(old_kb, new_kb, rows)
+    # Row numbers in the report count the rows passed on; give them the file's numbers, and the
+    # unreadable rows their place among the rejected, so that --json loses none.
+    report = report.model_copy(
+        update={
+            "cases": tuple(c.model_copy(update={"row": numbers[c.row - 1]}) for c in report.cases),
+            "rejected": tuple(sorted([*((numbers[n - 1], why) for n, why in report.rejected), *unreadable])),
+        }
+    )
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return
-    share = f"{100 * report.changed / report.clients:.1f}%" if report.clients else "-"
-    click.echo(f"old: {report.old_version}\nnew: {report.new_version}")
-    click.echo(f"{report.clients} clients assessed by both; advice changes for {report.changed} ({share})")
-    rejected = len(report.rejected) + len(unreadable)
-    if rejected:
-        click.echo(f"{rejected} rows rejected or unreadable (see --json)")
-    if report.shifts:
-        table = Table("intervention", "gains", "loses")
-        for shift in report.shifts:
-            table.add_row(shift.intervention, f"+{shift.gained}", f"-{shift.lost}")
-        Console(width=120 if not sys.stdout.isatty() else None).print(table)
-    for case in report.cases[:max_cases]:
-        who = case.client or f"row {case.row}"
-        click.echo(f"{who}: {', '.join(case.before) or '-'}  ->  {', '.join(case.after) or '-'}")
-    if len(report.cases) > max_cases:
-        click.echo(f"... and {len(report.cases) - max_cases} more (see --json)")
+    click.echo(render_report(report, lang, max_cases=max_cases))
 
 
 def _read_model(path: Path, model: type[M], what: str) -> M:
