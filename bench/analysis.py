@@ -42,7 +42,7 @@ EXTRA_RULE = """rules:
     when: {factor: motivation, level: [medium, high]}
     recommend: job_matching
     priority: 3
-    rationale: {nl: Gemotiveerd en geen belemmering genoemd., en: Motivated, no barrier named.}
+    rationale: {nl: Gemotiveerd., en: Motivated.}
 """
 CONTEXT = """
 context:
