@@ -54,9 +54,16 @@ class Encoding:
     Args:
         domains: Each variable's values (fact fields it sets); "unknown" is added to each.
         budget: Conflicts one question may take; None for no limit.
+        outcomes: A memo of which values make each atom true and false (by the atom's id), to
+            share between encodings of the same domains (the atoms must outlive it).
     """
 
-    def __init__(self, domains: Mapping[str, Sequence[Value]], budget: int | None = None) -> None:
+    def __init__(
+        self,
+        domains: Mapping[str, Sequence[Value]],
+        budget: int | None = None,
+        outcomes: dict[int, tuple[list[int], list[int]]] | None = None,
+    ) -> None:
         if budget is not None and budget < 1:
             raise ValueError(f"a conflict budget is at least 1, got {budget}")
         self.domains = domains
@@ -69,6 +76,7 @@ class Encoding:
         self._rails: dict[tuple[int, tuple[tuple[str, str], ...]], Rail] = {}
         self._keep: list[Condition] = []  # the encoded conditions stay alive, so their ids do
         self._gates: dict[tuple[str, tuple[int, ...]], int] = {}
+        self._outcomes = outcomes if outcomes is not None else {}
 
     def _id(self, name: object) -> int:
         return int(self._pool.id(name))
@@ -139,10 +147,14 @@ class Encoding:
             return f, t
         variable = variable_of(condition)
         lits = self.values(variable, copies.get(variable, ""))
-        outcomes = [truth(condition, value) for value in self.domains[variable]]
-        when_true = [lit for lit, out in zip(lits, outcomes, strict=False) if out is True]
-        when_false = [lit for lit, out in zip(lits, outcomes, strict=False) if out is False]
-        return self._define_or(when_true), self._define_or(when_false)
+        if id(condition) not in self._outcomes:
+            outcomes = [truth(condition, value) for value in self.domains[variable]]
+            self._outcomes[id(condition)] = (
+                [i for i, out in enumerate(outcomes) if out is True],
+                [i for i, out in enumerate(outcomes) if out is False],
+            )
+        when_true, when_false = self._outcomes[id(condition)]
+        return self._define_or([lits[i] for i in when_true]), self._define_or([lits[i] for i in when_false])
 
     def _define_or(self, lits: list[int]) -> int:
         """A literal equivalent to the disjunction (defined once per set of literals)."""

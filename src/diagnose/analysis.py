@@ -159,22 +159,23 @@ def satisfiable(kb: KnowledgeBase, condition: Condition) -> Fact | None:
     try:
         return questions.witness(condition)
     finally:
-        questions.encoding.close()
+        questions.close()
 
 
 class _Undecided(Exception):  # noqa: N818 - a signal inside this module, not an error
     """A question ran out of its conflict budget."""
 
 
-class _Questions:
-    """The analysis's questions about one knowledge base, each one satisfiability question."""
+class _Group:
+    """One solver, holding the conditions of the rules that one kind of question compares."""
 
-    def __init__(self, space: _Space, budget: int | None) -> None:
+    def __init__(
+        self, space: _Space, budget: int | None, outcomes: dict[int, tuple[list[int], list[int]]]
+    ) -> None:
         self.space = space
-        self.encoding = Encoding(space.domains, budget)
+        self.encoding = Encoding(space.domains, budget, outcomes)
         self._lows: dict[str, int] = {}
         self._guarded: set[str] = set()
-        self._witnesses: dict[int, Fact | None] = {}  # id(condition) -> a fact that makes it true
 
     def exists(self, assumptions: Sequence[int]) -> bool:
         answer = self.encoding.solve(assumptions)
@@ -195,59 +196,95 @@ class _Questions:
             )
         return self._lows[factor]
 
-    def witness(self, condition: Condition) -> Fact | None:
+    def worse(self, barrier: str, scores: Sequence[float]) -> tuple[int, list[int], list[int]]:
+        """A guard and two copies of the barrier: under the guard both assessed, "worse" scoring lower."""
+        better, worse = self.encoding.values(barrier, "better"), self.encoding.values(barrier, "worse")
+        guard = self.encoding.guard(f"worse:{barrier}")
+        if barrier not in self._guarded:
+            self._guarded.add(barrier)
+            self.encoding.add_clause([-guard, -better[-1]])
+            for i, lit in enumerate(better[:-1]):
+                lower = [w for j, w in enumerate(worse[:-1]) if scores[j] < scores[i]]
+                self.encoding.add_clause([-guard, -lit, *lower])
+        return guard, better[:-1], worse[:-1]
+
+
+class _Questions:
+    """The analysis's questions about one knowledge base, each one satisfiability question.
+
+    Rules are only compared with rules that recommend the same intervention, so each intervention
+    gets a solver of its own (a satisfiable answer costs time in the size of the whole solver), and
+    the coverage questions share one.
+    """
+
+    def __init__(self, space: _Space, budget: int | None) -> None:
+        self.space = space
+        self.budget = budget
+        self._groups: dict[str, _Group] = {}
+        self._outcomes: dict[int, tuple[list[int], list[int]]] = {}  # shared by the groups
+        self._witnesses: dict[int, Fact | None] = {}  # id(condition) -> a fact that makes it true
+
+    def group(self, name: str) -> _Group:
+        if name not in self._groups:
+            self._groups[name] = _Group(self.space, self.budget, self._outcomes)
+        return self._groups[name]
+
+    def close(self) -> None:
+        for group in self._groups.values():
+            group.encoding.close()
+
+    def witness(self, condition: Condition, group: str = "") -> Fact | None:
         """A fact (of the variables the condition reads) that makes it true; None if none does."""
         if id(condition) not in self._witnesses:
+            solver = self.group(group)
             fact: Fact | None = None
-            if self.exists([self.true(condition)]):
+            if solver.exists([solver.true(condition)]):
                 fact = {}
-                for variable, index in self.encoding.model_values(self.space.variables([condition])).items():
+                for variable, index in solver.encoding.model_values(
+                    self.space.variables([condition])
+                ).items():
                     if index is not None:
                         fact.update(self.space.domains[variable][index])
             self._witnesses[id(condition)] = fact
         return self._witnesses[id(condition)]
 
-    def implies(self, a: Condition, b: Condition) -> bool:
+    def implies(self, a: Condition, b: Condition, group: str) -> bool:
         """Whether every profile that makes `a` true also makes `b` true."""
-        known = self.witness(a)
+        known = self.witness(a, group)
         if known is not None and truth(b, known) is not True:
             return False  # the witness of `a` is already a counterexample
-        return not self.exists([self.true(a), -self.true(b)])
+        solver = self.group(group)
+        return not solver.exists([solver.true(a), -solver.true(b)])
 
     def barrier_witness(self, rule: Rule, barrier: str) -> tuple[float, float] | None:
         """Scores (better, worse) of a barrier factor such that worsening it stops the rule firing.
 
         The first such pair in domain order (better, then worse, each from low to high scores).
         """
-        domain = self.space.domains[barrier]
-        scores = [s for v in domain if isinstance(s := v[score_key(barrier)], float)]
-        better, worse = self.encoding.values(barrier, "better"), self.encoding.values(barrier, "worse")
-        guard = self.encoding.guard(f"worse:{barrier}")
-        if barrier not in self._guarded:  # under the guard: both assessed, and "worse" scores lower
-            self._guarded.add(barrier)
-            self.encoding.add_clause([-guard, -better[-1]])
-            for i, lit in enumerate(better[:-1]):
-                lower = [w for j, w in enumerate(worse[:-1]) if scores[j] < scores[i]]
-                self.encoding.add_clause([-guard, -lit, *lower])
-        fires = self.true(rule.when, {barrier: "better"})
-        stops = -self.true(rule.when, {barrier: "worse"})
-        if not self.exists([guard, fires, stops]):
+        solver = self.group(rule.recommend)
+        scores = [s for v in self.space.domains[barrier] if isinstance(s := v[score_key(barrier)], float)]
+        guard, better, worse = solver.worse(barrier, scores)
+        fires = solver.true(rule.when, {barrier: "better"})
+        stops = -solver.true(rule.when, {barrier: "worse"})
+        if not solver.exists([guard, fires, stops]):
             return None
-        for i, b_lit in enumerate(better[:-1]):
-            if not self.exists([guard, fires, stops, b_lit]):
+        for i, b_lit in enumerate(better):
+            if not solver.exists([guard, fires, stops, b_lit]):
                 continue
-            for j, w_lit in enumerate(worse[:-1]):
-                if scores[j] < scores[i] and self.exists([guard, fires, stops, b_lit, w_lit]):
+            for j, w_lit in enumerate(worse):
+                if scores[j] < scores[i] and solver.exists([guard, fires, stops, b_lit, w_lit]):
                     return scores[i], scores[j]
         return None  # pragma: no cover - the question above found a pair
 
     def fires_while_low(self, rule: Rule, factor: str) -> bool:
-        return self.exists([self.true(rule.when), self.low(factor)])
+        solver = self.group(rule.recommend)
+        return solver.exists([solver.true(rule.when), solver.low(factor)])
 
     def covered(self, factor: str, aimed: Sequence[Rule]) -> bool:
         """Whether some profile with a low `factor` makes one of the `aimed` rules fire."""
-        any_fires = self.encoding.either([self.true(r.when) for r in aimed])
-        return self.exists([self.low(factor), any_fires])
+        solver = self.group("coverage")
+        any_fires = solver.encoding.either([solver.true(r.when) for r in aimed])
+        return solver.exists([solver.low(factor), any_fires])
 
 
 def analyse(kb: KnowledgeBase, *, budget: int | None = BUDGET) -> tuple[Finding, ...]:
@@ -274,7 +311,7 @@ def analyse(kb: KnowledgeBase, *, budget: int | None = BUDGET) -> tuple[Finding,
         live = []
         for rule in kb.rules:
             try:
-                fires = questions.witness(rule.when) is not None
+                fires = questions.witness(rule.when, rule.recommend) is not None
             except _Undecided:
                 add("undecided", f"rule:{rule.id}", _undecided(f"whether rule {rule.id!r} can fire", budget))
                 fires = True  # the questions about what it adds are still asked
@@ -293,7 +330,7 @@ def analyse(kb: KnowledgeBase, *, budget: int | None = BUDGET) -> tuple[Finding,
         ):
             add(code, key, message)
     finally:
-        questions.encoding.close()
+        questions.close()
     return tuple(sorted(findings, key=lambda f: (f.origin.file, f.origin.line, f.origin.column, f.code)))
 
 
@@ -335,10 +372,10 @@ def _redundant(questions: _Questions, live: Sequence[Rule]) -> Iterator[Raw]:
             if other.id == rule.id or other.priority > rule.priority or same(other, rule):
                 continue
             try:
-                redundant = questions.implies(rule.when, other.when)
+                redundant = questions.implies(rule.when, other.when, rule.recommend)
             except _Undecided:
                 question = f"whether rule {rule.id!r} adds anything to rule {other.id!r}"
-                yield "undecided", f"rule:{rule.id}", _undecided(question, questions.encoding.budget)
+                yield "undecided", f"rule:{rule.id}", _undecided(question, questions.budget)
                 continue
             if redundant:
                 message = (
@@ -360,7 +397,7 @@ def _barriers(kb: KnowledgeBase, questions: _Questions, live: Sequence[Rule]) ->
                 witness = questions.barrier_witness(rule, barrier)
             except _Undecided:
                 question = f"whether rule {rule.id!r} stops firing when barrier factor {barrier!r} gets worse"
-                yield "undecided", f"rule:{rule.id}", _undecided(question, questions.encoding.budget)
+                yield "undecided", f"rule:{rule.id}", _undecided(question, questions.budget)
                 continue
             if witness is not None:
                 message = (
@@ -379,7 +416,7 @@ def _no_barrier_rules(kb: KnowledgeBase, questions: _Questions, live: Sequence[R
                 misused = questions.fires_while_low(rule, factor.id)
             except _Undecided:
                 question = f"whether rule {rule.id!r} can fire while {factor.id!r} is low"
-                yield "undecided", f"rule:{rule.id}", _undecided(question, questions.encoding.budget)
+                yield "undecided", f"rule:{rule.id}", _undecided(question, questions.budget)
                 continue
             if misused:
                 message = (
@@ -414,7 +451,7 @@ def _coverage(kb: KnowledgeBase, questions: _Questions, live: Sequence[Rule]) ->
             covered = questions.covered(factor.id, aimed)
         except _Undecided:
             question = f"whether a low {factor.id!r} leads to a recommendation aimed at it"
-            yield "undecided", f"factor:{factor.id}", _undecided(question, questions.encoding.budget)
+            yield "undecided", f"factor:{factor.id}", _undecided(question, questions.budget)
             continue
         if not covered:
             message = f"a low {factor.id!r} leads to no recommendation aimed at it"
