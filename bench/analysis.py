@@ -181,9 +181,9 @@ def main() -> None:
         return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        workloads = [("one extra rule (packaged KB + 1 rule)", extra_rule_kb(Path(tmp) / "extra"))]
         sizes = [int(s) for s in args.sizes.split(",")]
-        workloads += [(f"generated, {n} rules", generated_kb(Path(tmp) / f"g{n}", n, seed=n)) for n in sizes]
+        workloads = [(f"generated, {n} rules", generated_kb(Path(tmp) / f"g{n}", n, seed=n)) for n in sizes]
+        workloads.append(("packaged KB + one extra rule", extra_rule_kb(Path(tmp) / "extra")))
         for name, path in workloads:
             new_seconds, new_findings = run_new(path)
             old = run_old(path, args.old_limit)

@@ -565,8 +565,12 @@ def _duplicate_rule_ids(
 
 def _read_cycle_rules(reader: _Reader) -> list[tuple[YamlDocument, CycleRuleFile]]:
     """The cycle rule files (`cycle/*.yaml` but the settings), validated and checked."""
-    files = _read_all(reader, CYCLE, CycleRuleFile, required=False)
-    _check_cycle_rules(reader, files)
+    invalid: list[YamlDocument] = []
+    files = _read_all(reader, CYCLE, CycleRuleFile, required=False, failed=invalid)
+    # The rules of an invalid file that validate on their own are checked too, at their index.
+    entries = [(doc, list(enumerate(parsed.rules))) for doc, parsed in files]
+    entries += [(doc, valid_entries(doc, "rules", CycleRule)) for doc in invalid]
+    _check_cycle_rules(reader, sorted(entries, key=lambda entry: entry[0].file))
     return files
 
 
@@ -578,12 +582,14 @@ def _fact_value_problem(name: str, value: object) -> str | None:
     return f"fact {name!r} is one of {shown}, got {value!r}"
 
 
-def _check_cycle_rules(reader: _Reader, files: Sequence[tuple[YamlDocument, CycleRuleFile]]) -> None:
+def _check_cycle_rules(
+    reader: _Reader, entries: Sequence[tuple[YamlDocument, Sequence[tuple[int, CycleRule]]]]
+) -> None:
     """Cycle rules: unique ids, facts of the right scope, values each fact can take."""
-    ids = [(doc, list(enumerate(r.id for r in parsed.rules))) for doc, parsed in files]
+    ids = [(doc, [(n, r.id) for n, r in rules]) for doc, rules in entries]
     _duplicate_rule_ids(reader, ids, "cycle rule")
-    for doc, parsed in files:
-        for index, rule in enumerate(parsed.rules):
+    for doc, rules in entries:
+        for index, rule in rules:
             _check_cycle_rule(reader, doc, ("rules", index), rule)
 
 
