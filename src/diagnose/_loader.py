@@ -420,9 +420,14 @@ def _scales(doc: YamlDocument) -> dict[str, Any]:
     return {"scales": scales, "invalid_scales": invalid}
 
 
-def _duplicates(reader: _Reader, doc: YamlDocument, kind: str, section: str, ids: Sequence[str]) -> None:
+def _duplicates(
+    reader: _Reader, doc: YamlDocument, kind: str, section: str, ids: Sequence[str | None]
+) -> None:
+    """Report each id used before in the section (None: an entry without a readable id)."""
     first: dict[str, int] = {}
     for index, ident in enumerate(ids):
+        if ident is None:
+            continue
         if ident in first:
             line, _ = doc.locate((section, first[ident], "id"))
             reader.add(
@@ -473,8 +478,14 @@ def _check_fairness(
 
 def _check_instrument_parts(reader: _Reader, doc: YamlDocument) -> None:
     """The checks of an instrument that did not validate, over the entries that do on their own."""
+    assert isinstance(doc.data, dict)  # noqa: S101 - read() returns only mappings
     for kind, section in (("factor", "factors"), ("item", "items"), ("context field", "context")):
-        _duplicates(reader, doc, kind, section, _raw_ids(doc, section) or [])
+        entries = doc.data.get(section)
+        ids = [
+            e.get("id") if isinstance(e, dict) and isinstance(e.get("id"), str) else None
+            for e in (entries if isinstance(entries, list) else [])
+        ]
+        _duplicates(reader, doc, kind, section, ids)
     items = valid_entries(doc, "items", Item, context=_scales(doc))
     _check_fairness(reader, doc, valid_entries(doc, "context", ContextField), items)
 
