@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from diagnose._partial import Declared, RuleParts, rule_parts, valid_entries
 from diagnose._yaml import YamlDocument, read_yaml
 from diagnose.adjustment import (
     CYCLE_FACTS,
@@ -35,9 +36,11 @@ from diagnose.conditions import (
 from diagnose.errors import KnowledgeBaseProblem
 from diagnose.fairness import protected_question, sanction_word
 from diagnose.knowledge import (
+    ContextField,
     CycleSettings,
     Instrument,
     InterventionsFile,
+    Item,
     KnowledgeBase,
     Origin,
     Scale,
@@ -270,26 +273,40 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
         return None, reader.problems
 
     instrument, instrument_doc = _read_instrument(reader)
+    # What the instrument declares, even when it is invalid: the references are checked all the same.
+    known = (
+        Declared.of(instrument)
+        if instrument is not None
+        else (Declared.read(instrument_doc) if instrument_doc is not None else None)
+    )
     interventions_doc = reader.read(INTERVENTIONS)
     interventions = (
         reader.validate(interventions_doc, InterventionsFile) if interventions_doc is not None else None
     )
-    rule_files = _read_all(reader, RECOMMEND, RuleFile, required=True)
+    invalid_rule_files: list[YamlDocument] = []
+    rule_files = _read_all(reader, RECOMMEND, RuleFile, required=True, failed=invalid_rule_files)
     cases, case_origins = _read_cases(reader)
-    cycle = _read_cycle(reader, instrument, interventions)
+    cycle = _read_cycle(reader, known, interventions)
     cycle_files = _read_cycle_rules(reader)
 
     if instrument is not None and instrument_doc is not None:
         _check_instrument(reader, instrument_doc, instrument)
-    if interventions is not None and interventions_doc is not None and instrument is not None:
-        _check_interventions(reader, interventions_doc, interventions, instrument)
-    if instrument is not None:
+    elif instrument_doc is not None:
+        _check_instrument_parts(reader, instrument_doc)
+    if interventions is not None and interventions_doc is not None:
+        _check_interventions(reader, interventions_doc, interventions, known)
+    if known is not None:
         declared: list[str] | None
         if interventions is not None:
             declared = [i.id for i in interventions.interventions]
         else:  # the catalogue is invalid, but the ids it declares still tell which references are wrong
             declared = _raw_ids(interventions_doc, "interventions")
-        _check_rules(reader, rule_files, instrument, declared)
+        # The rules of an invalid file that validate on their own are checked too, at their index.
+        rule_entries = [
+            (doc, [(n, RuleParts.of(r)) for n, r in enumerate(parsed.rules)]) for doc, parsed in rule_files
+        ]
+        rule_entries += [(doc, rule_parts(doc)) for doc in invalid_rule_files]
+        _check_rules(reader, sorted(rule_entries, key=lambda entry: entry[0].file), known, declared)
 
     if reader.problems or instrument is None or interventions is None:
         return None, sorted(reader.problems, key=lambda p: (p.file, p.line, p.column))
@@ -324,9 +341,12 @@ def _raw_ids(doc: YamlDocument | None, section: str) -> list[str] | None:
 
 
 def _read_all(
-    reader: _Reader, folder: str, model: type[M], *, required: bool
+    reader: _Reader, folder: str, model: type[M], *, required: bool, failed: list[YamlDocument] | None = None
 ) -> list[tuple[YamlDocument, M]]:
-    """Read and validate every `*.yaml` file of a subfolder, in name order."""
+    """Read and validate every `*.yaml` file of a subfolder, in name order.
+
+    The files that were read but did not validate are added to `failed`, when given.
+    """
     directory = reader.root / folder
     names = sorted(p.name for p in directory.glob("*.yaml")) if directory.is_dir() else []
     names = [n for n in names if f"{folder}/{n}" != CYCLE_SETTINGS]
@@ -338,6 +358,8 @@ def _read_all(
         parsed = reader.validate(doc, model) if doc is not None else None
         if doc is not None and parsed is not None:
             out.append((doc, parsed))
+        elif doc is not None and failed is not None:
+            failed.append(doc)
     return out
 
 
@@ -379,6 +401,12 @@ def _read_instrument(reader: _Reader) -> tuple[Instrument | None, YamlDocument |
     doc = reader.read(INSTRUMENT)
     if doc is None:
         return None, None
+    instrument = reader.validate(doc, Instrument, context=_scales(doc))
+    return instrument, doc
+
+
+def _scales(doc: YamlDocument) -> dict[str, Any]:
+    """The validation context of an instrument: its valid scales by name, and the invalid ones."""
     assert isinstance(doc.data, dict)  # noqa: S101 - read() returns only mappings
     scales: dict[str, Scale] = {}
     invalid: set[str] = set()
@@ -389,13 +417,17 @@ def _read_instrument(reader: _Reader) -> tuple[Instrument | None, YamlDocument |
                 scales[str(name)] = Scale.model_validate_json(json.dumps(raw, default=str))
             except ValidationError:
                 invalid.add(str(name))  # reported with its location when the whole file is validated
-    instrument = reader.validate(doc, Instrument, context={"scales": scales, "invalid_scales": invalid})
-    return instrument, doc
+    return {"scales": scales, "invalid_scales": invalid}
 
 
-def _duplicates(reader: _Reader, doc: YamlDocument, kind: str, section: str, ids: Sequence[str]) -> None:
+def _duplicates(
+    reader: _Reader, doc: YamlDocument, kind: str, section: str, ids: Sequence[str | None]
+) -> None:
+    """Report each id used before in the section (None: an entry without a readable id)."""
     first: dict[str, int] = {}
     for index, ident in enumerate(ids):
+        if ident is None:
+            continue
         if ident in first:
             line, _ = doc.locate((section, first[ident], "id"))
             reader.add(
@@ -407,9 +439,14 @@ def _duplicates(reader: _Reader, doc: YamlDocument, kind: str, section: str, ids
             first[ident] = index
 
 
-def _check_fairness(reader: _Reader, doc: YamlDocument, instrument: Instrument) -> None:
+def _check_fairness(
+    reader: _Reader,
+    doc: YamlDocument,
+    context: Sequence[tuple[int, ContextField]],
+    items: Sequence[tuple[int, Item]],
+) -> None:
     """Context fields and items may not name or ask about protected attributes."""
-    for index, field in enumerate(instrument.context):
+    for index, field in context:
         texts: list[tuple[Loc, str]] = [
             (("context", index, "id"), field.id),
             (("context", index, "description", "nl"), field.description.nl),
@@ -426,7 +463,7 @@ def _check_fairness(reader: _Reader, doc: YamlDocument, instrument: Instrument) 
                     f"the word {word!r}), and support may not be chosen by it",
                 )
                 break
-    for index, item in enumerate(instrument.items):
+    for index, item in items:
         for language in ("nl", "en"):
             if found := protected_question([getattr(item.text, language)]):
                 attribute, word = found
@@ -439,12 +476,26 @@ def _check_fairness(reader: _Reader, doc: YamlDocument, instrument: Instrument) 
                 break
 
 
+def _check_instrument_parts(reader: _Reader, doc: YamlDocument) -> None:
+    """The checks of an instrument that did not validate, over the entries that do on their own."""
+    assert isinstance(doc.data, dict)  # noqa: S101 - read() returns only mappings
+    for kind, section in (("factor", "factors"), ("item", "items"), ("context field", "context")):
+        entries = doc.data.get(section)
+        ids = [
+            e.get("id") if isinstance(e, dict) and isinstance(e.get("id"), str) else None
+            for e in (entries if isinstance(entries, list) else [])
+        ]
+        _duplicates(reader, doc, kind, section, ids)
+    items = valid_entries(doc, "items", Item, context=_scales(doc))
+    _check_fairness(reader, doc, valid_entries(doc, "context", ContextField), items)
+
+
 def _check_instrument(reader: _Reader, doc: YamlDocument, instrument: Instrument) -> None:
     factors = {f.id: f for f in instrument.factors}
     _duplicates(reader, doc, "factor", "factors", [f.id for f in instrument.factors])
     _duplicates(reader, doc, "item", "items", [i.id for i in instrument.items])
     _duplicates(reader, doc, "context field", "context", [c.id for c in instrument.context])
-    _check_fairness(reader, doc, instrument)
+    _check_fairness(reader, doc, list(enumerate(instrument.context)), list(enumerate(instrument.items)))
     ranges: dict[str, tuple[int, int]] = {}
     counts: dict[str, int] = dict.fromkeys(factors, 0)
     for index, item in enumerate(instrument.items):
@@ -508,11 +559,13 @@ def _read_cases(reader: _Reader) -> tuple[list[tuple[str, Case]], dict[str, Orig
     return cases, origins
 
 
-def _duplicate_rule_ids(reader: _Reader, files: Sequence[tuple[YamlDocument, list[str]]], kind: str) -> None:
+def _duplicate_rule_ids(
+    reader: _Reader, files: Sequence[tuple[YamlDocument, Sequence[tuple[int, str]]]], kind: str
+) -> None:
     """Rule ids are unique across all files of one kind; a repeat points at the first one."""
     first_seen: dict[str, str] = {}
     for doc, ids in files:
-        for index, ident in enumerate(ids):
+        for index, ident in ids:
             if ident in first_seen:
                 message = f"duplicate {kind} id {ident!r} (first defined at {first_seen[ident]})"
                 reader.add(doc, ("rules", index, "id"), message)
@@ -523,8 +576,12 @@ def _duplicate_rule_ids(reader: _Reader, files: Sequence[tuple[YamlDocument, lis
 
 def _read_cycle_rules(reader: _Reader) -> list[tuple[YamlDocument, CycleRuleFile]]:
     """The cycle rule files (`cycle/*.yaml` but the settings), validated and checked."""
-    files = _read_all(reader, CYCLE, CycleRuleFile, required=False)
-    _check_cycle_rules(reader, files)
+    invalid: list[YamlDocument] = []
+    files = _read_all(reader, CYCLE, CycleRuleFile, required=False, failed=invalid)
+    # The rules of an invalid file that validate on their own are checked too, at their index.
+    entries = [(doc, list(enumerate(parsed.rules))) for doc, parsed in files]
+    entries += [(doc, valid_entries(doc, "rules", CycleRule)) for doc in invalid]
+    _check_cycle_rules(reader, sorted(entries, key=lambda entry: entry[0].file))
     return files
 
 
@@ -536,11 +593,14 @@ def _fact_value_problem(name: str, value: object) -> str | None:
     return f"fact {name!r} is one of {shown}, got {value!r}"
 
 
-def _check_cycle_rules(reader: _Reader, files: Sequence[tuple[YamlDocument, CycleRuleFile]]) -> None:
+def _check_cycle_rules(
+    reader: _Reader, entries: Sequence[tuple[YamlDocument, Sequence[tuple[int, CycleRule]]]]
+) -> None:
     """Cycle rules: unique ids, facts of the right scope, values each fact can take."""
-    _duplicate_rule_ids(reader, [(doc, [r.id for r in parsed.rules]) for doc, parsed in files], "cycle rule")
-    for doc, parsed in files:
-        for index, rule in enumerate(parsed.rules):
+    ids = [(doc, [(n, r.id) for n, r in rules]) for doc, rules in entries]
+    _duplicate_rule_ids(reader, ids, "cycle rule")
+    for doc, rules in entries:
+        for index, rule in rules:
             _check_cycle_rule(reader, doc, ("rules", index), rule)
 
 
@@ -573,15 +633,15 @@ def _cycle_facts(condition: object, loc: Loc) -> Iterator[tuple[Loc, CycleFact]]
 
 
 def _read_cycle(
-    reader: _Reader, instrument: Instrument | None, interventions: InterventionsFile | None
+    reader: _Reader, known: Declared | None, interventions: InterventionsFile | None
 ) -> CycleSettings | None:
     """The optional `cycle/settings.yaml`, validated and cross-checked."""
     if not (reader.root / CYCLE_SETTINGS).is_file():
         return None
     doc = reader.read(CYCLE_SETTINGS)
     cycle = reader.validate(doc, CycleSettings) if doc is not None else None
-    if cycle is not None and doc is not None and instrument is not None:
-        _check_cycle(reader, doc, cycle, instrument, interventions)
+    if cycle is not None and doc is not None and known is not None:
+        _check_cycle(reader, doc, cycle, known.factors, interventions)
     return cycle
 
 
@@ -589,10 +649,9 @@ def _check_cycle(
     reader: _Reader,
     doc: YamlDocument,
     cycle: CycleSettings,
-    instrument: Instrument,
+    factors: list[str],
     interventions: InterventionsFile | None,
 ) -> None:
-    factors = [f.id for f in instrument.factors]
     for name, value in cycle.minimal_change.items():
         if name not in factors:
             reader.add(
@@ -613,9 +672,8 @@ def _check_cycle(
 
 
 def _check_interventions(
-    reader: _Reader, doc: YamlDocument, parsed: InterventionsFile, instrument: Instrument
+    reader: _Reader, doc: YamlDocument, parsed: InterventionsFile, known: Declared | None
 ) -> None:
-    factors = [f.id for f in instrument.factors]
     _duplicates(reader, doc, "intervention", "interventions", [i.id for i in parsed.interventions])
     for index, intervention in enumerate(parsed.interventions):
         texts: list[tuple[Loc, str]] = [
@@ -638,9 +696,10 @@ def _check_interventions(
                     "the catalogue holds support only",
                 )
                 break
+    factors = known.factors if known is not None else None
     for index, intervention in enumerate(parsed.interventions):
-        for t_index, target in enumerate(intervention.targets):
-            if target not in factors:
+        for t_index, target in enumerate(intervention.targets if factors is not None else ()):
+            if factors is not None and target not in factors:
                 reader.add(
                     doc,
                     ("interventions", index, "targets", t_index),
@@ -666,26 +725,33 @@ def iter_condition_atoms(
 
 def _check_rules(
     reader: _Reader,
-    rule_files: list[tuple[YamlDocument, RuleFile]],
-    instrument: Instrument,
+    rule_entries: Sequence[tuple[YamlDocument, Sequence[tuple[int, RuleParts]]]],
+    known: Declared,
     known_interventions: list[str] | None,
 ) -> None:
-    factors = [f.id for f in instrument.factors]
-    context = {c.id: c for c in instrument.context}
-    thresholds = {f.id: f.thresholds for f in instrument.factors}
-    _duplicate_rule_ids(reader, [(doc, [r.id for r in parsed.rules]) for doc, parsed in rule_files], "rule")
-    for doc, parsed in rule_files:
-        for index, rule in enumerate(parsed.rules):
+    factors, thresholds = known.factors, known.thresholds
+    context: dict[str, ContextField | None] = dict.fromkeys(known.context_ids)
+    context.update(known.context)  # a declared field that is invalid itself: None, not checked
+    ids = [(doc, [(n, r.id) for n, r in rules if r.id is not None]) for doc, rules in rule_entries]
+    _duplicate_rule_ids(reader, ids, "rule")
+    for doc, rules in rule_entries:
+        for index, rule in rules:
             where: Loc = ("rules", index)
-            if known_interventions is not None and rule.recommend not in known_interventions:
+            recommend = rule.recommend
+            if (
+                known_interventions is not None
+                and recommend is not None
+                and recommend not in known_interventions
+            ):
                 reader.add(
                     doc,
                     (*where, "recommend"),
-                    f"unknown intervention {rule.recommend!r}{suggest(rule.recommend, known_interventions)}",
+                    f"unknown intervention {recommend!r}{suggest(recommend, known_interventions)}",
                 )
-            for loc, atom in iter_condition_atoms(rule.when, (*where, "when")):
+            atoms = iter_condition_atoms(rule.when, (*where, "when")) if rule.when is not None else iter(())
+            for loc, atom in atoms:
                 _check_atom(reader, doc, loc, atom, factors, context)
-            for e_index, example in enumerate(rule.examples):
+            for e_index, example in rule.examples:
                 _check_example(
                     reader, doc, (*where, "examples", e_index), example, factors, context, thresholds
                 )
@@ -707,13 +773,15 @@ def _check_atom(  # noqa: PLR0913, PLR0917 - the checker's state is passed, not 
                 f"unknown factor {atom.factor!r}{suggest(atom.factor, factors)}",
             )
         return
-    field = context.get(atom.context)
-    if field is None:
+    if atom.context not in context:
         message = f"unknown context field {atom.context!r}{suggest(atom.context, list(context))}"
         if not context:
             message += " (the instrument declares no context fields)"
         reader.add(doc, (*loc, "context"), message)
         return
+    field = context[atom.context]
+    if field is None:
+        return  # the field's own problem is reported in the instrument
     accepted = atom.accepted()
     key = "is" if atom.is_ is not None else "in"
     if accepted is None:
@@ -779,14 +847,14 @@ def _check_example(  # noqa: PLR0913, PLR0917 - as _check_atom
                 )
     for name, value in example.context.items():
         field = context.get(name)
-        if field is None:
+        if name not in context:
             reader.add(
                 doc,
                 (*loc, "context", name),
                 f"unknown context field {name!r}{suggest(name, list(context))}",
                 key=True,
             )
-        elif problem := context_value_problem(field.type, field.values, value):
+        elif field is not None and (problem := context_value_problem(field.type, field.values, value)):
             reader.add(doc, (*loc, "context", name), problem)
 
 

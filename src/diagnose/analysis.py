@@ -1,10 +1,13 @@
 """Static analysis of a knowledge base's rules: what can never fire, what adds nothing, what is missing.
 
-Every question is answered by searching for a *witness*: an assignment of factor levels and scores
-(or "not assessed") and context values. Conditions use three-valued logic, which is monotone:
-filling in an unknown factor can turn "unknown" into true or false, but never a decided value
-into the other. So a partial assignment under which a condition is already false can be pruned,
-and the search stays small even for rules that read every factor.
+Every question asks for a *witness*: an assignment of factor levels and scores (or "not
+assessed") and context values. Each score or number only matters up to the bounds the rules and
+thresholds mention, so each variable gets a finite domain: the bounds themselves and a point
+between each two. Conditions keep their three-valued logic (a factor that is not assessed makes
+what reads it unknown, and a rule fires only when its condition is definitely true). Over those
+finite domains every question is exactly a propositional one, and a SAT solver answers it
+(`diagnose._solver`): the cost follows what the rules say, not the product of all domains, so a
+rule that reads every factor costs no more than one that reads two.
 
 | code | severity | finding |
 | --- | --- | --- |
@@ -16,6 +19,7 @@ and the search stays small even for rules that read every factor.
 | `coverage-gap` | warning | an influenceable factor's low level leads to no support aimed at it |
 | `unreachable-intervention` | warning | no rule recommends the intervention |
 | `unread-factor` | warning | no rule reads the factor, so its answers change no advice |
+| `undecided` | error | a question ran out of the solver's budget, so a finding may be missing |
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from diagnose._solver import Encoding
 from diagnose.conditions import (
     ContextCondition,
     ScoreCondition,
@@ -53,7 +58,11 @@ CODES: Mapping[str, Severity] = {
     "coverage-gap": "warning",
     "unreachable-intervention": "warning",
     "unread-factor": "warning",
+    "undecided": "error",
 }
+#: Solver conflicts one question may take. The questions of a generated 1,000-rule knowledge base
+#: took 17 at most; one that runs out is reported as an `undecided` finding, never guessed.
+BUDGET = 100_000
 
 Fact = dict[str, object]
 # A variable's value: the fact fields it sets (an empty dict leaves it unknown).
@@ -137,26 +146,6 @@ class _Space:
         return list(names)
 
 
-def _search(
-    space: _Space,
-    variables: Sequence[str],
-    fact: Fact,
-    prune: Callable[[Fact], bool],
-    accept: Callable[[Fact], bool],
-) -> Fact | None:
-    """Depth-first search for a full assignment that `accept`s, skipping pruned partial ones."""
-    if prune(fact):
-        return None
-    if not variables:
-        return dict(fact) if accept(fact) else None
-    first, rest = variables[0], variables[1:]
-    for value in [*space.domains[first], {}]:  # {} leaves it unknown (not assessed / not given)
-        found = _search(space, rest, {**fact, **value}, prune, accept)
-        if found is not None:
-            return found
-    return None
-
-
 def satisfiable(kb: KnowledgeBase, condition: Condition) -> Fact | None:
     """A fact under which `condition` is definitely true, or None when no profile makes it true.
 
@@ -166,52 +155,145 @@ def satisfiable(kb: KnowledgeBase, condition: Condition) -> Fact | None:
         >>> satisfiable(kb, kb.rules[0].when) is not None
         True
     """
-    space = _Space(kb)
-    return _search(
-        space,
-        space.variables([condition]),
-        {},
-        lambda f: truth(condition, f) is False,
-        lambda f: truth(condition, f) is True,
-    )
+    questions = _Questions(_Space(kb), budget=None)
+    try:
+        return questions.witness(condition)
+    finally:
+        questions.close()
 
 
-def _implies(space: _Space, a: Condition, b: Condition) -> bool:
-    """Whether every profile that makes `a` true also makes `b` true."""
-    witness = _search(
-        space,
-        space.variables([a, b]),
-        {},
-        lambda f: truth(a, f) is False or truth(b, f) is True,
-        lambda f: truth(a, f) is True and truth(b, f) is not True,
-    )
-    return witness is None
+class _Undecided(Exception):  # noqa: N818 - a signal inside this module, not an error
+    """A question ran out of its conflict budget."""
 
 
-def _barrier_witness(space: _Space, rule: Rule, barrier: str) -> tuple[float, float] | None:
-    """Scores (better, worse) of a barrier factor such that worsening it stops the rule firing."""
-    domain = space.domains[barrier]
-    others = [v for v in space.variables([rule.when]) if v != barrier]
-    for better in domain:
-        for worse in domain:
-            b_score, w_score = better[score_key(barrier)], worse[score_key(barrier)]
-            if not (isinstance(b_score, float) and isinstance(w_score, float) and w_score < b_score):
+class _Group:
+    """One solver, holding the conditions of the rules that one kind of question compares."""
+
+    def __init__(
+        self, space: _Space, budget: int | None, outcomes: dict[int, tuple[list[int], list[int]]]
+    ) -> None:
+        self.space = space
+        self.encoding = Encoding(space.domains, budget, outcomes)
+        self._lows: dict[str, int] = {}
+        self._guarded: set[str] = set()
+
+    def exists(self, assumptions: Sequence[int]) -> bool:
+        answer = self.encoding.solve(assumptions)
+        if answer is None:
+            raise _Undecided
+        return answer
+
+    def true(self, condition: Condition, copies: Mapping[str, str] | None = None) -> int:
+        return self.encoding.rail(condition, copies)[0]
+
+    def low(self, factor: str) -> int:
+        """The literal "the factor is assessed and its level is low"."""
+        if factor not in self._lows:
+            domain = self.space.domains[factor]
+            lits = self.encoding.values(factor)
+            self._lows[factor] = self.encoding.either(
+                [lit for lit, v in zip(lits, domain, strict=False) if v[level_key(factor)] == "low"]
+            )
+        return self._lows[factor]
+
+    def worse(self, barrier: str, scores: Sequence[float]) -> tuple[int, list[int], list[int]]:
+        """A guard and two copies of the barrier: under the guard both assessed, "worse" scoring lower."""
+        better, worse = self.encoding.values(barrier, "better"), self.encoding.values(barrier, "worse")
+        guard = self.encoding.guard(f"worse:{barrier}")
+        if barrier not in self._guarded:
+            self._guarded.add(barrier)
+            self.encoding.add_clause([-guard, -better[-1]])
+            for i, lit in enumerate(better[:-1]):
+                lower = [w for j, w in enumerate(worse[:-1]) if scores[j] < scores[i]]
+                self.encoding.add_clause([-guard, -lit, *lower])
+        return guard, better[:-1], worse[:-1]
+
+
+class _Questions:
+    """The analysis's questions about one knowledge base, each one satisfiability question.
+
+    Rules are only compared with rules that recommend the same intervention, so each intervention
+    gets a solver of its own (a satisfiable answer costs time in the size of the whole solver), and
+    the coverage questions share one.
+    """
+
+    def __init__(self, space: _Space, budget: int | None) -> None:
+        self.space = space
+        self.budget = budget
+        self._groups: dict[str, _Group] = {}
+        self._outcomes: dict[int, tuple[list[int], list[int]]] = {}  # shared by the groups
+        self._witnesses: dict[int, Fact | None] = {}  # id(condition) -> a fact that makes it true
+
+    def group(self, name: str) -> _Group:
+        if name not in self._groups:
+            self._groups[name] = _Group(self.space, self.budget, self._outcomes)
+        return self._groups[name]
+
+    def close(self) -> None:
+        for group in self._groups.values():
+            group.encoding.close()
+
+    def witness(self, condition: Condition, group: str = "") -> Fact | None:
+        """A fact (of the variables the condition reads) that makes it true; None if none does."""
+        if id(condition) not in self._witnesses:
+            solver = self.group(group)
+            fact: Fact | None = None
+            if solver.exists([solver.true(condition)]):
+                fact = {}
+                for variable, index in solver.encoding.model_values(
+                    self.space.variables([condition])
+                ).items():
+                    if index is not None:
+                        fact.update(self.space.domains[variable][index])
+            self._witnesses[id(condition)] = fact
+        return self._witnesses[id(condition)]
+
+    def implies(self, a: Condition, b: Condition, group: str) -> bool:
+        """Whether every profile that makes `a` true also makes `b` true."""
+        known = self.witness(a, group)
+        if known is not None and truth(b, known) is not True:
+            return False  # the witness of `a` is already a counterexample
+        solver = self.group(group)
+        return not solver.exists([solver.true(a), -solver.true(b)])
+
+    def barrier_witness(self, rule: Rule, barrier: str) -> tuple[float, float] | None:
+        """Scores (better, worse) of a barrier factor such that worsening it stops the rule firing.
+
+        The first such pair in domain order (better, then worse, each from low to high scores).
+        """
+        solver = self.group(rule.recommend)
+        scores = [s for v in self.space.domains[barrier] if isinstance(s := v[score_key(barrier)], float)]
+        guard, better, worse = solver.worse(barrier, scores)
+        fires = solver.true(rule.when, {barrier: "better"})
+        stops = -solver.true(rule.when, {barrier: "worse"})
+        if not solver.exists([guard, fires, stops]):
+            return None
+        for i, b_lit in enumerate(better):
+            if not solver.exists([guard, fires, stops, b_lit]):
                 continue
+            for j, w_lit in enumerate(worse):
+                if scores[j] < scores[i] and solver.exists([guard, fires, stops, b_lit, w_lit]):
+                    return scores[i], scores[j]
+        return None  # pragma: no cover - the question above found a pair
 
-            def impossible(f: Fact, b: Value = better, w: Value = worse) -> bool:
-                return truth(rule.when, {**f, **b}) is False or truth(rule.when, {**f, **w}) is True
+    def fires_while_low(self, rule: Rule, factor: str) -> bool:
+        solver = self.group(rule.recommend)
+        return solver.exists([solver.true(rule.when), solver.low(factor)])
 
-            def stops(f: Fact, b: Value = better, w: Value = worse) -> bool:
-                return truth(rule.when, {**f, **b}) is True and truth(rule.when, {**f, **w}) is not True
-
-            found = _search(space, others, {}, impossible, stops)
-            if found is not None:
-                return b_score, w_score
-    return None
+    def covered(self, factor: str, aimed: Sequence[Rule]) -> bool:
+        """Whether some profile with a low `factor` makes one of the `aimed` rules fire."""
+        solver = self.group("coverage")
+        any_fires = solver.encoding.either([solver.true(r.when) for r in aimed])
+        return solver.exists([solver.low(factor), any_fires])
 
 
-def analyse(kb: KnowledgeBase) -> tuple[Finding, ...]:
+def analyse(kb: KnowledgeBase, *, budget: int | None = BUDGET) -> tuple[Finding, ...]:
     """Analyse the rules of a knowledge base; findings in order of file, line and column.
+
+    Args:
+        kb: The knowledge base.
+        budget: Solver conflicts one question may take (None: no limit). A question that runs
+            out is reported as an `undecided` finding, never answered by a guess.
 
     Examples:
         >>> import diagnose
@@ -219,51 +301,83 @@ def analyse(kb: KnowledgeBase) -> tuple[Finding, ...]:
         []
     """
     space = _Space(kb)
+    questions = _Questions(space, budget)
     findings: list[Finding] = []
 
     def add(code: str, key: str, message: str) -> None:
         findings.append(Finding(code, CODES[code], kb.origins[key], message))
 
-    live = []
-    for rule in kb.rules:
-        if satisfiable(kb, rule.when) is None:
-            message = f"rule {rule.id!r} can never fire: no profile makes its condition true"
-            add("never-fires", f"rule:{rule.id}", message)
-        else:
-            live.append(rule)
-    for code, key, message in (
-        *_duplicates(kb.rules),
-        *_redundant(space, live),
-        *_barriers(kb, space, live),
-        *_no_barrier_rules(kb, space, live),
-        *_coverage(kb, space, live),
-        *_unused(kb, space, live),
-    ):
-        add(code, key, message)
+    try:
+        live = []
+        for rule in kb.rules:
+            try:
+                fires = questions.witness(rule.when, rule.recommend) is not None
+            except _Undecided:
+                add("undecided", f"rule:{rule.id}", _undecided(f"whether rule {rule.id!r} can fire", budget))
+                fires = True  # the questions about what it adds are still asked
+            if fires:
+                live.append(rule)
+            else:
+                message = f"rule {rule.id!r} can never fire: no profile makes its condition true"
+                add("never-fires", f"rule:{rule.id}", message)
+        for code, key, message in (
+            *_duplicates(kb.rules),
+            *_redundant(questions, live),
+            *_barriers(kb, questions, live),
+            *_no_barrier_rules(kb, questions, live),
+            *_coverage(kb, questions, live),
+            *_unused(kb, space, live),
+        ):
+            add(code, key, message)
+    finally:
+        questions.close()
     return tuple(sorted(findings, key=lambda f: (f.origin.file, f.origin.line, f.origin.column, f.code)))
+
+
+def _undecided(question: str, budget: int | None) -> str:
+    return (
+        f"the analysis could not decide {question} within its budget of {budget:,} solver conflicts, "
+        "so a finding may be missing here"
+    )
 
 
 Raw = tuple[str, str, str]  # code, origin key, message
 
 
+def _same_when(rules: Sequence[Rule]) -> Callable[[Rule, Rule], bool]:
+    """`a.when == b.when`, compared as plain data made once per rule (pydantic's `==` is slow)."""
+    dumps = {id(r): r.when.model_dump() for r in rules}
+    return lambda a, b: dumps[id(a)] == dumps[id(b)]
+
+
 def _duplicates(rules: Sequence[Rule]) -> Iterator[Raw]:
-    for index, rule in enumerate(rules):
-        for earlier in rules[:index]:
-            if earlier.when == rule.when and earlier.recommend == rule.recommend:
+    same = _same_when(rules)
+    before: dict[str, list[Rule]] = {}  # intervention -> the rules recommending it so far
+    for rule in rules:
+        earlier_ones = before.setdefault(rule.recommend, [])
+        for earlier in earlier_ones:
+            if same(earlier, rule):
                 message = f"rule {rule.id!r} has the same condition and intervention as rule {earlier.id!r}"
                 yield "same-condition", f"rule:{rule.id}", message
+        earlier_ones.append(rule)
 
 
-def _redundant(space: _Space, live: Sequence[Rule]) -> Iterator[Raw]:
+def _redundant(questions: _Questions, live: Sequence[Rule]) -> Iterator[Raw]:
+    same = _same_when(live)
+    by_intervention: dict[str, list[Rule]] = {}
     for rule in live:
-        for other in live:
-            if (
-                other.id != rule.id
-                and other.recommend == rule.recommend
-                and other.priority <= rule.priority
-                and other.when != rule.when
-                and _implies(space, rule.when, other.when)
-            ):
+        by_intervention.setdefault(rule.recommend, []).append(rule)
+    for rule in live:
+        for other in by_intervention[rule.recommend]:
+            if other.id == rule.id or other.priority > rule.priority or same(other, rule):
+                continue
+            try:
+                redundant = questions.implies(rule.when, other.when, rule.recommend)
+            except _Undecided:
+                question = f"whether rule {rule.id!r} adds anything to rule {other.id!r}"
+                yield "undecided", f"rule:{rule.id}", _undecided(question, questions.budget)
+                continue
+            if redundant:
                 message = (
                     f"rule {rule.id!r} adds nothing: whenever it fires, rule {other.id!r} "
                     f"(priority {other.priority}) already recommends {rule.recommend!r}"
@@ -272,14 +386,19 @@ def _redundant(space: _Space, live: Sequence[Rule]) -> Iterator[Raw]:
                 break
 
 
-def _barriers(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) -> Iterator[Raw]:
+def _barriers(kb: KnowledgeBase, questions: _Questions, live: Sequence[Rule]) -> Iterator[Raw]:
     barriers = [f.id for f in kb.factors.values() if f.barrier]
     for rule in live:
-        read = space.variables([rule.when])
+        read = questions.space.variables([rule.when])
         for barrier in barriers:
-            witness = (
-                None if rule.no_barrier or barrier not in read else _barrier_witness(space, rule, barrier)
-            )
+            if rule.no_barrier or barrier not in read:
+                continue
+            try:
+                witness = questions.barrier_witness(rule, barrier)
+            except _Undecided:
+                question = f"whether rule {rule.id!r} stops firing when barrier factor {barrier!r} gets worse"
+                yield "undecided", f"rule:{rule.id}", _undecided(question, questions.budget)
+                continue
             if witness is not None:
                 message = (
                     f"rule {rule.id!r} stops firing when barrier factor {barrier!r} gets worse "
@@ -289,21 +408,17 @@ def _barriers(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) -> Iterato
                 yield "barrier-removes-support", f"rule:{rule.id}", message
 
 
-def _no_barrier_rules(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) -> Iterator[Raw]:
+def _no_barrier_rules(kb: KnowledgeBase, questions: _Questions, live: Sequence[Rule]) -> Iterator[Raw]:
     """A rule marked `no_barrier` must be false whenever any factor is low (needs attention)."""
     for rule in (r for r in live if r.no_barrier):
-        others = space.variables([rule.when])
-
-        def impossible(f: Fact, rule: Rule = rule) -> bool:
-            return truth(rule.when, f) is False
-
-        def fires(f: Fact, rule: Rule = rule) -> bool:
-            return truth(rule.when, f) is True
-
         for factor in kb.factors.values():
-            lows = [v for v in space.domains[factor.id] if v[level_key(factor.id)] == "low"]
-            rest = [v for v in others if v != factor.id]
-            if any(_search(space, rest, dict(low), impossible, fires) is not None for low in lows):
+            try:
+                misused = questions.fires_while_low(rule, factor.id)
+            except _Undecided:
+                question = f"whether rule {rule.id!r} can fire while {factor.id!r} is low"
+                yield "undecided", f"rule:{rule.id}", _undecided(question, questions.budget)
+                continue
+            if misused:
                 message = (
                     f"rule {rule.id!r} is marked no_barrier but can fire while {factor.id!r} is low; "
                     "advice for when no barrier is present must not fire when a factor needs attention"
@@ -327,20 +442,17 @@ def _unused(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) -> Iterator[
             yield "unread-factor", f"factor:{factor}", message
 
 
-def _coverage(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) -> Iterator[Raw]:
+def _coverage(kb: KnowledgeBase, questions: _Questions, live: Sequence[Rule]) -> Iterator[Raw]:
     for factor in kb.factors.values():
         if not factor.influenceable:
             continue
         aimed = tuple(r for r in live if factor.id in kb.interventions[r.recommend].targets)
-        lows = [v for v in space.domains[factor.id] if v[level_key(factor.id)] == "low"]
-        others = [v for v in space.variables(r.when for r in aimed) if v != factor.id]
-
-        def none_can_fire(f: Fact, aimed: tuple[Rule, ...] = aimed) -> bool:
-            return all(truth(r.when, f) is False for r in aimed)
-
-        def one_fires(f: Fact, aimed: tuple[Rule, ...] = aimed) -> bool:
-            return any(truth(r.when, f) is True for r in aimed)
-
-        if not any(_search(space, others, dict(low), none_can_fire, one_fires) is not None for low in lows):
+        try:
+            covered = questions.covered(factor.id, aimed)
+        except _Undecided:
+            question = f"whether a low {factor.id!r} leads to a recommendation aimed at it"
+            yield "undecided", f"factor:{factor.id}", _undecided(question, questions.budget)
+            continue
+        if not covered:
             message = f"a low {factor.id!r} leads to no recommendation aimed at it"
             yield "coverage-gap", f"factor:{factor.id}", message
