@@ -101,3 +101,196 @@ def fnv1a_32(text: str) -> int:
     for byte in text.encode():
         value = ((value ^ byte) * 16_777_619) & 0xFFFFFFFF
     return value
+
+
+# The limits (measured with bench/engine_limits.py on durable-rules 2.0.28; see docs/errors.md).
+#: Rules in one ruleset: durable built and ran 2,000 one-test rules, and refused 2,450 (107).
+MAX_RULES = 1_000
+#: Fields in one fact besides `kind`, `sid` and `id`: 251 worked, 252 crashed the process.
+MAX_FACT_FIELDS = 200
+#: durable's alpha stack (events.c MAX_STACK_SIZE 64): 64 tests true at once for one fact
+#: worked, 65 answered code 303. We bound the stack statically (`stack_bound`).
+MAX_STACK = 48
+#: Rules ending at one test: 256 worked, 257 failed to build (code 108, BETA_LIST_LENGTH 256).
+MAX_RULES_PER_TEST = 200
+#: Tests directly under one test of the network (`network`): durable never finished building
+#: 320 rules each testing a field of its own (319 took 2 s), nor 1,000 bounds on one field (400
+#: did).
+MAX_TESTS_UNDER_ONE = 250
+#: Alternatives after compilation (negation pushed down, `any` expanded), in one rule and in all:
+#: one rule of 8,192 built, 16,384 answered code 113.
+MAX_BRANCHES = 4_096
+#: Numbers in rules must be exact as doubles (durable compares doubles; ints are read with atoll).
+MAX_EXACT_INT = 2**53
+
+Expr = dict[str, object]
+
+
+def branch_count(expr: object) -> int:
+    """How many alternatives (`$or` expanded over `$and`) a compiled condition has."""
+    if isinstance(expr, dict) and len(expr) == 1:
+        ((key, value),) = expr.items()
+        if key == "$and" and isinstance(value, list):
+            product = 1
+            for part in value:
+                product *= branch_count(part)
+            return product
+        if key == "$or" and isinstance(value, list):
+            return sum(branch_count(part) for part in value)
+    return 1
+
+
+def _atom(key: str, value: object) -> tuple[object, ...]:
+    if key.startswith("$") and isinstance(value, dict):
+        ((field, bound),) = value.items()
+        return (key, field, bound)
+    return ("=", key, type(value).__name__, value)
+
+
+def _grow(expr: object, nodes: list[_Node]) -> list[_Node]:
+    """Add a compiled condition below each of `nodes`; return where its alternatives end."""
+    if isinstance(expr, dict) and len(expr) == 1:
+        ((key, value),) = expr.items()
+        if key == "$and" and isinstance(value, list):
+            for part in value:
+                nodes = _grow(part, nodes)
+            return nodes
+        if key == "$or" and isinstance(value, list):
+            return [end for part in value for end in _grow(part, nodes)]
+        atom = _atom(key, value)
+    else:
+        atom = ("?", repr(expr))
+    return [node.children.setdefault(atom, _Node()) for node in nodes]
+
+
+class _Node:
+    __slots__ = ("children", "rules")
+
+    def __init__(self) -> None:
+        self.children: dict[tuple[object, ...], _Node] = {}
+        self.rules = 0
+
+
+def _can_match_together(atoms: list[tuple[object, ...]]) -> int:
+    """How many of these sibling tests one fact can pass at once (conservatively).
+
+    Equality tests on one field with text values exclude each other (a field has one value);
+    every other test is counted.
+    """
+    text_fields = {atom[1] for atom in atoms if atom[0] == "=" and atom[2] == "str"}
+    others = sum(1 for atom in atoms if not (atom[0] == "=" and atom[2] == "str"))
+    return len(text_fields) + others
+
+
+def _walk(node: _Node) -> tuple[int, int, int]:
+    """(stack bound, most rules at one test, most tests under one) for the network below `node`."""
+    if not node.children:
+        return 0, node.rules, 0
+    deepest, rules, wide = 0, node.rules, len(node.children)
+    for child in node.children.values():
+        child_stack, child_rules, child_wide = _walk(child)
+        deepest, rules, wide = max(deepest, child_stack), max(rules, child_rules), max(wide, child_wide)
+    width = _can_match_together(list(node.children))
+    return max(width, width - 1 + deepest), rules, wide
+
+
+def network(definition: dict[str, object]) -> _Node:
+    """The alpha network durable builds, as we model it.
+
+    Each alternative is a chain of its tests, in order, and identical prefixes are shared (a trie);
+    the model's stack bound equals durable's at each limit bench/engine_limits.py measured.
+    """
+    root = _Node()
+    for spec in definition.values():
+        match = spec["all"][0]["m"]  # type: ignore[index]  # our own compiled shape
+        for end in _grow(match, [root]):
+            end.rules += 1
+    return root
+
+
+def stack_bound(root: _Node) -> int:
+    """An upper bound of durable's alpha stack for any fact.
+
+    Popping a test pushes every child test the fact passes, so the stack holds at most (the tests
+    passable together under a node - 1) summed down a path, plus the last node's.
+    """
+    return max(1, _walk(root)[0])
+
+
+def _fields(expr: object, out: set[str]) -> None:
+    if isinstance(expr, dict):
+        for key, value in expr.items():
+            if key in ("$and", "$or") and isinstance(value, list):
+                for part in value:
+                    _fields(part, out)
+            elif key.startswith("$") and isinstance(value, dict):
+                out.update(value)
+            else:
+                out.add(key)
+
+
+def _inexact_numbers(expr: object) -> list[object]:
+    if isinstance(expr, dict):
+        return [n for value in expr.values() for n in _inexact_numbers(value)]
+    if isinstance(expr, list):
+        return [n for value in expr for n in _inexact_numbers(value)]
+    if isinstance(expr, int) and not isinstance(expr, bool) and abs(expr) > MAX_EXACT_INT:
+        return [expr]
+    return []
+
+
+def limit_problems(definition: dict[str, object]) -> list[tuple[str, str]]:
+    """Every engine limit a compiled ruleset goes beyond, as (rule id or "", message).
+
+    Examples:
+        >>> limit_problems({"r": {"all": [{"m": {"$and": [{"kind": "intake"}, {"l__a": "low"}]}}]}})
+        []
+    """
+    problems: list[tuple[str, str]] = []
+    if len(definition) > MAX_RULES:
+        problems.append(("", _said("rules", len(definition), MAX_RULES, "durable refused 2,450 (error 107)")))
+    fields: set[str] = set()
+    total = 0
+    for rule_id, spec in definition.items():
+        match = spec["all"][0]["m"]  # type: ignore[index]  # our own compiled shape
+        _fields(match, fields)
+        total += (count := branch_count(match))
+        if count > MAX_BRANCHES:
+            why = "8,192 built, 16,384 failed (error 113)"
+            problems.append((rule_id, _said("alternatives after compilation", count, MAX_BRANCHES, why)))
+        problems += [
+            (rule_id, f"the number {number} cannot be compared exactly (beyond 2**53)")
+            for number in _inexact_numbers(match)
+        ]
+    fields.discard("kind")
+    if len(fields) > MAX_FACT_FIELDS:
+        why = "a fact of 252 fields crashed durable"
+        problems.append(("", _said("fields read by rules", len(fields), MAX_FACT_FIELDS, why)))
+    if total > MAX_BRANCHES:
+        if not any("alternatives after compilation" in message for _, message in problems):
+            why = "durable's expression pool: 16,384 in one rule failed to build (error 113)"
+            problems.append(
+                ("", _said("alternatives after compilation in all rules", total, MAX_BRANCHES, why))
+            )
+    else:  # the network is small enough to build and walk
+        problems += _network_problems(definition)
+    return problems
+
+
+def _network_problems(definition: dict[str, object]) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    stack, most, wide = _walk(network(definition))
+    if stack > MAX_STACK:
+        why = "durable's stack holds 64 (error 303 beyond)"
+        problems.append(("", _said("rule tests one fact can pass at once", stack, MAX_STACK, why)))
+    if wide > MAX_TESTS_UNDER_ONE:
+        why = "durable builds for ever beyond about 320"
+        problems.append(("", _said("distinct tests side by side", wide, MAX_TESTS_UNDER_ONE, why)))
+    if most > MAX_RULES_PER_TEST:
+        why = "durable refused 257 (error 108)"
+        problems.append(("", _said("rules with the same condition", most, MAX_RULES_PER_TEST, why)))
+    return problems
+
+
+def _said(what: str, value: int, limit: int, why: str) -> str:
+    return f"too many {what} for the rule engine: {value:,}, at most {limit:,} ({why})"
