@@ -2,7 +2,8 @@
 
 Loads the previous `_engine.py` (a file given on the command line, e.g. from
 `git show <commit>:src/diagnose/_engine.py > /tmp/old_engine.py`) next to the current one, and
-times `fired` (one fact: the `assess` path) and `fired_many` (chunks of 256: the batch path) for
+times `assess` (the whole pipeline, through each engine), `fired` (one fact: the engine step of
+`assess`) and `fired_many` (chunks of 256: the batch path) for
 the packaged knowledge base, alternating old and new in rounds so that machine noise hits both.
 
     python bench/engine_compare.py /tmp/old_engine.py [ROUNDS]
@@ -43,10 +44,17 @@ def main() -> None:
     ]
     facts = [build_fact(score(kb, validate_intake(kb, a, {})[0]), {}) for a in intakes]
     engines = {"before": _old_engine_class(old_path)(kb), "after": kb.engine()}
+    after = engines["after"]
     assert engines["before"].fired_many(facts) == engines["after"].fired_many(facts)  # noqa: S101 - a bench sanity check
     timings: dict[tuple[str, str], list[float]] = {}
     for _ in range(rounds):
         for name, engine in engines.items():
+            kb._engine = engine  # noqa: SLF001 - assess through this engine
+            ta = time.perf_counter()
+            for answers in intakes[:1_000]:
+                diagnose.assess(answers, knowledge_base=kb)
+            took = (time.perf_counter() - ta) / 1_000
+            timings.setdefault((name, "assess (whole pipeline)"), []).append(took)
             t0 = time.perf_counter()
             for fact in facts[:1_000]:
                 engine.fired(fact)
@@ -56,6 +64,7 @@ def main() -> None:
             t2 = time.perf_counter()
             timings.setdefault((name, "fired (assess path)"), []).append((t1 - t0) / 1_000)
             timings.setdefault((name, "fired_many, chunks of 256"), []).append((t2 - t1) / len(facts))
+    kb._engine = after  # noqa: SLF001 - put it back
     for (name, path), samples in sorted(timings.items(), key=lambda kv: (kv[0][1], kv[0][0] != "before")):
         median = statistics.median(samples) * 1e6
         print(f"{path:28s} {name:7s} {median:6.1f} µs per intake (min {min(samples) * 1e6:5.1f})")
