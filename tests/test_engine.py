@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+import math
+import pathlib
+import pickle
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+from typing import Any, cast
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import diagnose
-from diagnose._engine import compile_ruleset
-from diagnose.conditions import level_key, score_key, truth
+from diagnose._engine import PythonRules, RuleEngine, compile_ruleset
+from diagnose._limits import SESSION_FACTS, engine_error, fnv1a_32
+from diagnose.conditions import (
+    ContextCondition,
+    NotOf,
+    ScoreCondition,
+    context_key,
+    level_key,
+    score_key,
+    truth,
+)
 
 
 def test_only_the_adapter_imports_durable() -> None:
@@ -174,3 +193,275 @@ def test_batches_leave_no_engine_state(kb: diagnose.KnowledgeBase) -> None:
         sids.append(engine.last_session_id())
     assert engine.live_sessions == 0
     assert not any(engine.has_session(sid) for sid in sids[::101])
+
+
+def _caseload_facts(kb: diagnose.KnowledgeBase) -> list[dict[str, object]]:
+    """The facts the batch path makes of examples/caseload.jsonl, in order."""
+    rows = (
+        pathlib.Path(__file__)
+        .parent.parent.joinpath("examples", "caseload.jsonl")
+        .read_text(encoding="utf-8")
+    )
+    compiled = kb.compiled()
+    return [compiled._prepare(json.loads(line)["answers"], {})[2] for line in rows.splitlines()]
+
+
+def test_the_chunk_durable_took_for_a_repeat_is_evaluated(kb: diagnose.KnowledgeBase) -> None:
+    """The caseload repeated: chunk 958 (session 958) made durable answer code 2 (two facts' hashes clashed).
+
+    Measured before the fix: `diagnose batch` of examples/caseload.jsonl repeated 36,000 times
+    stopped after 244,992 rows; facts 9 and 186 of this chunk, asserted alone in session 958,
+    gave code 2. Facts now carry their position as durable's id.
+    """
+    facts = _caseload_facts(kb)
+    chunk = [facts[(957 * 256 + k) % len(facts)] for k in range(256)]
+    engine = RuleEngine(kb)
+    engine._sessions = itertools.count(958)
+    python = PythonRules(kb)
+    assert engine.fired_many(chunk) == [python.fired(fact) for fact in chunk]
+    assert engine.abandoned == 0
+
+
+def test_more_than_a_thousand_chunks_of_one_caseload(kb: diagnose.KnowledgeBase) -> None:
+    """1,200 chunks of the same seven intakes (the repeated caseload), each evaluated right."""
+    facts = _caseload_facts(kb)
+    python = PythonRules(kb)
+    engine = RuleEngine(kb)
+    for chunk_number in range(1_200):
+        chunk = [facts[(chunk_number * 16 + k) % len(facts)] for k in range(16)]
+        assert engine.fired_many(chunk) == [python.fired(fact) for fact in chunk]
+    assert engine.live_sessions == 0
+    assert engine.abandoned == 0
+
+
+def test_position_ids_and_session_states_never_share_a_hash() -> None:
+    """Invariant: in one session no two messages (facts, the session's state `sid-<sid>`) share durable's hash."""
+    hashes = [fnv1a_32(str(n)) for n in range(SESSION_FACTS)]
+    assert len(set(hashes)) == SESSION_FACTS
+    assert fnv1a_32("40189") == fnv1a_32("797186")  # the check above can fail: such pairs exist
+    engine = RuleEngine(diagnose.load_knowledge_base())
+    for _ in range(3_000):
+        assert fnv1a_32(f"sid-{engine._next_sid()}") not in set(hashes)
+
+
+def test_durable_codes_become_engine_errors() -> None:
+    err = engine_error("Could not assert facts, error code: 303", "intake facts")
+    assert str(err) == (
+        "durable-rules answered code 303 (stack limit reached (too many rule tests match one fact)) to intake facts"
+    )
+    assert err.code == 303
+    assert pickle.loads(pickle.dumps(err)).code == 303  # noqa: S301 - our own object
+    assert str(engine_error("something else", "x")) == "durable-rules answered 'something else' to x"
+
+
+class _Interrupting:
+    """durable's core, with one call that raises once (as a signal handler would, between calls)."""
+
+    def __init__(self, core: object, name: str, exc: BaseException) -> None:
+        self._core, self._name = core, name
+        self._exc: BaseException | None = exc
+
+    def __getattr__(self, name: str) -> object:
+        value = getattr(self._core, name)
+        if name == self._name and self._exc is not None:
+            exc, self._exc = self._exc, None
+
+            def raising(*_args: object) -> object:
+                raise exc
+
+            return raising
+        return value
+
+
+@pytest.mark.parametrize("call", ["assert_facts", "start_action_for_state", "complete_and_start_action"])
+@pytest.mark.parametrize("exc", [KeyboardInterrupt(), TimeoutError("timed out")])
+def test_an_interrupted_evaluation_leaves_the_engine_usable(
+    kb: diagnose.KnowledgeBase, call: str, exc: BaseException
+) -> None:
+    """Interrupted anywhere, the session is never deleted (that aborts the process); the next call is right."""
+    engine = RuleEngine(kb)
+    facts = _caseload_facts(kb)
+    engine._core = _Interrupting(engine._core, call, exc)  # type: ignore[assignment]
+    with pytest.raises(type(exc)):
+        engine.fired_many(facts)
+    assert engine.abandoned == 1
+    assert engine.fired_many(facts) == [PythonRules(kb).fired(fact) for fact in facts]
+    assert engine.live_sessions == 0
+
+
+class _Clashing:
+    """durable's core, whose `assert_facts` gets facts 0 and 1 with ids whose hashes clash."""
+
+    def __init__(self, core: Any) -> None:  # noqa: ANN401 - durable's module has no stubs
+        self._core = core
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._core, name)
+
+    def assert_facts(self, handle: int, payload: str) -> object:
+        clashing = payload.replace('"id":0}', '"id":40189}').replace('"id":1}', '"id":797186}')
+        return self._core.assert_facts(handle, clashing)
+
+
+def test_a_code_from_durable_is_an_engine_error_and_the_engine_goes_on(kb: diagnose.KnowledgeBase) -> None:
+    """Durable's code 2 (forced with two clashing ids) is an EngineError; the session is never deleted."""
+    engine = RuleEngine(kb)
+    facts = _caseload_facts(kb)
+    core = engine._core
+    engine._core = _Clashing(core)  # type: ignore[assignment]
+    with pytest.raises(
+        diagnose.EngineError,
+        match=r"^durable-rules answered code 2 \(event observed \(a fact with the same id hash is already in the session\)\) to intake facts$",
+    ) as caught:
+        engine.fired_many(facts)
+    assert caught.value.code == 2
+    assert engine.abandoned == 1
+    engine._core = core
+    assert engine.fired_many(facts) == [PythonRules(kb).fired(fact) for fact in facts]
+
+
+_SIGNALS_SCRIPT = """
+import signal, sys
+import diagnose
+from diagnose._engine import PythonRules, RuleEngine
+from tests.test_engine import _caseload_facts
+
+kb = diagnose.load_knowledge_base()
+facts = _caseload_facts(kb) * 20
+engine, python = RuleEngine(kb), PythonRules(kb)
+expected = [python.fired(fact) for fact in facts]
+
+armed = False
+
+def stop(signum, frame):
+    if armed:
+        raise TimeoutError
+
+signal.signal(signal.SIGALRM, stop)
+interrupted = 0
+for n in range(150):
+    try:
+        armed = True
+        signal.setitimer(signal.ITIMER_REAL, 0.0001 + (n % 37) * 0.00005)  # one shot
+        engine.fired_many(facts)
+        armed = False
+    except TimeoutError:
+        interrupted += 1
+    armed = False
+    assert engine.fired_many(facts) == expected
+print(interrupted > 0, engine.live_sessions == 0)
+"""
+
+
+def test_signals_mid_evaluation_never_abort_the_process() -> None:
+    """Invariant: a signal handler raising at any point of an evaluation leaves the next one right (in a subprocess)."""
+    root = pathlib.Path(__file__).parent.parent
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _SIGNALS_SCRIPT],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr[-2000:]) == (0, "True True\n", "")
+
+
+def _bare_kb(rules: list[SimpleNamespace]) -> diagnose.KnowledgeBase:
+    """Just what RuleEngine reads of a knowledge base: rules and one number context field."""
+    spec = SimpleNamespace(type="number", values=())
+    kb = SimpleNamespace(rules=rules, context_fields={"amount": spec}, content_hash="sha256:" + "0" * 64)
+    return cast("diagnose.KnowledgeBase", kb)
+
+
+NUMBER = st.floats(allow_nan=False, allow_infinity=False)
+BOUND = st.sampled_from(["lt", "lte", "gt", "gte"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(BOUND, NUMBER), min_size=1, max_size=4), st.lists(NUMBER, min_size=1, max_size=6))
+def test_numbers_of_every_magnitude_reach_durable_as_they_are(
+    bounds: list[tuple[str, float]], values: list[float]
+) -> None:
+    """Invariant: for any finite floats, durable fires a rule exactly when it is definitely true.
+
+    The floats are context values, score bounds, context bounds (and their negations) and `is`
+    tests.
+
+    Before the fix, an exponent without a fraction (`1e-05`, `1e+16`) crashed durable in a fact and
+    made a rule bound fail on first use (error 204).
+    """
+    rules: list[SimpleNamespace] = []
+    for n, (op, bound) in enumerate(bounds):
+        on_context = ContextCondition.model_validate({"context": "amount", op: bound})
+        on_score = ScoreCondition.model_validate({"factor": "f", "score": {op: bound}})
+        is_value = ContextCondition.model_validate({"context": "amount", "is": bound})
+        for kind, when in (
+            ("c", on_context),
+            ("s", on_score),
+            ("n", NotOf.model_validate({"not": on_context})),
+        ):
+            rules.append(SimpleNamespace(id=f"{kind}{n}", when=when, priority=1))
+        rules.append(SimpleNamespace(id=f"i{n}", when=is_value, priority=1))
+    engine = RuleEngine(_bare_kb(rules))
+    numbers = values + [bound for _, bound in bounds]
+    facts = [{context_key("amount"): v, score_key("f"): v, level_key("f"): "low"} for v in numbers]
+    expected = [tuple(sorted(r.id for r in rules if truth(r.when, fact) is True)) for fact in facts]
+    assert engine.fired_many(facts) == expected
+    assert [engine.fired(fact) for fact in facts] == expected
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_a_number_that_is_not_finite_never_reaches_durable(kb: diagnose.KnowledgeBase, value: float) -> None:
+    engine = RuleEngine(kb)
+    with pytest.raises(
+        diagnose.EngineError, match=rf"^durable-rules cannot be given a number that is not finite: {value!r}$"
+    ):
+        engine.fired({score_key("health"): value})
+    assert engine.abandoned == 0
+    assert engine.live_sessions == 0
+
+
+_RULESETS_SCRIPT = """
+import gc
+import diagnose
+from diagnose._engine import RuleEngine
+from diagnose.conditions import level_key
+
+def rss_kib():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4
+
+kb = diagnose.load_knowledge_base("tests/data/kb")
+def once():
+    assert RuleEngine(kb).fired({level_key("health"): "low"}) == ("low_health",)
+for _ in range(50):
+    once()
+gc.collect()
+start = rss_kib()
+for _ in range(1000):
+    once()
+gc.collect()
+print(rss_kib() - start)
+"""
+
+
+@pytest.mark.skipif(
+    not pathlib.Path("/proc/self/statm").exists(), reason="reads the resident size from /proc"
+)
+def test_a_dropped_engine_frees_its_ruleset() -> None:
+    """1,000 engines built and dropped keep memory flat (measured in a subprocess).
+
+    Without freeing, each ruleset of the fixture knowledge base stays: measured 43,972 KiB over 300
+    loads with the previous engine, about 146 KiB each, so 1,000 would add about 146,000 KiB.
+    """
+    root = pathlib.Path(__file__).parent.parent
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _RULESETS_SCRIPT],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert int(result.stdout) < 20_000

@@ -22,6 +22,18 @@ Python action callbacks. What we rely on, each reproduced on this machine:
   message holds exactly one rule; each frame repeats the fact's text as it was asserted; more
   matches than `cap` come as several actions; and a fact equal to one already in the session is
   dropped, which the distinct positions prevent.
+* durable keeps a session's facts in a table keyed by the 32-bit FNV-1a hash of each fact's
+  `id` and answers code 2 to a second fact with the same hash (state.c, `storeMessage`). Without
+  an `id` it makes one from a 64-bit hash of the content: a repeated caseload hit a clash after
+  957 chunks. Facts carry their position as `id` ("0" to "16383": distinct hashes), a session
+  holds at most `SESSION_FACTS`, and a session id whose state (`sid-<n>`) would clash is skipped.
+* A failed or interrupted evaluation never deletes its session (a session not fully asserted or
+  not drained aborts the process when freed): the ruleset is set aside and a fresh one built.
+  A dropped engine frees its rulesets (`weakref.finalize` calling `delete_ruleset`).
+* durable reads an exponent only after a fraction (`1e-05` crashed it): see `dumps`.
+* Beyond its fixed tables durable answers a code, crashes or spins: the loader refuses such
+  rules first (`diagnose._limits`; measured with bench/engine_limits.py: at most 64 tests true
+  at once for one fact, 251 fields in a fact, 8,192 alternatives of a rule, 256 rules per test).
 
 Three-valued logic: a factor that is not assessed is absent from the fact, and durable treats a
 comparison on an absent field as false. Each rule is compiled to "definitely true" by pushing
@@ -31,13 +43,17 @@ over an unknown factor stays unknown instead of becoming true.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
+import math
 import re
 import threading
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from diagnose._base import LEVELS
+from diagnose._limits import SESSION_FACTS, engine_error, fnv1a_32
 from diagnose.conditions import (
     OPPOSITE_BOUND,
     AllOf,
@@ -65,8 +81,13 @@ __all__ = ["CATCH_ALL", "FACT_KIND", "PythonRules", "RuleEngine", "compile_rules
 FACT_KIND = "intake"
 #: Frames one action may carry (durable's `cap`); a larger batch just takes more actions.
 CAP = 4096
-#: The fact field that tells a fact's position in a batch.
-POSITION = "n__"
+#: The fact field that tells a fact's position in its session. It is durable's own message id
+#: field: durable keeps one message per 32-bit hash of its id in a session and answers
+#: ERR_EVENT_OBSERVED (code 2) to a second one. Without an id, durable makes one from a 64-bit
+#: hash of the fact's content, so two different facts could clash (it stopped a batch of a
+#: repeated caseload after 957 chunks); the ids "0" to "16383" have distinct hashes (see
+#: `diagnose._limits.SESSION_FACTS`).
+POSITION = "id"
 #: A rule that matches every fact, so that no fact goes unhandled. durable-rules leaves the
 #: session state of an unhandled fact partly uninitialised, and `delete_state` then frees an
 #: invalid pointer (`free(): invalid pointer`, found with valgrind: deleteStateNode); whether it
@@ -105,6 +126,50 @@ def _or(parts: Sequence[Expr]) -> Expr:
     if not kept:
         return False
     return kept[0] if len(kept) == 1 else {"$or": kept}
+
+
+def _number_text(value: float) -> str:
+    """A finite float as JSON that durable-rules reads back exactly (see `dumps`)."""
+    text = repr(value)
+    mantissa, exp, power = text.partition("e")
+    if exp and "." not in mantissa:
+        return f"{mantissa}.0e{power}"
+    return text
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise EngineError(f"durable-rules cannot be given a number that is not finite: {value!r}")
+        return _number_text(value)
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        return _number_text(float(value))
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k)}:{_json_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_json_value(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def dumps(value: object) -> str:
+    """Compact JSON that durable-rules parses as meant.
+
+    durable's number parser (json.c, `getNumber`) reads an exponent only after a fraction: it
+    takes `1e-05` (Python's `repr(0.00001)`) as `1` followed by junk, which crashed the process in
+    `assert_facts` and made rule bounds fail on first use (error 204). Such floats are written as
+    `1.0e-05`, which it reads exactly (glibc `atof`); non-finite numbers raise `EngineError`. A
+    whole number beyond 64 bits is written as a float. Python writes every exponent with a sign,
+    so text without `e-` or `e+` needs no care: that check is all the common case pays.
+
+    Examples:
+        >>> dumps({"a": 0.00001, "b": 1e16, "c": [2.5, True, "x1e5"]})
+        '{"a":1.0e-05,"b":1.0e+16,"c":[2.5,true,"x1e5"]}'
+    """
+    try:
+        text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return _json_value(value)  # raises EngineError naming the number
+    return _json_value(value) if "e-" in text or "e+" in text else text
 
 
 def _bound(op: str, field: str, value: float) -> Expr:
@@ -212,6 +277,13 @@ def compile_ruleset(kb: KnowledgeBase) -> dict[str, Any]:
 _ruleset_numbers = itertools.count(1)
 
 
+def _delete_rulesets(core: ModuleType, handles: list[int]) -> None:
+    """Free the rulesets of an engine that is gone (holding no session: every one was deleted)."""
+    for handle in handles:
+        core.delete_ruleset(handle)
+    handles.clear()
+
+
 class RuleEngine:
     """A knowledge base's rules, compiled into a durable-rules ruleset of its own.
 
@@ -231,9 +303,32 @@ class RuleEngine:
         self._lock = threading.Lock()
         self._sessions = itertools.count(1)
         self._live = 0
-        self._handle = (
-            self._core.create_ruleset(self.name, json.dumps(self.definition)) if self.definition else None
-        )
+        self._text = dumps(self.definition)
+        #: Rulesets left behind after a failed or interrupted evaluation: never freed, since
+        #: freeing a session that was not drained, or not fully asserted, aborts the process.
+        self.abandoned = 0
+        self._handle: int | None = None
+        #: The rulesets this engine may free when it is garbage (the current one).
+        self._owned: list[int] = []
+        if self.definition:
+            self._handle = self._create(self.name)
+        weakref.finalize(self, _delete_rulesets, self._core, self._owned).atexit = False
+
+    def _create(self, name: str) -> int:
+        try:
+            handle: int = self._core.create_ruleset(name, self._text)
+        except self._core.error as exc:
+            raise engine_error(str(exc), "building the ruleset") from None
+        self._owned.append(handle)
+        return handle
+
+    def _abandon(self) -> None:
+        """Leave the current ruleset (and its broken session) alone; go on with a fresh one."""
+        if self._handle in self._owned:
+            self._owned.remove(self._handle)
+        self.abandoned += 1
+        self._handle = None
+        self._handle = self._create(f"{self.name}_{self.abandoned}")
 
     @property
     def live_sessions(self) -> int:
@@ -266,29 +361,51 @@ class RuleEngine:
             >>> engine.fired_many([{"l__motivation": "low"}, {}])
             [('low_motivation',), ()]
         """
-        if self._handle is None or not facts:
+        if not self.definition or not facts:
             return [() for _ in facts]
+        out: list[tuple[str, ...]] = []
+        for start in range(0, len(facts), SESSION_FACTS):
+            out += self._session(facts[start : start + SESSION_FACTS], kind)
+        return out
+
+    def _session(self, facts: Sequence[Mapping[str, object]], kind: str) -> list[tuple[str, ...]]:
+        """One session: assert, drain, delete; any failure leaves the session to an abandoned ruleset."""
         with self._lock:
-            sid = str(next(self._sessions))
-            payload = json.dumps(
-                [{**fact, "kind": kind, "sid": sid, POSITION: n} for n, fact in enumerate(facts)],
-                separators=(",", ":"),
-            )
-            self._live += 1
+            if self._handle is None:  # a fresh ruleset could not be built after a failure
+                self._handle = self._create(f"{self.name}_{self.abandoned}")
+            sid = self._next_sid()
+            payload = dumps([{**fact, "kind": kind, "sid": sid, POSITION: n} for n, fact in enumerate(facts)])
             fired: list[set[str]] = [set() for _ in facts]
+            finished = False
+            self._live += 1
             try:
-                code, state = self._core.assert_facts(self._handle, payload)
-                if code != _ASSERTED:
-                    raise EngineError(f"durable-rules answered code {code} to {kind} facts")
-                for message in self._messages(state):
-                    name = self._rule_of(message)
-                    if not name.startswith(CATCH_ALL):
-                        for position in _positions(message):
-                            fired[int(position)].add(name)
+                try:
+                    code, state = self._core.assert_facts(self._handle, payload)
+                    if code != _ASSERTED:
+                        raise engine_error(code, f"{kind} facts")
+                    messages = self._messages(state)
+                except self._core.error as exc:
+                    raise engine_error(str(exc), f"{kind} facts") from None
+                finished = True
             finally:
-                self._core.delete_state(self._handle, sid)
                 self._live -= 1
+                if finished:
+                    self._core.delete_state(self._handle, sid)
+                else:
+                    self._abandon()
+            for message in messages:
+                name = self._rule_of(message)
+                if not name.startswith(CATCH_ALL):
+                    for position in _positions(message):
+                        fired[int(position)].add(name)
         return [tuple(sorted(names)) for names in fired]
+
+    def _next_sid(self) -> str:
+        """A fresh session id whose state message (id `sid-<sid>`) cannot clash with a fact's id."""
+        while True:
+            sid = str(next(self._sessions))
+            if fnv1a_32(f"sid-{sid}") not in _position_hashes():
+                return sid
 
     def last_session_id(self) -> str:
         """The id of the most recent session (for tests that ask the engine about it)."""
@@ -323,8 +440,15 @@ class RuleEngine:
 
 
 #: Every frame repeats its fact as we wrote it (compact JSON), so its position appears once as
-#: `"n__":<digits>`; a text value cannot hold that unescaped, and no other field has this name.
+#: `"id":<digits>`; a text value cannot hold that unescaped, and no other field has this name.
 _positions = re.compile(rf'"{POSITION}":(\d+)').findall
+
+
+@functools.cache
+def _position_hashes() -> frozenset[int]:
+    """The 32-bit hashes durable gives the position ids "0" to "16383" (computed once)."""
+    return frozenset(fnv1a_32(str(n)) for n in range(SESSION_FACTS))
+
 
 _PY_OPS = {"$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">="}
 

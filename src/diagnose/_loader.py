@@ -328,7 +328,34 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
         cycle=cycle,
         cycle_rules=tuple(rule for _doc, parsed in cycle_files for rule in parsed.rules),
     )
+    if limits := _engine_limit_problems(kb):
+        return None, limits
     return kb, []
+
+
+def _engine_limit_problems(kb: KnowledgeBase) -> list[KnowledgeBaseProblem]:
+    """What the rule engine could not take (`diagnose._limits`), found before it sees the rules."""
+    from diagnose._engine import compile_cycle_ruleset, compile_ruleset  # noqa: PLC0415 - the engine's compiler, not durable
+    from diagnose._limits import limit_problems  # noqa: PLC0415 - as above
+
+    problems: list[KnowledgeBaseProblem] = []
+    for compile_, kind, folder in (
+        (compile_ruleset, "rule", RECOMMEND),
+        (compile_cycle_ruleset, "cycle_rule", "cycle"),
+    ):
+        try:
+            found = limit_problems(compile_(kb))
+        except OverflowError as exc:  # a whole-number bound beyond any float
+            found = [("", f"a number in the rules is too large for the rule engine: {exc}")]
+        for rule_id, message in found:
+            origin = kb.origins.get(f"{kind}:{rule_id}") if rule_id else None
+            if origin is None:
+                problems.append(KnowledgeBaseProblem(f"{folder}/", 0, 0, "", message))
+            else:
+                problems.append(
+                    KnowledgeBaseProblem(origin.file, origin.line, origin.column, origin.path, message)
+                )
+    return problems
 
 
 def _raw_ids(doc: YamlDocument | None, section: str) -> list[str] | None:

@@ -159,10 +159,22 @@ class EngineUnavailableError(DiagnoseError, RuntimeError):
 class EngineError(DiagnoseError, RuntimeError):
     """The rule engine answered in a way it never should; a bug, reported with what it said.
 
+    `code` is durable-rules' result code when it gave one (see docs/errors.md), else None.
+
     Examples:
-        >>> str(EngineError("unexpected result code 5"))
-        'unexpected result code 5'
+        >>> err = EngineError("durable-rules answered code 303 (stack limit reached) to facts", code=303)
+        >>> err.code
+        303
     """
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        """Create the error from its message and durable's result code, if any."""
+        self.code = code
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[EngineError], tuple[str], dict[str, int | None]]:
+        """Pickle with the code, so the error survives a process pool."""
+        return (type(self), (str(self),), {"code": self.code})
 
 
 class CycleError(DiagnoseError, ValueError):

@@ -1,0 +1,137 @@
+"""Engine limits: what durable-rules cannot take is refused when a knowledge base loads."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+import diagnose
+from diagnose._engine import compile_ruleset
+from diagnose._limits import MAX_STACK, branch_count, limit_problems, network, stack_bound
+
+if TYPE_CHECKING:
+    from tests.conftest import MakeKb
+
+
+def _rules(*conditions: object) -> dict[str, object]:
+    """A compiled ruleset of one rule per condition (as compile_ruleset writes them)."""
+    return {f"r{n}": {"all": [{"m": {"$and": [{"kind": "intake"}, c]}}]} for n, c in enumerate(conditions)}
+
+
+def _bounds(n: int) -> dict[str, object]:
+    return {"$or": [{"$gte": {"s__motivation": k / 1000}} for k in range(n)]}
+
+
+@pytest.mark.parametrize(
+    ("definition", "stack"),
+    [
+        (_rules(_bounds(64)), 64),  # durable: passes
+        (_rules(_bounds(65)), 65),  # durable: code 303
+        (_rules(*({"$gte": {f"s__f{k % 12}": k / 1000}} for k in range(65))), 65),
+        (_rules(*({"s__f": 1.0} for _ in range(300))), 1),  # one shared test
+        (_rules({"$or": [{"l__a": "low"}, {"l__a": "medium"}, {"l__a": "high"}]}), 1),  # exclusive
+        (_rules(*({"l__a": "low"} for _ in range(3)), {"l__b": "low"}), 2),
+    ],
+)
+def test_the_stack_bound_matches_what_durable_did(definition: dict[str, object], stack: int) -> None:
+    """The first three are bench/engine_limits.py's `alternatives` and `rules` cases at and past the edge."""
+    assert stack_bound(network(definition)) == stack
+
+
+def test_the_packaged_rules_stay_well_within_every_limit(kb: diagnose.KnowledgeBase) -> None:
+    definition = compile_ruleset(kb)
+    assert limit_problems(definition) == []
+    assert stack_bound(network(definition)) <= MAX_STACK // 2
+    assert branch_count(definition["no_barrier_job_matching"]["all"][0]["m"]) == 2048
+
+
+@pytest.mark.parametrize(
+    ("definition", "expected"),
+    [
+        (
+            _rules(_bounds(49)),
+            [
+                (
+                    "",
+                    "too many rule tests one fact can pass at once for the rule engine: 49, at most 48 "
+                    "(durable's stack holds 64 (error 303 beyond))",
+                )
+            ],
+        ),
+        (
+            _rules({"$and": [{f"l__f{k}": "low"} for k in range(201)]}),
+            [
+                (
+                    "",
+                    "too many fields read by rules for the rule engine: 201, at most 200 (a fact of 252 fields crashed durable)",
+                )
+            ],
+        ),
+        (
+            _rules({"$and": [{"$or": [{f"l__f{k}": "low"}, {f"l__f{k}": "high"}]} for k in range(13)]}),
+            [
+                (
+                    "r0",
+                    "too many alternatives after compilation for the rule engine: 8,192, at most 4,096 "
+                    "(8,192 built, 16,384 failed (error 113))",
+                )
+            ],
+        ),
+        (
+            _rules(*({"l__f": "low"} for _ in range(201))),
+            [
+                (
+                    "",
+                    "too many rules with the same condition for the rule engine: 201, at most 200 (durable refused 257 (error 108))",
+                )
+            ],
+        ),
+        (
+            _rules({"c__n": 2**53 + 1}),
+            [("r0", "the number 9007199254740993 cannot be compared exactly (beyond 2**53)")],
+        ),
+        (
+            _rules(*({"l__f": f"v{k}"} for k in range(251))),
+            [
+                (
+                    "",
+                    "too many distinct tests side by side for the rule engine: 251, at most 250 (durable builds for ever beyond about 320)",
+                )
+            ],
+        ),
+    ],
+)
+def test_each_limit_is_named_with_its_figure(
+    definition: dict[str, object], expected: list[tuple[str, str]]
+) -> None:
+    assert limit_problems(definition) == expected
+
+
+def test_too_many_tests_true_at_once_is_refused_at_the_rule(make_kb: MakeKb) -> None:
+    """A rule whose `any` has 49 score bounds on one factor: with the other rules, 52 tests can hold at once."""
+    bounds = "\n".join(f"          - {{factor: motivation, score: {{gte: {k / 100}}}}}" for k in range(49))
+    old = "    when: {factor: health, level: low}\n"
+    root = make_kb({"recommend/health.yaml": (old, f"    when:\n      any:\n{bounds}\n")})
+    with pytest.raises(diagnose.KnowledgeBaseError) as caught:
+        diagnose.load_knowledge_base(root)
+    assert str(caught.value) == (
+        "recommend/:0:0: too many rule tests one fact can pass at once for the rule engine: 52, at most 48 "
+        "(durable's stack holds 64 (error 303 beyond))"
+    )
+
+
+def test_a_rule_beyond_the_alternatives_limit_is_located(make_kb: MakeKb) -> None:
+    """`any` of 4,097 score bounds: one rule with more alternatives than the engine can build."""
+    bounds = "\n".join(
+        f"          - {{factor: motivation, score: {{gte: {k / 1000}, lt: {k / 1000 + 0.5}}}}}"
+        for k in range(4097)
+    )
+    old = "    when: {factor: health, level: low}\n"
+    root = make_kb({"recommend/health.yaml": (old, f"    when:\n      any:\n{bounds}\n")})
+    with pytest.raises(diagnose.KnowledgeBaseError) as caught:
+        diagnose.load_knowledge_base(root)
+    assert str(caught.value) == (
+        "recommend/health.yaml:5:9: rules[0]: too many alternatives after compilation for the rule engine: "
+        "4,097, at most 4,096 (8,192 built, 16,384 failed (error 113))"
+    )
