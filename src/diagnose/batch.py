@@ -17,6 +17,7 @@ import ctypes
 import ctypes.util
 import itertools
 import multiprocessing
+import signal
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -32,7 +33,7 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 
     from diagnose.scoring import Intake
 
@@ -48,6 +49,9 @@ _worker_kb: KnowledgeBase | None = None  # one per worker process, set by _start
 
 def _start_worker(path: str | None) -> None:
     global _worker_kb  # noqa: PLW0603 - the knowledge base of this worker process, loaded once
+    # Ctrl-C is for the caller's process, which stops the pool: a worker that died of it would
+    # print a traceback of its own and break the pool before the caller could clean up.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _keep_freed_memory()
     _worker_kb = load_knowledge_base(path)
 
@@ -82,7 +86,7 @@ def _map_chunks(
     *,
     workers: int = 1,
     chunk_size: int = 256,
-) -> Iterator[tuple[list[T], R]]:
+) -> Generator[tuple[list[T], R], None, None]:
     """Apply `function(kb, chunk)` to consecutive chunks of `items`, in order: the batch engine.
 
     With `workers > 1`, in that many spawned processes, each with the knowledge base loaded again
@@ -100,7 +104,7 @@ def _map_chunks(
     pending: deque[tuple[list[T], Future[R]]] = deque()
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(path,))
     _widen_pipes(pool)
-    with pool:
+    try:
         while True:
             while len(pending) < 2 * workers:  # a bounded window keeps memory flat
                 chunk = list(itertools.islice(iterator, chunk_size))
@@ -111,6 +115,8 @@ def _map_chunks(
                 return
             chunk, future = pending.popleft()
             yield chunk, future.result()
+    finally:  # also when the caller stops early (Ctrl-C, a full disk): drop the chunks not started
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 #: Linux's largest pipe buffer for an unprivileged process (/proc/sys/fs/pipe-max-size).
