@@ -12,6 +12,7 @@ import contextlib
 import functools
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -122,6 +123,11 @@ class _Rate(ProgressColumn):
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
         return Text("" if speed is None else f"{speed:,.0f} rows/s", style="progress.data.speed")
+
+
+def _interactive() -> bool:
+    """Whether a person watches standard error (then the progress bar is shown)."""
+    return sys.stderr.isatty()
 
 
 def _kind(path: Path) -> str:
@@ -293,6 +299,25 @@ def batch_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per op
     run.report(fail_on_reject=fail_on_reject)
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, a service stopping) stops the batch as Ctrl-C does: outputs removed, exit 130."""
+
+    def interrupt(number: int, frame: object) -> None:
+        del number, frame
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 class _Batch:
     """One run of `diagnose batch`: reads, writes, counts, and says what happened."""
 
@@ -321,6 +346,11 @@ class _Batch:
         """Assess every row into the temporary outputs, and put them in place only at the end."""
         start = time.perf_counter()
         outputs: list[_Output] = []
+        with _terminate_as_interrupt():
+            self._run(outputs)
+        self.seconds = time.perf_counter() - start
+
+    def _run(self, outputs: list[_Output]) -> None:
         try:
             out = _Output(self.target)
             outputs.append(out)
@@ -346,7 +376,6 @@ class _Batch:
         except BaseException:
             self._discard(outputs)
             raise
-        self.seconds = time.perf_counter() - start
 
     def _nothing(self) -> str:
         if _regular_or_new(self.target):
@@ -363,7 +392,7 @@ class _Batch:
         if csv_summary:
             out.write(csv_line(summary_columns(list(self.kb.factors), self.top)).encode())
         work = functools.partial(assess_rows, csv_summary=csv_summary, top=self.top)
-        shown = sys.stderr.isatty()
+        shown = _interactive()
         progress = Progress(
             TextColumn("assessing"),
             BarColumn(),
