@@ -226,7 +226,8 @@ any other gets JSON Lines with the whole diagnosis. Rejected rows go, with their
 the reason, to the errors file; they never stop the batch and are never dropped silently.
 
 \b
-SOURCE as JSON Lines: one object per line: {"id": ..., "answers": {...}, "context": {...}}.
+SOURCE as JSON Lines: one object per line,
+  {"id": ..., "answers": {...}, "context": {...}} (id and context optional).
 SOURCE as CSV (name ends in .csv): a header row, then one row per client:
   id             optional: the client's id, copied to the output
   <item id>      one column per item (se_1, mo_2, ...): the answer
@@ -237,15 +238,17 @@ SOURCE as CSV (name ends in .csv): a header row, then one row per client:
   the header. A UTF-8 byte-order mark is allowed; a column named twice is not.
 
 \b
-TARGET is written to a temporary file beside it and renamed when done, so a
-batch that stops (Ctrl-C, a dead worker, a full disk) leaves no output.
+TARGET is written to a temporary file beside it and renamed when done: a
+batch that stops (Ctrl-C, SIGTERM, a dead worker, a full disk) removes it and
+leaves an existing TARGET as it was.
 Text cells of a CSV summary that a spreadsheet would run as a formula (they
 start with = + - @, a tab or a carriage return) get a leading '.
 
 \b
 Exit codes: 0 done; 1 nothing assessed, a row rejected with --fail-on-reject,
 a repeated id with --unique-ids, or the batch stopped; 2 a wrong command
-line (also: TARGET or the errors file is SOURCE); 130 interrupted (Ctrl-C).
+line (also: TARGET or the errors file is SOURCE); 130 interrupted (Ctrl-C,
+SIGTERM). The CLI reference page, "Caseload files", has the whole format.
 """
 
 
