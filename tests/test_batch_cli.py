@@ -462,3 +462,48 @@ def test_no_csv_cell_starts_a_formula(ids: list[str]) -> None:
     out = list(csv.reader(io.StringIO(text, newline="")))
     assert [r[1] for r in out[1:]] == [f"'{c}" if c.startswith(FORMULA_STARTS) else c for c in ids]
     assert not any(cell.startswith(FORMULA_STARTS) for r in out for cell in r)
+
+
+def test_a_symlinked_target_keeps_its_link(tmp_path: Path) -> None:
+    source = jsonl(tmp_path / "in.jsonl", [row("a")])
+    (tmp_path / "store").mkdir()
+    real = tmp_path / "store" / "results.jsonl"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "results.jsonl"
+    link.symlink_to(real)
+    assert run(source, link).exit_code == 0
+    assert link.is_symlink()
+    assert [r["id"] for r in records(real)] == ["a"]
+
+
+def test_a_source_that_is_a_pipe_is_read_once(tmp_path: Path) -> None:
+    """A pipe (`<(cat caseload.jsonl)`) has no size and is read once: no sniffing, no count, no hint."""
+    lines = [row(f"c{n}") for n in range(5)]
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    command = [sys.executable, "-m", "diagnose", "batch", str(fifo), str(tmp_path / "out.jsonl")]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)  # noqa: S603 - ours
+    with fifo.open("w", encoding="utf-8") as stream:
+        stream.write("".join(f"{line}\n" for line in lines))
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert [r["id"] for r in records(tmp_path / "out.jsonl")] == [f"c{n}" for n in range(5)]
+
+
+def test_an_engine_error_stops_the_batch_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = jsonl(tmp_path / "in.jsonl", [row("a")])
+    target = tmp_path / "out.jsonl"
+
+    def failing(*arguments: object, **options: object) -> Iterator[object]:
+        del arguments, options
+        raise diagnose.EngineError("durable-rules answered code 2 to diagnose facts")
+        yield  # a generator, as the real one
+
+    monkeypatch.setattr(_batch_cli, "_map_chunks", failing)
+    result = run(source, target)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"error: durable-rules answered code 2 to diagnose facts; {target} not written\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]

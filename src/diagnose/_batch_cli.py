@@ -33,7 +33,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from diagnose._tables import Row, assess_rows, csv_line, read_rows, summary_columns
+from diagnose._tables import Row, TableError, assess_rows, csv_line, read_rows, summary_columns
 from diagnose.batch import _map_chunks
 from diagnose.errors import DiagnoseError
 
@@ -77,11 +77,12 @@ class _Output:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.temporary: Path | None = None
+        real = Path(os.path.realpath(path))  # through a symbolic link: the link stays, its file is replaced
         try:
             if path.exists() and not path.is_file():  # /dev/null, a pipe: written as it goes
                 self.file: IO[bytes] = path.open("wb")
             else:
-                handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+                handle, name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".partial")
                 self.temporary = Path(name)
                 self.file = os.fdopen(handle, "wb")
         except OSError as exc:
@@ -102,7 +103,7 @@ class _Output:
                 os.umask(mask)
                 mode = self.path.stat().st_mode & 0o7777 if self.path.exists() else 0o666 & ~mask
                 self.temporary.chmod(mode)
-                self.temporary.replace(self.path)
+                self.temporary.replace(os.path.realpath(self.path))
                 self.temporary = None
         except OSError as exc:
             raise _Stop(f"{self.path}: cannot write: {exc.strerror or exc}") from exc
@@ -167,6 +168,8 @@ def _paths(source: Path, target: Path, errors: Path | None) -> Path | None:
 
 
 def _sniff(source: Path) -> None:
+    if not source.is_file():  # a pipe is read once: its rows are checked one by one instead
+        return
     try:
         with source.open("rb") as stream:
             head = stream.read(_SNIFF)
@@ -178,7 +181,7 @@ def _sniff(source: Path) -> None:
 
 def _hint(source: Path) -> str:
     """Why nothing in a JSON Lines file could be read, when it is one JSON document instead."""
-    if source.stat().st_size > _HINT_LIMIT:
+    if not source.is_file() or source.stat().st_size > _HINT_LIMIT:
         return ""
     try:
         data = json.loads(source.read_bytes())
@@ -373,9 +376,12 @@ class _Batch:
         except _Stop as exc:
             self._discard(outputs)
             raise type(exc)(f"{exc.message}; {self._nothing()}" if outputs else exc.message) from exc
-        except DiagnoseError as exc:
+        except TableError as exc:
             self._discard(outputs)
             raise _Stop(f"{self.source}: {exc}; {self._nothing()}") from exc
+        except DiagnoseError as exc:  # the rule engine failing (a bug, reported as it said)
+            self._discard(outputs)
+            raise _Stop(f"{exc}; {self._nothing()}") from exc
         except BaseException:
             self._discard(outputs)
             raise
@@ -406,7 +412,8 @@ class _Batch:
             console=Console(stderr=True),
             disable=not shown,
         )
-        lines = _count_lines(self.source) if shown else 0  # a count costs a read: only when shown
+        # A count costs a read of the file: only when shown, and never of a pipe (read only once).
+        lines = _count_lines(self.source) if shown and self.source.is_file() else 0
         with (
             self._rows() as rows,
             progress,
