@@ -215,7 +215,7 @@ def _undecodable(text: str) -> bool:
 
 
 #: A text cell starting with one of these is run as a formula by spreadsheets (OWASP, CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\t\r")
 
 
 def neutral(cell: str) -> str:
@@ -225,7 +225,7 @@ def neutral(cell: str) -> str:
         >>> neutral("=SUM(A1:A9)"), neutral("@cmd"), neutral("c-12")
         ("'=SUM(A1:A9)", "'@cmd", 'c-12')
     """
-    return f"'{cell}" if cell.startswith(_FORMULA_START) else cell
+    return f"'{cell}" if cell and cell[0] in _FORMULA_START else cell
 
 
 def result_record(row: Row, diagnosis: bytes) -> bytes:
@@ -241,8 +241,13 @@ def summary_columns(factors: list[str], top: int) -> list[str]:
 
 def summary_row(row: Row, levels: Sequence[str], advice: Sequence[str], top: int) -> list[str]:
     """One CSV summary row: factor levels in the knowledge base's order, then the top advice."""
-    shown = [neutral(a) for a in advice[:top]]
-    return [str(row.number), neutral(row.client or ""), *levels, *shown, *([""] * (top - len(shown)))]
+    shown = list(advice[:top])
+    # The id is the one text cell from outside: levels are fixed words, advice knowledge-base ids
+    # (a lowercase letter first), so only the id can start a formula.
+    client = row.client or ""
+    if client and client[0] in _FORMULA_START:
+        client = neutral(client)
+    return [str(row.number), client, *levels, *shown, *([""] * (top - len(shown)))]
 
 
 def error_record(row: Row, message: str, problems: Sequence[AnswerProblem] = ()) -> str:

@@ -20,6 +20,7 @@ import multiprocessing
 import signal
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
@@ -104,6 +105,7 @@ def _map_chunks(
     pending: deque[tuple[list[T], Future[R]]] = deque()
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(path,))
     _widen_pipes(pool)
+    broken = False
     try:
         while True:
             while len(pending) < 2 * workers:  # a bounded window keeps memory flat
@@ -114,9 +116,37 @@ def _map_chunks(
             if not pending:
                 return
             chunk, future = pending.popleft()
-            yield chunk, future.result()
+            yield chunk, _result(pool, future)
+    except BrokenProcessPool:
+        broken = True
+        raise
     finally:  # also when the caller stops early (Ctrl-C, a full disk): drop the chunks not started
-        pool.shutdown(wait=True, cancel_futures=True)
+        if broken:  # what is left of a broken pool is ended, not waited for
+            for process in _processes(pool):
+                process.terminate()
+        pool.shutdown(wait=not broken, cancel_futures=True)
+
+
+#: Seconds between checks that every worker process still runs, while waiting for a result.
+_WATCH = 1.0
+
+
+def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _result(pool: ProcessPoolExecutor, future: Future[R]) -> R:
+    """A chunk's result; BrokenProcessPool as soon as a worker process has ended.
+
+    The pool notices a killed worker itself, except when it dies while reading its work from the
+    shared pipe: then the pool can wait forever. A worker never ends on its own before shutdown.
+    """
+    while True:
+        try:
+            return future.result(timeout=_WATCH)
+        except TimeoutError:
+            if any(process.exitcode is not None for process in _processes(pool)):
+                raise BrokenProcessPool("a worker process ended while the batch was running") from None
 
 
 #: Linux's largest pipe buffer for an unprivileged process (/proc/sys/fs/pipe-max-size).
