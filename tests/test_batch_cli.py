@@ -332,6 +332,16 @@ def _batch(source: Path, target: Path) -> subprocess.Popen[str]:
     )
 
 
+def _finish(process: subprocess.Popen[str]) -> str:
+    """The batch's standard error once it ends (a hang guard of 120 s, then its process group is killed)."""
+    try:
+        return process.communicate(timeout=120)[1]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def _rows_done(stderr: str) -> int:
     return int(stderr.split(" after ", 1)[1].split(" rows", 1)[0].replace(",", ""))
 
@@ -343,7 +353,7 @@ def test_ctrl_c_ends_with_a_message_and_no_file(tmp_path: Path) -> None:
     process = _batch(source, target)
     _started(process, tmp_path)
     os.killpg(process.pid, signal.SIGINT)
-    _, stderr = process.communicate(timeout=120)
+    stderr = _finish(process)
     assert process.returncode == 130
     assert stderr == f"error: interrupted after {_rows_done(stderr):,} rows; {target} not written\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]
@@ -359,7 +369,7 @@ def test_a_killed_worker_ends_with_a_message_and_no_file(tmp_path: Path) -> None
         int(c) for c in children if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text(encoding="utf-8")
     ]
     os.kill(workers[0], signal.SIGKILL)
-    _, stderr = process.communicate(timeout=120)
+    stderr = _finish(process)
     assert process.returncode == 1
     assert (
         stderr
@@ -483,10 +493,12 @@ def test_a_source_that_is_a_pipe_is_read_once(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     command = [sys.executable, "-m", "diagnose", "batch", str(fifo), str(tmp_path / "out.jsonl")]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)  # noqa: S603 - ours
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        command, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+    )
     with fifo.open("w", encoding="utf-8") as stream:
         stream.write("".join(f"{line}\n" for line in lines))
-    _, stderr = process.communicate(timeout=120)
+    stderr = _finish(process)
     assert process.returncode == 0, stderr
     assert [r["id"] for r in records(tmp_path / "out.jsonl")] == [f"c{n}" for n in range(5)]
 

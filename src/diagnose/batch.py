@@ -122,8 +122,7 @@ def _map_chunks(
         raise
     finally:  # also when the caller stops early (Ctrl-C, a full disk): drop the chunks not started
         if broken:  # what is left of a broken pool is ended, not waited for
-            for process in _processes(pool):
-                process.terminate()
+            _end(pool)
         pool.shutdown(wait=not broken, cancel_futures=True)
 
 
@@ -135,11 +134,27 @@ def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BasePr
     return list((getattr(pool, "_processes", None) or {}).values())
 
 
+def _end(pool: ProcessPoolExecutor) -> None:
+    """End a broken pool's workers, and free its manager thread if it hangs reading a cut-off result.
+
+    A worker killed while it wrote its result leaves half a message in the result pipe; the pool's
+    thread then waits for the rest forever (and the interpreter, which joins it at exit, with
+    it). Closing this process's own end for writing to that pipe ends the wait (EOF).
+    """
+    for process in _processes(pool):
+        process.terminate()
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
+
+
 def _result(pool: ProcessPoolExecutor, future: Future[R]) -> R:
     """A chunk's result; BrokenProcessPool as soon as a worker process has ended.
 
-    The pool notices a killed worker itself, except when it dies while reading its work from the
-    shared pipe: then the pool can wait forever. A worker never ends on its own before shutdown.
+    The pool notices a killed worker itself, except when it dies while writing its result to the
+    shared pipe: then the pool waits forever (seen: a worker killed mid-batch under heavy load).
+    A worker never ends on its own before shutdown.
     """
     while True:
         try:
