@@ -18,6 +18,8 @@ from tests.test_recommendation import CONTEXT_FIELDS, CONTEXT_RULES
 from tests.test_robustness import JUNK, KEYS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from tests.conftest import MakeKb
 
 KB = diagnose.load_knowledge_base()
@@ -162,3 +164,77 @@ def test_eight_threads_get_the_sequential_json() -> None:
         threaded = list(pool.map(lambda chunk: [got(r) for r in kb.compiled().assess(chunk)], chunks))
     assert threaded == sequential
     assert kb.engine().live_sessions == 0
+
+
+def _deep(depth: int) -> object:
+    value: object = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+SCALE = "expected a whole number from 1 to 5, or one of 'not_asked', 'declined', 'unknown'"
+HOSTILE: list[tuple[object, str]] = [
+    ({"se_1": _deep(1000)}, f"item 'se_1': {SCALE}; got a list nested too deep to show"),
+    ({"se_1": 10**5000}, f"item 'se_1': {SCALE}; got a number of more than 4300 digits"),
+    ([1, 2], "intake 'answers': expected a mapping of id to value, got list"),
+    ("se_1", "intake 'answers': expected a mapping of id to value, got str"),
+    (None, "intake 'answers': expected a mapping of id to value, got NoneType"),
+]
+
+
+@pytest.mark.parametrize(("intake", "message"), HOSTILE, ids=["deep", "huge", "list", "text", "none"])
+@pytest.mark.parametrize("function", [diagnose.assess_many_json, diagnose.assess_many])
+def test_hostile_intakes_are_answer_errors(
+    function: Callable[..., Iterator[object]], intake: object, message: str
+) -> None:
+    """Deep nesting, huge numbers, rows that are no mapping: a located AnswerError, never a crash."""
+    rows = [{"mo_1": 1, "mo_2": 1}, intake, {"mo_1": 2, "mo_2": 2}]
+    results = list(function(rows, errors="return"))
+    assert [type(r).__name__ for r in results][::2] == [
+        "str" if function is diagnose.assess_many_json else "Diagnosis"
+    ] * 2
+    assert isinstance(results[1], diagnose.AnswerError)
+    assert str(results[1]) == message
+
+
+def test_a_context_that_is_no_mapping_is_an_answer_error() -> None:
+    intake = diagnose.Intake.model_construct(answers={"se_1": 1}, context=[1])  # type: ignore[arg-type]
+    assert str(compiled(KB, intake)) == "intake 'context': expected a mapping of id to value, got list"
+
+
+class _Text(str):
+    """A str subclass, as numpy.str_ is."""
+
+    __slots__ = ()
+
+
+def test_str_subclasses_are_the_text_they_hold() -> None:
+    """numpy.str_("declined") and the like: scored as that text by every path, never an AssertionError."""
+    import numpy as np
+
+    for payload in ({"se_1": np.str_("declined"), "se_2": 2}, {_Text("se_1"): _Text("unknown"), "se_2": 2}):
+        plain = {str.__str__(k): str.__str__(v) if isinstance(v, str) else v for k, v in payload.items()}
+        assert got(compiled(KB, payload)) == expected(KB, plain)
+        assert list(diagnose.assess_many_json([payload])) == [diagnose.assess(plain).model_dump_json()]
+
+
+def test_a_context_integer_beyond_64_bits_is_refused(context_kb: diagnose.KnowledgeBase) -> None:
+    intake = diagnose.Intake.model_construct(answers={"mo_1": 1}, context={"hours_available": 2**63})
+    result = compiled(context_kb, intake)
+    assert got(result) == expected(context_kb, {"mo_1": 1}, {"hours_available": 2**63})
+    assert str(result) == (
+        "context 'hours_available': expected a whole number from -2**63 to 2**63 - 1, got 9223372036854775808"
+    )
+
+
+def test_a_factor_with_3000_items_compiles(make_kb: MakeKb) -> None:
+    """A factor too big for written-out sums is scored by one call: same JSON as `assess`."""
+    extra = "".join(
+        f"  - id: big_{n}\n    factor: health\n    scale: agree5\n    text: {{nl: Vraag {n}., en: Q {n}.}}\n"
+        for n in range(3000)
+    )
+    kb = diagnose.load_knowledge_base(make_kb({"instrument.yaml": ("\nitems:\n", "\nitems:\n" + extra)}))
+    full = {f"big_{n}": 1 + n % 5 for n in range(3000)} | {"he_1": 2, "he_2": 2, "he_3": 2}
+    for payload in ({"big_7": 2, "he_1": 1}, full):
+        assert got(compiled(kb, payload)) == expected(kb, payload)

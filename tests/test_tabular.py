@@ -117,3 +117,31 @@ def test_arrow_context_columns_and_integral_floats() -> None:
 def test_top_must_be_positive() -> None:
     with pytest.raises(ValueError, match=r"^top must be at least 1$"):
         assess_table(pa.table({"mo_1": [1]}), top=0)
+
+
+class _Text(str):
+    """A str subclass, as some readers hand out."""
+
+    __slots__ = ()
+
+
+def test_odd_cells_are_rejected_per_row_never_a_crash() -> None:
+    """Deep nesting, a 5000-digit number, str subclasses: each row gets its level or its error."""
+    deep: object = []
+    for _ in range(1000):
+        deep = [deep]
+    frame = pd.DataFrame(
+        {
+            "mo_1": pd.Series([deep, 10**5000, _Text("declined"), 1], dtype=object),
+            "mo_2": [1, 1, 1, 1],
+        }
+    )
+    result = assess_frame(frame, top=1)
+    scale = "expected a whole number from 1 to 5, or one of 'not_asked', 'declined', 'unknown'"
+    assert result["error"].tolist() == [
+        f"item 'mo_1': {scale}; got a list nested too deep to show",
+        f"item 'mo_1': {scale}; got a number of more than 4300 digits",
+        "",
+        "",
+    ]
+    assert result["motivation"].tolist()[2:] == ["not_assessed", "low"]

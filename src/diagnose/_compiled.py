@@ -40,6 +40,9 @@ __all__ = ["CompiledResult", "CompiledRules", "split_intake"]
 #: their keys, so starting again only costs time).
 _CACHE_LIMIT = 8_192
 _ANSWER_TYPES = frozenset({int, str})
+#: Factors with at most this many items get their sums written out in the generated scorer; a
+#: larger one is scored by `_partial` (a sum of thousands of terms is too deep to compile).
+_INLINE_ITEMS = 64
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -50,6 +53,13 @@ class CompiledResult(NamedTuple):
     json: bytes
     levels: tuple[str, ...]
     advice: tuple[str, ...]
+
+
+def _shown(value: object) -> str:
+    try:
+        return repr(value)[:200]
+    except (RecursionError, ValueError):  # pragma: no cover - only in a bug report
+        return type(value).__name__
 
 
 def _json(value: object) -> str:
@@ -150,15 +160,18 @@ class CompiledRules:
             level, value = f"l{f}", f"s{f}"
             levels.append(level)
             entries = ",".join(f"{{{n}[1]}}" for n in names)
-            lines += [
-                f"    if {' + '.join(f'{n}[3]' for n in names)} == {len(names)}:",
-                f"        {value} = ({' + '.join(f'{n}[2]' for n in names)}) / {len(names)}",
-                f"        {level} = L{f}({value})",
-                f'        p{f} = f"{{H{f}}}{{{level}}}{{S}}{{{value}!r}}{{M{f}}}{entries}]}}}}"',
-                "    else:",
-                f"        {level}, {value}, p{f} = _partial(F{f}, H{f}, ({', '.join(names)},))",
-                f"    if {value} is not None:",
-            ]
+            if len(names) <= _INLINE_ITEMS:
+                lines += [
+                    f"    if {' + '.join(f'{n}[3]' for n in names)} == {len(names)}:",
+                    f"        {value} = ({' + '.join(f'{n}[2]' for n in names)}) / {len(names)}",
+                    f"        {level} = L{f}({value})",
+                    f'        p{f} = f"{{H{f}}}{{{level}}}{{S}}{{{value}!r}}{{M{f}}}{entries}]}}}}"',
+                    "    else:",
+                    f"        {level}, {value}, p{f} = _partial(F{f}, H{f}, ({', '.join(names)},))",
+                ]
+            else:  # a chain of thousands of `+` nests too deep for Python's compiler: one call
+                lines.append(f"    {level}, {value}, p{f} = _partial(F{f}, H{f}, ({', '.join(names)},))")
+            lines.append(f"    if {value} is not None:")
             lines += [f"        fact[{lk!r}] = {level}"] if lk in fields else []
             lines += [f"        fact[{sk!r}] = {value}"] if sk in fields else []
             lines += ["        pass"] if lk not in fields and sk not in fields else []
@@ -229,19 +242,16 @@ class CompiledRules:
     ) -> tuple[bytes, bytes, dict[str, object], tuple[str, ...]]:
         """Check and score: (profile JSON, trace JSON up to the fired rules, the fact, the levels)."""
         fact: dict[str, object] = {}
-        scored = None
-        # Known items with whole-number or text answers; the generated code's table lookups then
-        # refuse any number off the scale and any other text (KeyError), and anything unhashable
-        # (TypeError). A bool or 2.0 would pass a lookup (True == 1): the type check keeps them out.
-        if answers.keys() <= self._item_ids and set(map(type, answers.values())) <= _ANSWER_TYPES:
-            try:
-                scored = self._score(answers, fact)
-            except (KeyError, TypeError):
-                scored = None
+        scored = self._try_score(answers, fact)
         if scored is None:
-            validate_intake(self.kb, answers, context)  # raises the same AnswerError as assess
-            message = f"the compiled check refused what validate_intake accepts: {answers!r}"
-            raise AssertionError(message)  # pragma: no cover - the tests feed both junk
+            # Raises the same AnswerError as assess; what passes it is plain data in subclasses
+            # of str (numpy.str_("declined"), a str subclass as item id), scored as that text.
+            checked = validate_intake(self.kb, answers, context)[0]
+            plain = {item: str.__str__(v) if isinstance(v, str) else v for item, v in checked.items()}
+            scored = self._try_score(plain, fact)
+            if scored is None:  # pragma: no cover - the tests feed both paths junk
+                message = f"the compiled check refused what validate_intake accepts: {_shown(answers)}"
+                raise AssertionError(message)
         profile, trace_answers, levels = scored
         checked_context: dict[str, ContextValue] = {}
         if context:
@@ -256,6 +266,24 @@ class CompiledRules:
             fact,
             levels,
         )
+
+    def _try_score(
+        self, answers: Mapping[Any, object], fact: dict[str, object]
+    ) -> tuple[str, str, tuple[str, ...]] | None:
+        """Score answers the fast way, or None when they need `validate_intake` to say what is wrong.
+
+        Known items with whole-number or text answers; the generated code's table lookups then
+        refuse any number off the scale and any other text (KeyError), and anything unhashable
+        (TypeError). A bool or 2.0 would pass a lookup (True == 1): the type check keeps them out.
+        Anything but a mapping (no `keys`) goes to `validate_intake` too.
+        """
+        try:
+            if not (answers.keys() <= self._item_ids and set(map(type, answers.values())) <= _ANSWER_TYPES):
+                return None
+            return self._score(answers, fact)
+        except (KeyError, TypeError, AttributeError):
+            fact.clear()
+            return None
 
     def _finish(
         self,

@@ -1,9 +1,11 @@
 """Reading and writing caseload files for `diagnose batch` and `diagnose compare-kb`.
 
 Input rows come from JSON Lines (one intake object per line: `answers`, optional `context` and
-`id`) or CSV (one row per client: an optional `id` column, one column per item id, and context
-fields as `context.<field>` columns; an empty cell means `not_asked`). Each row is parsed on its
-own, so one bad row is reported with its row number and never stops the others.
+`id`) or CSV (a header row, then one row per client: an optional `id` column, one column per item
+id, and context fields as `context.<field>` columns; an empty cell means not answered). Each row
+is parsed on its own, so one bad row (bad JSON, nested too deep, too few cells, not UTF-8) is
+reported with its row number and never stops the others. The format is specified on the CLI page
+(docs/cli.md, "Caseload files").
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from pydantic_core import from_json
 
-from diagnose.errors import AnswerError
+from diagnose.errors import AnswerError, DiagnoseError
 from diagnose.scoring import Intake
 
 if TYPE_CHECKING:
@@ -28,9 +31,11 @@ if TYPE_CHECKING:
 __all__ = [
     "Chunk",
     "Row",
+    "TableError",
     "assess_rows",
     "csv_line",
     "error_record",
+    "neutral",
     "parse_line",
     "read_rows",
     "result_record",
@@ -54,14 +59,24 @@ class Row:
         return Intake.model_construct(**self.intake)  # type: ignore[arg-type]  # unchecked on purpose
 
 
+_CONTEXT = "context."
+_BOM = "\ufeff".encode()
+
+
+class TableError(DiagnoseError, ValueError):
+    """A caseload file that cannot be read as a whole (a CSV header with a column twice)."""
+
+
 def _number(text: str) -> object:
     try:
         return int(text)
     except ValueError:
         try:
-            return float(text)
+            number = float(text)
         except ValueError:
             return text
+        # A whole float is that whole number: pandas writes 2.0 for an integer column with a gap.
+        return int(number) if number.is_integer() else number
 
 
 def _csv_value(text: str) -> object:
@@ -74,7 +89,11 @@ def _csv_value(text: str) -> object:
 
 
 def read_rows(stream: TextIO, kind: str) -> Iterator[Row]:
-    """Yield the rows of a JSON Lines (`jsonl`) or `csv` stream, lazily."""
+    """Yield the rows of a JSON Lines (`jsonl`) or `csv` stream, lazily.
+
+    Raises:
+        TableError: when a CSV header names a column twice (before any row is read).
+    """
     if kind == "csv":
         yield from _csv_rows(stream)
         return
@@ -83,20 +102,33 @@ def read_rows(stream: TextIO, kind: str) -> Iterator[Row]:
             yield parse_line(number, line)
 
 
-def parse_line(number: int, line: str) -> Row:
-    """One JSON Lines row (not blank)."""
+def _client(value: object) -> str | None:
+    """A row's `id` as text; a number counts as its digits. None when absent; ValueError when unfit."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)  # an int of more than 4,300 digits raises ValueError
+    raise ValueError(value)
+
+
+def parse_line(number: int, line: str | bytes) -> Row:
+    """One JSON Lines row (not blank), as text or as UTF-8 bytes (a leading byte-order mark is skipped)."""
+    line = line.removeprefix(_BOM) if isinstance(line, bytes) else line.removeprefix("\ufeff")
     try:
         data = from_json(line)  # about twice as fast as json.loads, and the same data
     except ValueError:
-        try:  # json.loads also takes lone surrogates (from_json refuses) and words the error
-            data = json.loads(line.rstrip("\r\n"))  # a column on this line, not "column 1" of the next
-        except json.JSONDecodeError as exc:
-            return Row(number, None, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+        data = None
+    if data is None:
+        problem, data = _parse_slowly(line)
+        if problem is not None:
+            return Row(number, None, None, problem)
     if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
         return Row(number, None, None, "expected an object with 'answers' (and optionally 'context', 'id')")
     unknown = sorted(set(data) - {"answers", "context", "id"})
-    client = data.get("id")
-    client_id = None if client is None else str(client)
+    try:
+        client_id = _client(data.get("id"))
+    except ValueError:
+        return Row(number, None, None, "'id' must be text or a number")
     if unknown:
         message = f"unknown key {unknown[0]!r}; a row has 'answers', 'context' and 'id'"
         return Row(number, client_id, None, message)
@@ -106,27 +138,94 @@ def parse_line(number: int, line: str) -> Row:
     return Row(number, client_id, {"answers": data["answers"], "context": context})
 
 
+def _parse_slowly(line: str | bytes) -> tuple[str | None, object]:
+    """(problem, None) or (None, data): json.loads takes lone surrogates (from_json refuses them)."""
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return f"not UTF-8 text: byte 0x{line[exc.start]:02x} at byte {exc.start + 1}", None
+    try:
+        return None, json.loads(line.rstrip("\r\n"))  # a column on this line, not "column 1" of the next
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON: {exc.msg} (column {exc.colno})", None
+    except RecursionError:
+        return "not readable: nested too deep", None
+    except ValueError:  # an integer of more than 4,300 digits
+        return f"not readable: a number of more than {sys.get_int_max_str_digits()} digits", None
+
+
+def _header(stream: TextIO) -> tuple[Iterator[list[str]], list[str]]:
+    reader = csv.reader(stream)
+    header = next(reader, [])
+    if header and header[0].startswith("\ufeff"):  # Excel's "CSV UTF-8" starts with a byte-order mark
+        header[0] = header[0][1:]
+    seen: dict[str, int] = {}
+    for position, column in enumerate(header, start=1):
+        if column in seen:
+            message = f"CSV header: column {column!r} appears twice (columns {seen[column]} and {position})"
+            raise TableError(message)
+        seen[column] = position
+    return reader, header
+
+
 def _csv_rows(stream: TextIO) -> Iterator[Row]:
-    reader = csv.DictReader(stream)
-    for number, record in enumerate(reader, start=1):
+    reader, header = _header(stream)
+    id_at = header.index("id") if "id" in header else None
+    # (position, column, answers or context, the key there) for every column but the id
+    columns = [
+        (n, c, c.startswith(_CONTEXT), c.removeprefix(_CONTEXT)) for n, c in enumerate(header) if n != id_at
+    ]
+    number = 0
+    for cells in reader:
+        if not cells:
+            continue  # a blank line
+        number += 1
+        client = cells[id_at].strip(" ") or None if id_at is not None and id_at < len(cells) else None
+        if client is not None and not client.isascii() and _undecodable(client):
+            yield Row(number, None, None, "not UTF-8 text in column 'id'")
+            continue
+        if len(cells) != len(header):
+            yield Row(number, client, None, f"the row has {len(cells)} cells, the header has {len(header)}")
+            continue
         answers: dict[str, object] = {}
         context: dict[str, object] = {}
-        client = None
-        for column, cell in record.items():
-            if column is None:
-                continue
-            value = _csv_value(cell or "")
-            if column == "id":
-                client = None if value is None else str(cell).strip()
-            elif column.startswith("context."):
-                if value is not None:
-                    context[column.removeprefix("context.")] = value
-            elif value is not None:
-                answers[column] = value
-        if None in record:
-            yield Row(number, client, None, "the row has more cells than the header has columns")
-            continue
-        yield Row(number, client, {"answers": answers, "context": context})
+        problem = None
+        for n, column, in_context, key in columns:
+            cell = cells[n]
+            if not cell.isascii() and _undecodable(cell):
+                problem = f"not UTF-8 text in column {column!r}"
+                break
+            value = _csv_value(cell)
+            if value is not None:
+                (context if in_context else answers)[key] = value
+        if problem is None:
+            yield Row(number, client, {"answers": answers, "context": context})
+        else:
+            yield Row(number, client, None, problem)
+
+
+def _undecodable(text: str) -> bool:
+    """Whether text holds bytes that were not UTF-8 (read with errors="surrogateescape")."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+#: A text cell starting with one of these is run as a formula by spreadsheets (OWASP, CSV injection).
+_FORMULA_START = frozenset("=+-@\t\r")
+
+
+def neutral(cell: str) -> str:
+    """A text cell a spreadsheet shows as text: prefixed with `'` when it would start a formula.
+
+    Examples:
+        >>> neutral("=SUM(A1:A9)"), neutral("@cmd"), neutral("c-12")
+        ("'=SUM(A1:A9)", "'@cmd", 'c-12')
+    """
+    return f"'{cell}" if cell and cell[0] in _FORMULA_START else cell
 
 
 def result_record(row: Row, diagnosis: bytes) -> bytes:
@@ -143,7 +242,12 @@ def summary_columns(factors: list[str], top: int) -> list[str]:
 def summary_row(row: Row, levels: Sequence[str], advice: Sequence[str], top: int) -> list[str]:
     """One CSV summary row: factor levels in the knowledge base's order, then the top advice."""
     shown = list(advice[:top])
-    return [str(row.number), row.client or "", *levels, *shown, *([""] * (top - len(shown)))]
+    # The id is the one text cell from outside: levels are fixed words, advice knowledge-base ids
+    # (a lowercase letter first), so only the id can start a formula.
+    client = row.client or ""
+    if client and client[0] in _FORMULA_START:
+        client = neutral(client)
+    return [str(row.number), client, *levels, *shown, *([""] * (top - len(shown)))]
 
 
 def error_record(row: Row, message: str, problems: Sequence[AnswerProblem] = ()) -> str:
@@ -154,12 +258,13 @@ def error_record(row: Row, message: str, problems: Sequence[AnswerProblem] = ())
 
 
 class Chunk(NamedTuple):
-    """What `diagnose batch` writes for a chunk of rows: output and errors-file text, and counts."""
+    """What `diagnose batch` writes for a chunk of rows: output and errors-file text, counts, ids."""
 
     advised: int
     rejected: int
     output: bytes  # UTF-8, whole lines
     errors: str  # whole lines
+    ids: tuple[tuple[int, str], ...]  # (row number, id) of each row with an id, for duplicates
 
 
 def csv_line(cells: Sequence[str]) -> str:
@@ -170,7 +275,7 @@ def csv_line(cells: Sequence[str]) -> str:
 
 
 def assess_rows(
-    kb: KnowledgeBase, chunk: list[Row | tuple[int, str]], *, csv_summary: bool, top: int
+    kb: KnowledgeBase, chunk: list[Row | tuple[int, bytes]], *, csv_summary: bool, top: int
 ) -> Chunk:
     """Assess a chunk of input rows (parsed, or JSON Lines still as text) for `diagnose batch`.
 
@@ -196,4 +301,5 @@ def assess_rows(
         else:
             output.append(result_record(row, result.json))
     text = buffer.getvalue().encode() if csv_summary else b"".join(output)
-    return Chunk(len(rows) - len(errors), len(errors), text, "".join(f"{line}\n" for line in errors))
+    ids = tuple((row.number, row.client) for row in rows if row.client is not None)
+    return Chunk(len(rows) - len(errors), len(errors), text, "".join(f"{line}\n" for line in errors), ids)

@@ -17,8 +17,10 @@ import ctypes
 import ctypes.util
 import itertools
 import multiprocessing
+import signal
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
@@ -32,7 +34,7 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 
     from diagnose.scoring import Intake
 
@@ -48,6 +50,9 @@ _worker_kb: KnowledgeBase | None = None  # one per worker process, set by _start
 
 def _start_worker(path: str | None) -> None:
     global _worker_kb  # noqa: PLW0603 - the knowledge base of this worker process, loaded once
+    # Ctrl-C is for the caller's process, which stops the pool: a worker that died of it would
+    # print a traceback of its own and break the pool before the caller could clean up.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _keep_freed_memory()
     _worker_kb = load_knowledge_base(path)
 
@@ -82,7 +87,7 @@ def _map_chunks(
     *,
     workers: int = 1,
     chunk_size: int = 256,
-) -> Iterator[tuple[list[T], R]]:
+) -> Generator[tuple[list[T], R], None, None]:
     """Apply `function(kb, chunk)` to consecutive chunks of `items`, in order: the batch engine.
 
     With `workers > 1`, in that many spawned processes, each with the knowledge base loaded again
@@ -100,7 +105,8 @@ def _map_chunks(
     pending: deque[tuple[list[T], Future[R]]] = deque()
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(path,))
     _widen_pipes(pool)
-    with pool:
+    broken = False
+    try:
         while True:
             while len(pending) < 2 * workers:  # a bounded window keeps memory flat
                 chunk = list(itertools.islice(iterator, chunk_size))
@@ -110,7 +116,52 @@ def _map_chunks(
             if not pending:
                 return
             chunk, future = pending.popleft()
-            yield chunk, future.result()
+            yield chunk, _result(pool, future)
+    except BrokenProcessPool:
+        broken = True
+        raise
+    finally:  # also when the caller stops early (Ctrl-C, a full disk): drop the chunks not started
+        if broken:  # what is left of a broken pool is ended, not waited for
+            _end(pool)
+        pool.shutdown(wait=not broken, cancel_futures=True)
+
+
+#: Seconds between checks that every worker process still runs, while waiting for a result.
+_WATCH = 1.0
+
+
+def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _end(pool: ProcessPoolExecutor) -> None:
+    """End a broken pool's workers, and free its manager thread if it hangs reading a cut-off result.
+
+    A worker killed while it wrote its result leaves half a message in the result pipe; the pool's
+    thread then waits for the rest forever (and the interpreter, which joins it at exit, with
+    it). Closing this process's own end for writing to that pipe ends the wait (EOF).
+    """
+    for process in _processes(pool):
+        process.terminate()
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
+
+
+def _result(pool: ProcessPoolExecutor, future: Future[R]) -> R:
+    """A chunk's result; BrokenProcessPool as soon as a worker process has ended.
+
+    The pool notices a killed worker itself, except when it dies while writing its result to the
+    shared pipe: then the pool waits forever (seen: a worker killed mid-batch under heavy load).
+    A worker never ends on its own before shutdown.
+    """
+    while True:
+        try:
+            return future.result(timeout=_WATCH)
+        except TimeoutError:
+            if any(process.exitcode is not None for process in _processes(pool)):
+                raise BrokenProcessPool("a worker process ended while the batch was running") from None
 
 
 #: Linux's largest pipe buffer for an unprivileged process (/proc/sys/fs/pipe-max-size).

@@ -7,24 +7,21 @@ traceback: 1 for bad input or a knowledge base with problems, 2 for a wrong comm
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 import click
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from diagnose._base import Record
-from diagnose._tables import Row, assess_rows, csv_line, read_rows, summary_columns
+from diagnose._batch_cli import batch_command
+from diagnose._tables import read_rows
 from diagnose._yaml import read_yaml
 from diagnose.analysis import CODES, analyse
-from diagnose.batch import _map_chunks
 from diagnose.catalog import EVIDENCE_LABELS, render_markdown
 from diagnose.chart import profile_chart
 from diagnose.checks import run_cases, run_examples
@@ -38,7 +35,7 @@ from diagnose.scoring import Intake, intake_schema
 from diagnose.whatif import compare_knowledge_bases, render_report
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     from diagnose._base import Language
     from diagnose.analysis import Finding
@@ -336,65 +333,7 @@ def _kind(path: Path) -> str:
     return "csv" if path.suffix.lower() == ".csv" else "jsonl"
 
 
-@cli.command("batch")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-@_kb_option
-@click.option(
-    "--errors",
-    "errors_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Where rejected rows go, as JSON Lines [default: TARGET.errors.jsonl].",
-)
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes to use.")
-@click.option(
-    "--top", type=click.IntRange(1, 10), default=3, show_default=True, help="Advice columns in a CSV summary."
-)
-def batch_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per option
-    source: Path, target: Path, kb_path: Path | None, errors_path: Path | None, workers: int, top: int
-) -> None:
-    """Assess every intake in SOURCE (JSON Lines or CSV) and write TARGET.
-
-    A .csv TARGET gets one summary row per client (factor levels, top advice); any other gets
-    JSON Lines with the whole diagnosis. Rejected rows go, with their row number and the reason,
-    to the errors file; they never stop the batch and are never dropped silently.
-    """
-    kb = _load(kb_path)
-    errors_file = errors_path or target.with_name(target.name + ".errors.jsonl")
-    counts = {"advised": 0, "rejected": 0}
-    csv_summary = _kind(target) == "csv"
-    start = time.perf_counter()
-    with (
-        source.open(encoding="utf-8", newline="") as inp,
-        target.open("wb") as out,
-        errors_file.open("w", encoding="utf-8") as err,
-    ):
-        rows: Iterator[Row | tuple[int, str]]
-        if _kind(source) == "csv":
-            rows = read_rows(inp, "csv")
-        else:  # the workers parse JSON Lines: this process only reads and writes
-            rows = ((number, line) for number, line in enumerate(inp, start=1) if line.strip())
-        if csv_summary:
-            out.write(csv_line(summary_columns(list(kb.factors), top)).encode())
-        work = functools.partial(assess_rows, csv_summary=csv_summary, top=top)
-        progress = Progress(transient=True, console=Console(stderr=True), disable=not sys.stderr.isatty())
-        with progress:
-            task = progress.add_task("assessing", total=None)
-            for chunk, done in _map_chunks(work, rows, kb, workers=workers):
-                counts["advised"] += done.advised
-                counts["rejected"] += done.rejected
-                out.write(done.output)
-                err.write(done.errors)
-                progress.advance(task, len(chunk))
-    seconds = time.perf_counter() - start
-    total = counts["advised"] + counts["rejected"]
-    click.echo(
-        f"{total} rows: {counts['advised']} assessed, {counts['rejected']} rejected"
-        + (f" (see {errors_file})" if counts["rejected"] else "")
-        + f"; {seconds:.1f} s, {total / seconds if seconds else 0:.0f} rows/s",
-        err=True,
-    )
+cli.add_command(batch_command)
 
 
 @cli.command("compare-kb")

@@ -10,6 +10,8 @@ Missing answers are never imputed: a factor with fewer than `min_answered` answe
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt
@@ -20,8 +22,6 @@ from diagnose.errors import AnswerError, AnswerProblem
 from diagnose.knowledge import suggest
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from diagnose.knowledge import KnowledgeBase
 
 __all__ = [
@@ -139,8 +139,16 @@ def _answer_problem(kb: KnowledgeBase, key: object, value: object) -> AnswerProb
     )
 
 
+_INT64 = 2**63
+
+
 def _short(value: object) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:  # nested deeper than repr goes: show the outside
+        text = f"a {type(value).__name__} nested too deep to show"
+    except ValueError:  # an integer beyond Python's limit for turning it into digits
+        text = f"a number of more than {sys.get_int_max_str_digits()} digits"
     return text if len(text) <= 40 else f"{text[:37]}..."  # noqa: PLR2004 - keep messages one line
 
 
@@ -155,6 +163,12 @@ def validate_intake(
     Raises:
         AnswerError: naming each offending item or context field and what it allows.
     """
+    for name, given in (("answers", answers), ("context", context)):
+        if not isinstance(given, Mapping):
+            shown = type(given).__name__
+            raise AnswerError(
+                [AnswerProblem("intake", name, f"expected a mapping of id to value, got {shown}")]
+            )
     problems = [p for key, value in answers.items() if (p := _answer_problem(kb, key, value))]
     for key, value in context.items():
         field = kb.context_fields.get(key) if isinstance(key, str) else None
@@ -165,6 +179,9 @@ def validate_intake(
             problems.append(AnswerProblem("context", str(key), problem))
         elif isinstance(value, float) and not math.isfinite(value):
             problems.append(AnswerProblem("context", str(key), f"expected a finite number, got {value!r}"))
+        elif isinstance(value, int) and not -_INT64 <= value < _INT64:  # the rule engine's integers
+            message = f"expected a whole number from -2**63 to 2**63 - 1, got {_short(value)}"
+            problems.append(AnswerProblem("context", str(key), message))
     if problems:
         raise AnswerError(problems)
     full: dict[str, int | MissingReason] = {
