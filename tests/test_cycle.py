@@ -116,12 +116,12 @@ def test_plan_goals_and_review_dates() -> None:
         (
             [accept("job_matching")],
             DAY,
-            "decision 0: 'job_matching' was not recommended (the diagnosis recommends: success_experiences)",
+            "decision 1: 'job_matching' was not recommended (the diagnosis recommends: success_experiences)",
         ),
         (
             [accept("success_experiences"), accept("success_experiences")],
             DAY,
-            "decision 1: 'success_experiences' was already decided on",
+            "decision 2: 'success_experiences' was already decided on",
         ),
         (
             [accept("success_experiences")],

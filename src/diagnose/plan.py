@@ -52,8 +52,8 @@ class CycleError(DiagnoseError, ValueError):
     """A decision, plan or measurement does not fit: says what and where.
 
     Examples:
-        >>> str(CycleError("decision 0: unknown recommendation 'x'"))
-        "decision 0: unknown recommendation 'x'"
+        >>> str(CycleError("decision 1: unknown recommendation 'x'"))
+        "decision 1: unknown recommendation 'x'"
     """
 
 
@@ -229,7 +229,7 @@ def build_plan(
         raise CycleError(f"the plan date {as_of} is before the intake on {diagnosis.assessed_on}")
     recommended = {r.intervention: r for r in diagnosis.recommendations}
     seen: set[str] = set()
-    for n, decision in enumerate(decisions):
+    for n, decision in enumerate(decisions, start=1):  # numbered as people count, from 1
         if decision.intervention not in recommended:
             options = ", ".join(recommended) or "nothing"
             raise CycleError(

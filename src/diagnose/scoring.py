@@ -10,6 +10,7 @@ Missing answers are never imputed: a factor with fewer than `min_answered` answe
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt
@@ -20,8 +21,6 @@ from diagnose.errors import AnswerError, AnswerProblem
 from diagnose.knowledge import suggest
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from diagnose.knowledge import KnowledgeBase
 
 __all__ = [
@@ -144,6 +143,20 @@ def _short(value: object) -> str:
     return text if len(text) <= 40 else f"{text[:37]}..."  # noqa: PLR2004 - keep messages one line
 
 
+_SHAPES = {
+    "answers": "a mapping of item id to answer (such as {'se_1': 3}) or an Intake",
+    "context": "a mapping of context field to value, or None",
+}
+
+
+def _shape_problem(part: Literal["answers", "context"], value: object) -> AnswerProblem | None:
+    """Whether the answers or the context is no mapping at all (None, a number, a list, text...)."""
+    if isinstance(value, Mapping):
+        return None
+    hint = "; parse JSON or YAML text first" if isinstance(value, str | bytes | bytearray) else ""
+    return AnswerProblem("intake", part, f"expected {_SHAPES[part]}; got {_short(value)}{hint}")
+
+
 def validate_intake(
     kb: KnowledgeBase, answers: Mapping[Any, object], context: Mapping[Any, object]
 ) -> tuple[dict[str, int | MissingReason], dict[str, ContextValue]]:
@@ -153,8 +166,12 @@ def validate_intake(
         The answers (every item, absent ones as `not_asked`) and the context, as plain dicts.
 
     Raises:
-        AnswerError: naming each offending item or context field and what it allows.
+        AnswerError: naming each offending item or context field and what it allows, or saying
+            that the answers or the context is not a mapping at all.
     """
+    shape = [p for p in (_shape_problem("answers", answers), _shape_problem("context", context)) if p]
+    if shape:
+        raise AnswerError(shape)
     problems = [p for key, value in answers.items() if (p := _answer_problem(kb, key, value))]
     for key, value in context.items():
         field = kb.context_fields.get(key) if isinstance(key, str) else None
