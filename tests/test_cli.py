@@ -55,7 +55,7 @@ def test_bad_answer_is_one_clean_message() -> None:
     assert code == 1
     assert out == ""
     assert err == (
-        "error: -: item 'se_1': expected a whole number from 1 to 5, or one of 'not_asked', "
+        "error: <stdin>: item 'se_1': expected a whole number from 1 to 5, or one of 'not_asked', "
         "'declined', 'unknown'; got 9\n"
     )
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import codecs
 import errno
 import json
+import re
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -129,6 +132,13 @@ CASES = [
     ("unknown command", ["asess"], 2, "error: No such command 'asess'. Did you mean 'assess'? Try 'diagnose --help' for help."),
     ("unknown option", ["assess", "{tmp}/intake.json", "--jsn"], 2,
      "error: No such option '--jsn'. Did you mean '--json'? Try 'diagnose assess --help' for help."),
+    ("an empty path", ["chart", ""], 2,
+     "error: Invalid value for 'DIAGNOSIS_FILE': an empty path; give a file or folder name. Try 'diagnose chart --help' for help."),
+    ("an empty --kb", ["assess", "{tmp}/intake.json", "--kb", ""], 2,
+     "error: Invalid value for '--kb': an empty path; give a file or folder name. Try 'diagnose assess --help' for help."),
+    ("a folder as output", ["chart", D, "--kb", "{kb}", "-o", "{tmp}"], 1, "error: {tmp}: cannot write the file: Is a directory"),
+    ("a device of endless zeros", ["assess", "/dev/zero"], 1,
+     "error: /dev/zero: more than 64 MiB; an intake or a cycle file is far smaller"),
     ("missing argument", ["compare", D], 2,
      "error: Missing argument 'AFTER_FILE'. Try 'diagnose compare --help' for help."),
 ]  # fmt: skip
@@ -194,11 +204,16 @@ def test_compare_names_the_command_line_option(scratch: Path, make_kb: MakeKb) -
 def test_an_unreadable_file_is_one_line(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests run as root, who may read anything: the refusal is the system's, so it is simulated."""
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+    opened = Path.open
+    secret = scratch / "intake.json"
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
-    assert run(["assess", str(scratch / "intake.json")]) == (
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self == secret:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return opened(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", refuse)
+    assert run(["assess", str(secret)]) == (
         1,
         "",
         f"error: {scratch}/intake.json: cannot read the file: Permission denied\n",
@@ -270,3 +285,45 @@ def test_a_full_disk_behind_stdout_is_one_line() -> None:
             timeout=120,
         )
     assert (done.returncode, done.stderr) == (1, "error: <stdout>: cannot write: No space left on device\n")
+
+
+ROOT = Path(__file__).parents[1]
+CONSOLE = re.compile(r"^```console\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
+def sessions(page: str) -> list[tuple[str, str, int | None]]:
+    """(command, its output, its exit code if an `echo $?` shows it) for each `$ diagnose` line of a page."""
+    out: list[tuple[str, str, int | None]] = []
+    for block in CONSOLE.findall((ROOT / "docs" / page).read_text(encoding="utf-8")):
+        for part in block.split("$ ")[1:]:
+            command, _, output = part.partition("\n")
+            if command == "echo $?":
+                out[-1] = (out[-1][0], out[-1][1], int(output))
+            else:
+                out.append((command, output, None))
+    return out
+
+
+CLI_PAGE = sessions("cli.md")
+
+
+@pytest.mark.parametrize(("command", "output", "code"), CLI_PAGE, ids=[c for c, _, _ in CLI_PAGE])
+def test_the_failures_shown_in_the_docs_are_exact(
+    command: str, output: str, code: int | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console blocks of docs/cli.md run from a folder with examples/ and rules/, as test_docs does."""
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    monkeypatch.chdir(tmp_path)
+    stdin = None
+    if " | " in command:
+        echo, command = command.split(" | ")
+        stdin = shlex.split(echo)[1] + "\n"
+    assert command.startswith("diagnose ")
+    result = CliRunner().invoke(cli, shlex.split(command)[1:], input=stdin)
+    assert result.stdout + result.stderr == output
+    assert result.exit_code in ({1, 2} if code is None else {code})
+
+
+def test_the_docs_show_both_exit_codes() -> None:
+    assert {code for _, _, code in CLI_PAGE} >= {1, 2}

@@ -6,13 +6,12 @@ or SVG; `diagnose.cli` adds them to the command group.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from diagnose._base import Record
-from diagnose._cli_io import AS_OF, OUTPUT, Fail, kb_option, load, read_model, write_output
+from diagnose._cli_io import AS_OF, FILE, OUTPUT, Fail, kb_option, load, read_model, write_output
 from diagnose.chart import profile_chart
 from diagnose.evaluation import Trajectory, evaluate
 from diagnose.monitoring import compare, review
@@ -22,15 +21,13 @@ from diagnose.recommendation import Diagnosis
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
+    from pathlib import Path
 
     from pydantic import BaseModel
 
     from diagnose._base import Language
 
 __all__ = ["chart_command", "compare_command", "evaluate_command", "plan_command", "review_command"]
-
-#: A file argument: whether it exists and can be read is the data's question (exit 1), not usage.
-FILE = click.Path(path_type=Path)
 
 
 class _Decisions(Record):

@@ -13,7 +13,7 @@ import datetime as dt
 import errno
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import click
 from pydantic import BaseModel, ValidationError
@@ -40,6 +40,8 @@ _FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 #: Problems listed under the first line at most; more are counted.
 SHOWN = 10
+#: Largest file read (an intake is a few kilobytes, a long trajectory well under a megabyte).
+MAX_BYTES = 64 * 2**20
 
 
 class Fail(click.ClickException):
@@ -120,12 +122,26 @@ class Group(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+class NamedPath(click.Path):
+    """A path that must have a name: an empty one would silently mean the current folder."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:  # noqa: ANN401 - click's signature
+        """Refuse `""` as a usage error; anything else is click's."""
+        if isinstance(value, str) and not value:
+            self.fail("an empty path; give a file or folder name", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+#: A file argument: whether it exists and can be read is the data's question (exit 1), not usage.
+FILE = NamedPath(path_type=Path)
+
+
 def kb_option(func: Callable[..., None]) -> Callable[..., None]:
     """The `--kb` option."""
     return click.option(
         "--kb",
         "kb_path",
-        type=click.Path(path_type=Path),
+        type=FILE,
         default=None,
         help="Knowledge-base folder (default: the packaged one).",
     )(func)
@@ -177,21 +193,28 @@ def decode(data: bytes, name: str) -> str:
 
 
 def read_text(path: str | Path) -> tuple[str, str]:
-    """(name to report, text) of a file, or of standard input for `-`."""
+    """(name to report, text) of a file, or of standard input for `-`.
+
+    At most MAX_BYTES are read: a device such as /dev/zero, or a wrong file of gigabytes, fails
+    at once instead of filling the memory.
+    """
     name = "<stdin>" if str(path) == "-" else str(path)
     try:
-        data = _stdin_bytes() if name == "<stdin>" else Path(path).read_bytes()
+        if name == "<stdin>":
+            data = _read_bounded(getattr(sys.stdin, "buffer", None))
+        else:
+            with Path(path).open("rb") as stream:
+                data = _read_bounded(stream)
     except OSError as exc:
         raise Fail(f"{name}: cannot read the file: {exc.strerror or exc}") from exc
+    if len(data) > MAX_BYTES:
+        raise Fail(f"{name}: more than {MAX_BYTES // 2**20} MiB; an intake or a cycle file is far smaller")
     return name, decode(data, name)
 
 
-def _stdin_bytes() -> bytes:
-    buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is None:  # no standard input at all (a service), or text only
-        return sys.stdin.read().encode() if sys.stdin is not None else b""
-    data: bytes = buffer.read()
-    return data
+def _read_bounded(stream: BinaryIO | None) -> bytes:
+    """Up to MAX_BYTES + 1 bytes of a stream (none when there is no standard input at all)."""
+    return stream.read(MAX_BYTES + 1) if stream is not None else b""
 
 
 def _is_json(path: str | Path, text: str) -> bool:
@@ -293,7 +316,7 @@ AS_OF = click.option(
 OUTPUT = click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     default=None,
     help="Write here instead (the folder must exist).",
 )

@@ -22,7 +22,7 @@ from rich.table import Table
 
 from diagnose._cli_cycle import chart_command, compare_command, evaluate_command, plan_command, review_command
 from diagnose._cli_io import Fail as _Fail
-from diagnose._cli_io import Group, read_intake
+from diagnose._cli_io import Group, NamedPath, read_intake
 from diagnose._cli_io import kb_option as _kb_option
 from diagnose._cli_io import load as _load
 from diagnose._tables import Row, assess_rows, csv_line, read_rows, summary_columns
@@ -62,7 +62,7 @@ def cli() -> None:
 
 
 @cli.command("assess")
-@click.argument("file", type=str)
+@click.argument("file", type=NamedPath())
 @_kb_option
 @click.option("--json", "as_json", is_flag=True, help="Print the whole diagnosis as JSON.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language.")
@@ -73,7 +73,7 @@ def assess_command(file: str, kb_path: Path | None, *, as_json: bool, lang: Lang
     try:
         diagnosis = assess(intake.answers, knowledge_base=kb, context=intake.context)
     except DiagnoseError as exc:
-        raise _Fail(f"{file}: {exc}") from exc
+        raise _Fail(f"{'<stdin>' if file == '-' else file}: {exc}") from exc
     if as_json:
         click.echo(diagnosis.model_dump_json(indent=2))
     else:
