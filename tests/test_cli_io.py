@@ -179,6 +179,20 @@ def test_a_byte_order_mark_and_yaml_are_read(scratch: Path, args: list[str]) -> 
     assert "Motiverende gespreksvoering" in out
 
 
+def test_a_chart_with_another_knowledge_base_says_so(scratch: Path) -> None:
+    missing = [
+        f
+        for f in diagnose.load_knowledge_base().factors
+        if f not in ("self_efficacy", "motivation", "health")
+    ]
+    assert run(["chart", str(scratch / "diagnosis.json")]) == (
+        1,
+        "",
+        f"error: {scratch}/diagnosis.json: profile does not fit the knowledge base (no score for {', '.join(missing)}); "
+        "was it scored with another one? Give the knowledge base that made it with --kb.\n",
+    )
+
+
 def test_compare_names_the_command_line_option(scratch: Path, make_kb: MakeKb) -> None:
     other = make_kb(
         {"interventions.yaml": ("    targets: [health]\n", "    targets: [health, motivation]\n")}
@@ -203,7 +217,6 @@ def test_compare_names_the_command_line_option(scratch: Path, make_kb: MakeKb) -
 
 def test_an_unreadable_file_is_one_line(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests run as root, who may read anything: the refusal is the system's, so it is simulated."""
-
     opened = Path.open
     secret = scratch / "intake.json"
 
@@ -242,7 +255,7 @@ def test_an_unwritable_file_is_one_line(scratch: Path, monkeypatch: pytest.Monke
         (PermissionError(errno.EACCES, "Permission denied", "/srv/kb/instrument.yaml"),
          "error: /srv/kb/instrument.yaml: Permission denied\n"),
         (OSError(errno.EIO, "Input/output error"), "error: Input/output error\n"),
-        (OSError(errno.ENOSPC, "No space left on device"), "error: <stdout>: cannot write: No space left on device\n"),
+        (OSError(errno.ENOSPC, "No space left on device"), "error: cannot write the output: No space left on device\n"),
         (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
          "error: a file is not UTF-8 text (invalid start byte); save it as UTF-8\n"),
         (diagnose.AnswerError([diagnose.AnswerProblem("item", "x", "unknown item")]), "error: item 'x': unknown item\n"),
@@ -284,7 +297,7 @@ def test_a_full_disk_behind_stdout_is_one_line() -> None:
             check=False,
             timeout=120,
         )
-    assert (done.returncode, done.stderr) == (1, "error: <stdout>: cannot write: No space left on device\n")
+    assert (done.returncode, done.stderr) == (1, "error: cannot write the output: No space left on device\n")
 
 
 ROOT = Path(__file__).parents[1]

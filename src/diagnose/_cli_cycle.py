@@ -135,5 +135,9 @@ def chart_command(
     kb = load(kb_path)
     now = read_model(diagnosis_file, Diagnosis, "diagnosis")
     before = read_model(before_file, Diagnosis, "diagnosis") if before_file is not None else None
-    svg = profile_chart(kb, now.profile, before=before.profile if before else None, language=lang)
+    try:
+        svg = profile_chart(kb, now.profile, before=before.profile if before else None, language=lang)
+    except ValueError as exc:  # the only one left: a profile scored with another knowledge base
+        files = ", ".join(str(f) for f in (diagnosis_file, before_file) if f is not None)
+        raise Fail(f"{files}: {exc} Give the knowledge base that made it with --kb.") from exc
     write_output(output, svg)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=BaseModel)
 
-#: What writing to a full or failing disk says; only output can fail so, so with no file named it is stdout.
+#: What writing to a full disk says; only output fails so, even when the system names no file.
 _FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 #: File endings read as JSON; every other file is read as YAML.
@@ -62,11 +62,10 @@ def usage_line(exc: click.UsageError) -> str:
     return f"error: {message}"
 
 
-def os_message(exc: OSError, doing: str = "") -> str:
+def os_message(exc: OSError) -> str:
     """`path: what the system said` for an OSError, naming the path when the error has one."""
     reason = exc.strerror or str(exc)
-    where = f"{exc.filename}: " if exc.filename is not None else ""
-    return f"{where}{doing}{reason}"
+    return f"{exc.filename}: {reason}" if exc.filename is not None else reason
 
 
 class Group(click.Group):
@@ -87,8 +86,8 @@ class Group(click.Group):
         except OSError as exc:
             if exc.errno == errno.EPIPE:
                 raise  # click ends quietly when the reader of the output went away
-            if exc.filename is None and exc.errno in _FULL:
-                raise Fail(f"<stdout>: cannot write: {exc.strerror}") from exc
+            if exc.filename is None and exc.errno in _FULL:  # a write to an open file or to stdout
+                raise Fail(f"cannot write the output: {exc.strerror}") from exc
             raise Fail(os_message(exc)) from exc
         except UnicodeDecodeError as exc:
             raise Fail(f"a file is not UTF-8 text ({exc.reason}); save it as UTF-8") from exc
@@ -117,7 +116,8 @@ class Group(click.Group):
             click.echo("error: interrupted", err=True)
             sys.exit(1)
         except OSError as exc:  # writing what click itself prints (help, usage) or the last flush
-            click.echo(f"error: <stdout>: cannot write: {exc.strerror or exc}", err=True)
+            if exc.errno != errno.EPIPE:  # the reader went away (`| head`): nothing to say, as click
+                click.echo(f"error: cannot write the output: {exc.strerror or exc}", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
