@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from rich.progress import Progress
 
 import diagnose
-from diagnose import _batch_cli
+from diagnose import _batch_cli, _tables
 from diagnose.batch import _map_chunks
 from diagnose.cli import cli
 
@@ -519,3 +519,58 @@ def test_an_engine_error_stops_the_batch_in_one_line(tmp_path: Path, monkeypatch
         f"error: durable-rules answered code 2 to diagnose facts; {target} not written\n",
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+# Sources without end, and rows too long to hold.
+
+
+@pytest.mark.parametrize("device", ["/dev/full", "/dev/zero"])
+def test_a_device_as_source_is_refused_before_reading(tmp_path: Path, device: str) -> None:
+    result = run(device, tmp_path / "out.jsonl")
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {device}: a device, not a file of rows; give a file or a pipe\n")
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_row_longer_than_the_limit_is_rejected_and_the_rows_after_it_assessed(tmp_path: Path) -> None:
+    source = tmp_path / "long.jsonl"
+    huge = "x" * (_tables.MAX_ROW + 10)
+    source.write_text(f"{row('a')}\n{huge}\n{row('c')}\n", encoding="utf-8")
+    result = run(source, tmp_path / "out.jsonl")
+    assert result.exit_code == 0, result.stderr
+    assert [r["id"] for r in records(tmp_path / "out.jsonl")] == ["a", "c"]
+    assert records(tmp_path / "out.jsonl.errors.jsonl") == [
+        {"row": 2, "id": None, "error": "longer than 16 MiB; a row holds one intake", "problems": []}
+    ]
+
+
+def test_a_csv_cell_over_the_csv_limit_rejects_its_row_only(tmp_path: Path) -> None:
+    source = tmp_path / "big.csv"
+    source.write_text("id,se_1\na,1\nb," + "x" * 200_000 + "\nc,2\n", encoding="utf-8")
+    result = run(source, tmp_path / "out.csv")
+    assert result.exit_code == 0, result.stderr
+    table = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
+    assert [(r["row"], r["id"]) for r in table] == [("1", "a"), ("3", "c")]
+    assert records(tmp_path / "out.csv.errors.jsonl") == [
+        {
+            "row": 2,
+            "id": None,
+            "error": "not readable as CSV: field larger than field limit (131072)",
+            "problems": [],
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a\nb\n", [(1, "a\n"), (2, "b\n")]),
+        ("a" * 10 + "\nb", [(1, None), (2, "b")]),
+        ("a" * 25, [(1, None)]),
+        ("abcd\n" + "x" * 9 + "\n", [(1, "abcd\n"), (2, "x" * 9 + "\n")]),
+    ],
+)
+def test_bounded_lines_gives_a_too_long_line_as_none(
+    text: str, expected: list[tuple[int, str | None]]
+) -> None:
+    assert list(_tables.bounded_lines(io.StringIO(text), limit=9)) == expected

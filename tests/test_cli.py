@@ -55,7 +55,7 @@ def test_bad_answer_is_one_clean_message() -> None:
     assert code == 1
     assert out == ""
     assert err == (
-        "error: -: item 'se_1': expected a whole number from 1 to 5, or one of 'not_asked', "
+        "error: <stdin>: item 'se_1': expected a whole number from 1 to 5, or one of 'not_asked', "
         "'declined', 'unknown'; got 9\n"
     )
 
@@ -213,7 +213,7 @@ def test_assess_with_a_broken_knowledge_base(make_kb: MakeKb) -> None:
     code, _, err = run("assess", EXAMPLE, "--kb", str(root))
     assert code == 1
     assert err == (
-        "error: the knowledge base has 1 problem(s); run 'diagnose check' to see them\n"
+        f"error: {root}: the knowledge base has 1 problem(s); run 'diagnose check {root}' to see them all\n"
         "recommend/health.yaml:10:16: rules[0].recommend: unknown intervention 'nothing' "
         "(did you mean 'job_matching'?)\n"
     )

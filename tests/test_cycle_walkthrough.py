@@ -98,19 +98,31 @@ def test_cycle_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 def test_cycle_command_errors(tmp_path: Path) -> None:
     path = trajectory_file(tmp_path)
-    assert (
-        run("review", str(path))[2]
-        == "error: --as-of is required (the library never reads the clock): give a date as YYYY-MM-DD\n"
+    assert run("review", str(path))[::2] == (
+        2,
+        "error: Missing option '--as-of': give the date as YYYY-MM-DD (the library never reads the clock). "
+        "Try 'diagnose review --help' for help.\n",
     )
-    assert (
-        run("review", str(path), "--as-of", "1 april")[2]
-        == "error: --as-of: expected a date as YYYY-MM-DD, got '1 april'\n"
+    assert run("review", str(path), "--as-of", "1 april")[::2] == (
+        2,
+        "error: Invalid value for '--as-of': expected a date as YYYY-MM-DD, got '1 april'. "
+        "Try 'diagnose review --help' for help.\n",
     )
     bad = tmp_path / "bad.json"
     bad.write_text('{"client": "c", "intake": {}}', encoding="utf-8")
     code, _, err = run("evaluate", str(bad), "--as-of", "2026-09-01")
     assert code == 1
-    assert err.startswith(f"error: {bad}: not a valid trajectory: intake.profile: Field required")
+    fields = (
+        "profile",
+        "recommendations",
+        "trace",
+        "knowledge_base_id",
+        "knowledge_base_version",
+        "knowledge_base_hash",
+    )
+    assert err == f"error: {bad}: not a valid trajectory: 6 problems\n" + "".join(
+        f"  {bad}:1:27: intake.{field}: Field required\n" for field in fields
+    )
     decisions = tmp_path / "decisions.json"
     decisions.write_text(
         json.dumps(

@@ -1,4 +1,4 @@
-"""Robustness: junk payloads are rejected as AnswerError only, and results do not depend on hashing."""
+"""Robustness: junk payloads, mappings or not, are rejected as AnswerError only; results do not depend on hashing."""
 
 from __future__ import annotations
 
@@ -54,6 +54,87 @@ def test_junk_is_an_answer_error_or_a_valid_assessment(
         return
     d = diagnose.assess(answers, context=context)  # type: ignore[arg-type]
     assert all(s.score is None or not math.isnan(s.score) for s in d.profile.scores.values())
+
+
+class _Text(str):
+    """A str subclass, as some libraries hand out text."""
+
+    __slots__ = ()
+
+
+#: Payloads that are no mapping at all: what a caller passes by mistake, or what JSON gave them.
+NOT_MAPPINGS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.text(max_size=10).map(_Text),
+    st.binary(max_size=10),
+    st.binary(max_size=10).map(bytearray),
+    st.lists(JUNK, max_size=4),
+    st.tuples(JUNK, JUNK),
+    st.lists(st.tuples(st.sampled_from(ITEM_IDS), st.integers(1, 5)), max_size=3),  # dict() would take these
+    st.frozensets(st.integers(), max_size=3),
+)
+ANSWERS_START = "expected a mapping of item id to answer (such as {'se_1': 3}) or an Intake; got "
+
+
+@settings(max_examples=300)
+@given(NOT_MAPPINGS, st.none() | NOT_MAPPINGS | st.dictionaries(KEYS, JUNK, max_size=3))
+def test_answers_that_are_no_mapping_are_an_answer_error(answers: object, context: object) -> None:
+    """Invariant: answers that are no mapping never assess: AnswerError, its first problem names them."""
+    with pytest.raises(diagnose.AnswerError) as info:
+        diagnose.assess(answers, context=context)  # type: ignore[arg-type]
+    first = info.value.problems[0]
+    assert (first.where, first.key, first.message[: len(ANSWERS_START)]) == (
+        "intake",
+        "answers",
+        ANSWERS_START,
+    )
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(KEYS, JUNK, max_size=6), NOT_MAPPINGS.filter(lambda c: c is not None))
+def test_a_context_that_is_no_mapping_is_an_answer_error(
+    answers: dict[object, object], context: object
+) -> None:
+    """Invariant: a context that is neither a mapping nor None never assesses, even with good answers."""
+    with pytest.raises(diagnose.AnswerError) as info:
+        diagnose.assess(answers, context=context)  # type: ignore[arg-type]
+    assert ("intake", "context") in {(p.where, p.key) for p in info.value.problems}
+
+
+@pytest.mark.parametrize(
+    ("answers", "context", "message"),
+    [
+        (None, None, ANSWERS_START + "None"),
+        (3, None, ANSWERS_START + "3"),
+        ([("se_1", 3)], None, ANSWERS_START + "[('se_1', 3)]"),
+        ('{"se_1": 3}', None, ANSWERS_START + "'{\"se_1\": 3}'; parse JSON or YAML text first"),
+        (b"se_1: 3", None, ANSWERS_START + "b'se_1: 3'; parse JSON or YAML text first"),
+        ({"se_1": 3}, [], "expected a mapping of context field to value, or None; got []"),
+        (
+            diagnose.Intake(answers={"se_1": 3}),
+            "uitkering",
+            "expected a mapping of context field to value, or None; got 'uitkering'; parse JSON or YAML text first",
+        ),
+    ],
+)
+def test_what_no_mapping_is_told(answers: object, context: object, message: str) -> None:
+    with pytest.raises(diagnose.AnswerError) as info:
+        diagnose.assess(answers, context=context)  # type: ignore[arg-type]
+    (problem,) = info.value.problems
+    assert str(info.value) == f"intake {problem.key!r}: {message}"
+    assert problem.where == "intake"
+
+
+def test_both_shapes_wrong_are_told_at_once() -> None:
+    with pytest.raises(
+        diagnose.AnswerError,
+        match=r"^2 problems in the intake:\n  intake 'answers': .*; got 5\n  intake 'context': .*; got 3$",
+    ):
+        diagnose.assess(5, context=3)  # type: ignore[arg-type]
 
 
 SCRIPT = """

@@ -79,3 +79,30 @@ def test_yes_and_no_stay_text() -> None:
     assert problems == []
     assert doc is not None
     assert doc.data == {"a": "yes", "b": "no", "c": "on", "d": True, "e": False}
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("[" * 5000 + "]" * 5000, "1:1001"),
+        ("a: " + "{b: " * 3000 + "1" + "}" * 3000, "1:4000"),
+        ("".join(" " * n + "- \n" for n in range(1500)), "1000:1000"),
+    ],
+)
+def test_nesting_past_libyaml_s_limit_is_a_located_problem(text: str, where: str) -> None:
+    doc, problems = read_yaml(text, "deep.yaml")
+    assert doc is None
+    assert [str(p) for p in problems] == [
+        f"deep.yaml:{where}: YAML nested more than 1,000 levels deep; write it flatter"
+    ]
+
+
+def test_nesting_that_runs_pythons_stack_out_is_a_located_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without libyaml, PyYAML's composer recurses; running out of stack is reported, not raised."""
+    monkeypatch.setattr("diagnose._yaml._FAST", None)
+    text = "".join(" " * n + "a:\n" for n in range(900)) + " " * 900 + "a: 1\n"
+    doc, problems = read_yaml(text, "deep.yaml")
+    assert doc is None
+    assert [str(p) for p in problems] == [
+        "deep.yaml:101:101: YAML nested too deeply (more than 100 levels); write it flatter"
+    ]

@@ -33,7 +33,17 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from diagnose._tables import Row, TableError, assess_rows, csv_line, read_rows, summary_columns
+from diagnose._cli_io import is_device, load
+from diagnose._tables import (
+    TOO_LONG,
+    Row,
+    TableError,
+    assess_rows,
+    bounded_lines,
+    csv_line,
+    read_rows,
+    summary_columns,
+)
 from diagnose.batch import _map_chunks
 from diagnose.errors import DiagnoseError
 
@@ -152,6 +162,8 @@ def _paths(source: Path, target: Path, errors: Path | None) -> Path | None:
     Without `--errors`, rejected rows go to TARGET.errors.jsonl for a regular target, and nowhere
     for any other (`/dev/null`): the summary still counts them.
     """
+    if is_device(source):
+        raise _Usage(f"{source}: a device, not a file of rows; give a file or a pipe")
     if not target.parent.is_dir():
         raise _Usage(f"{target}: the folder {target.parent} does not exist")
     if _same(source, target):
@@ -295,11 +307,9 @@ def batch_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per op
     unique_ids: bool,
 ) -> None:
     """The `batch` command (its help is BATCH_HELP)."""
-    from diagnose.cli import _load  # noqa: PLC0415 - the cli module imports this one
-
     errors_file = _paths(source, target, errors_path)
     _sniff(source)
-    kb = _load(kb_path)
+    kb = load(kb_path)
     run = _Batch(kb, source, target, errors_file, workers=workers, top=top, unique_ids=unique_ids)
     run.run()
     run.report(fail_on_reject=fail_on_reject)
@@ -443,7 +453,11 @@ class _Batch:
                     yield read_rows(text, "csv")
             else:
                 with self.source.open("rb") as stream:
-                    yield ((n, line) for n, line in enumerate(stream, start=1) if line.strip())
+                    yield (
+                        (n, line) if line is not None else Row(n, None, None, TOO_LONG)
+                        for n, line in bounded_lines(stream)
+                        if line is None or line.strip()
+                    )
         except OSError as exc:
             raise _Stop(f"{self.source}: cannot read the file: {exc.strerror or exc}") from exc
 

@@ -15,7 +15,7 @@ import io
 import json
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple, TextIO
+from typing import IO, TYPE_CHECKING, NamedTuple, TextIO, TypeVar
 
 from pydantic_core import from_json
 
@@ -29,10 +29,13 @@ if TYPE_CHECKING:
     from diagnose.knowledge import KnowledgeBase
 
 __all__ = [
+    "MAX_ROW",
+    "TOO_LONG",
     "Chunk",
     "Row",
     "TableError",
     "assess_rows",
+    "bounded_lines",
     "csv_line",
     "error_record",
     "neutral",
@@ -88,6 +91,31 @@ def _csv_value(text: str) -> object:
     return _number(stripped)
 
 
+#: The longest row a caseload file may have: a whole intake is a few kilobytes.
+MAX_ROW = 16 * 1024 * 1024
+TOO_LONG = f"longer than {MAX_ROW // (1024 * 1024)} MiB; a row holds one intake"
+
+L = TypeVar("L", str, bytes)
+
+
+def bounded_lines(stream: IO[L], limit: int = MAX_ROW) -> Iterator[tuple[int, L | None]]:
+    """Number the lines of a stream, holding at most `limit` characters of one in memory.
+
+    A longer line is skipped to its end and given as None, so a file without line breaks (or
+    one huge line) costs bounded memory and still leaves the rows after it.
+    """
+    number = 0
+    while line := stream.readline(limit + 1):
+        number += 1
+        newline = "\n" if isinstance(line, str) else b"\n"
+        if len(line) <= limit or line.endswith(newline):
+            yield number, line
+            continue
+        while (rest := stream.readline(limit)) and not rest.endswith(newline):
+            pass
+        yield number, None
+
+
 def read_rows(stream: TextIO, kind: str) -> Iterator[Row]:
     """Yield the rows of a JSON Lines (`jsonl`) or `csv` stream, lazily.
 
@@ -97,8 +125,10 @@ def read_rows(stream: TextIO, kind: str) -> Iterator[Row]:
     if kind == "csv":
         yield from _csv_rows(stream)
         return
-    for number, line in enumerate(stream, start=1):
-        if line.strip():
+    for number, line in bounded_lines(stream):
+        if line is None:
+            yield Row(number, None, None, TOO_LONG)
+        elif line.strip():
             yield parse_line(number, line)
 
 
@@ -169,7 +199,7 @@ def _header(stream: TextIO) -> tuple[Iterator[list[str]], list[str]]:
     return reader, header
 
 
-def _csv_rows(stream: TextIO) -> Iterator[Row]:
+def _csv_rows(stream: TextIO) -> Iterator[Row]:  # noqa: C901 - one pass over the rows, each check a branch
     reader, header = _header(stream)
     id_at = header.index("id") if "id" in header else None
     # (position, column, answers or context, the key there) for every column but the id
@@ -177,7 +207,15 @@ def _csv_rows(stream: TextIO) -> Iterator[Row]:
         (n, c, c.startswith(_CONTEXT), c.removeprefix(_CONTEXT)) for n, c in enumerate(header) if n != id_at
     ]
     number = 0
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a cell over the csv module's limit: that row only
+            number += 1
+            yield Row(number, None, None, f"not readable as CSV: {exc}")
+            continue
         if not cells:
             continue  # a blank line
         number += 1

@@ -252,11 +252,39 @@ def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> KnowledgeBaseProble
     return _problem(file, mark, f"YAML syntax error: {reason}")
 
 
+#: Nesting deeper than this is reported where it starts once the composer gives up on a document.
+DEEPEST = 100
+
+
+def _too_deep(file: str, text: str) -> KnowledgeBaseProblem | None:
+    """Where nesting first goes past DEEPEST levels, if it does before the text breaks.
+
+    The event parser keeps no call stack and stops at the first level too many, so this is quick
+    however deep the document goes.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > DEEPEST:
+                    message = f"YAML nested too deeply (more than {DEEPEST} levels); write it flatter"
+                    mark = event.start_mark
+                    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                    return KnowledgeBaseProblem(file, line, column, "", message)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # broken before it is too deep: the syntax error is the one to report
+    return None
+
+
 def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:
     """Parse one YAML document safely.
 
     libyaml parses when it is installed; a document it cannot read is read again by PyYAML's own
     parser, whose messages (and positions) are the ones reported, so both paths say the same.
+    A document nested so deeply that composing it runs out of stack is a located problem too.
 
     Args:
         text: The file's text.
@@ -265,6 +293,14 @@ def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Knowledge
     Returns:
         The document (None when it could not be read) and the problems found while reading.
     """
+    try:
+        return _read_yaml(text, file)
+    except RecursionError:
+        deep = _too_deep(file, text)
+        return None, [deep or _problem(file, None, "YAML nested too deeply; write it flatter")]
+
+
+def _read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:
     if _FAST is not None:
         loader = _FastLoader(text)
         try:
@@ -273,6 +309,11 @@ def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Knowledge
                 return YamlDocument(file, loader.construct_document(root), root), []
             if root is None:
                 return YamlDocument(file, None, None), []
+        except yaml.MarkedYAMLError as exc:
+            if "maximum nesting depth" in str(exc.problem):  # libyaml's limit; PyYAML would take long
+                message = "YAML nested more than 1,000 levels deep; write it flatter"
+                return None, [_problem(file, exc.problem_mark, message)]
+            # otherwise read again below, for PyYAML's located message
         except yaml.YAMLError:
             pass  # read again below, for PyYAML's located message
         finally:

@@ -1,49 +1,44 @@
 """The `diagnose` command: assess an intake, check a knowledge base, print schemas.
 
-Every error ends the command with a message on standard error and a non-zero exit code, never a
-traceback: 1 for bad input or a knowledge base with problems, 2 for a wrong command line.
+Every mistake the user can make ends the command with one line on standard error, `error: `
+followed by where and what was expected, and an exit code, never a traceback: 1 for the data
+(files, answers, knowledge bases, the disk), 2 for the command line. `Group` in `_cli_io` does
+this in one place; the cycle commands live in `_cli_cycle`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal
 
 import click
-from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from diagnose._base import Record
 from diagnose._batch_cli import batch_command
+from diagnose._cli_cycle import chart_command, compare_command, evaluate_command, plan_command, review_command
+from diagnose._cli_io import Fail as _Fail
+from diagnose._cli_io import Group, NamedPath, is_device, read_intake
+from diagnose._cli_io import kb_option as _kb_option
+from diagnose._cli_io import load as _load
 from diagnose._tables import read_rows
-from diagnose._yaml import read_yaml
 from diagnose.analysis import CODES, analyse
 from diagnose.catalog import EVIDENCE_LABELS, render_markdown
-from diagnose.chart import profile_chart
 from diagnose.checks import run_cases, run_examples
-from diagnose.errors import DiagnoseError, KnowledgeBaseError
-from diagnose.evaluation import Trajectory, evaluate
+from diagnose.errors import DiagnoseError
 from diagnose.knowledge import KnowledgeBase, iter_errors, knowledge_base_schema, load_knowledge_base
-from diagnose.monitoring import compare, review
-from diagnose.plan import Decision, Preferences, build_plan
 from diagnose.recommendation import Diagnosis, assess
-from diagnose.scoring import Intake, intake_schema
+from diagnose.scoring import intake_schema
 from diagnose.whatif import compare_knowledge_bases, render_report
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from diagnose._base import Language
     from diagnose.analysis import Finding
     from diagnose.errors import KnowledgeBaseProblem
 
 __all__ = ["cli", "main"]
-
-M = TypeVar("M", bound=BaseModel)
 
 _LEVEL_NAMES = {
     "nl": {"low": "laag", "medium": "midden", "high": "hoog", "not_assessed": "niet gemeten"},
@@ -55,74 +50,25 @@ _HEAD = {
 }
 
 
-class _Fail(click.ClickException):
-    """A clean one-line failure (exit 1)."""
-
-    def show(self, file: object = None) -> None:  # noqa: ARG002 - click's signature
-        click.echo(f"error: {self.message}", err=True)
-
-
-def _kb_option(func: Callable[..., None]) -> Callable[..., None]:
-    return click.option(
-        "--kb",
-        "kb_path",
-        type=click.Path(path_type=Path),
-        default=None,
-        help="Knowledge-base folder (default: the packaged one).",
-    )(func)
-
-
-def _load(kb_path: Path | None) -> KnowledgeBase:
-    try:
-        return load_knowledge_base(kb_path)
-    except KnowledgeBaseError as exc:
-        count = len(exc.problems)
-        raise _Fail(
-            f"the knowledge base has {count} problem(s); run 'diagnose check' to see them\n{exc}"
-        ) from exc
-
-
-def _read_intake(path: str) -> Intake:
-    name = "<stdin>" if path == "-" else path
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise _Fail(f"{name}: cannot read the file: {exc.strerror or exc}") from exc
-    doc, problems = read_yaml(text, name)  # YAML is a superset of JSON, read safely either way
-    if problems or doc is None:
-        raise _Fail("\n".join(str(p) for p in problems))
-    data = doc.data
-    if not isinstance(data, dict) or "answers" not in data:
-        raise _Fail(f"{name}: expected a mapping with 'answers' (and optionally 'context')")
-    unknown = sorted(set(data) - {"answers", "context"})
-    if unknown:
-        raise _Fail(f"{name}: unknown key {unknown[0]!r}; an intake has 'answers' and 'context'")
-    for key in ("answers", "context"):
-        if key in data and not isinstance(data[key], dict):
-            line, column = doc.locate((key,))
-            raise _Fail(f"{name}:{line}:{column}: {key}: expected a mapping of id to value")
-    return Intake.model_construct(answers=data["answers"], context=data.get("context") or {})
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("diagnose", cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="diagnose")
 def cli() -> None:
     """Evidence-based intake diagnosis for Work & Income: advice that explains itself."""
 
 
 @cli.command("assess")
-@click.argument("file", type=str)
+@click.argument("file", type=NamedPath())
 @_kb_option
 @click.option("--json", "as_json", is_flag=True, help="Print the whole diagnosis as JSON.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language.")
 def assess_command(file: str, kb_path: Path | None, *, as_json: bool, lang: Language) -> None:
     """Assess the intake in FILE (JSON or YAML: answers and optional context; - for stdin)."""
     kb = _load(kb_path)
-    intake = _read_intake(file)
+    intake = read_intake(file)
     try:
         diagnosis = assess(intake.answers, knowledge_base=kb, context=intake.context)
     except DiagnoseError as exc:
-        raise _Fail(f"{file}: {exc}") from exc
+        raise _Fail(f"{'<stdin>' if file == '-' else file}: {exc}") from exc
     if as_json:
         click.echo(diagnosis.model_dump_json(indent=2))
     else:
@@ -289,23 +235,28 @@ def _check(directory: Path | None, ignored: set[str], *, strict: bool) -> _Repor
 @_kb_option
 @click.option(
     "--intake",
-    "which",
-    flag_value="intake",
-    default=True,
+    "intake",
+    is_flag=True,
     help="The intake (answers and context) of the knowledge base [default].",
 )
-@click.option("--result", "which", flag_value="result", help="A diagnosis, as `assess --json` prints it.")
+@click.option("--result", "result", is_flag=True, help="A diagnosis, as `assess --json` prints it.")
 @click.option(
-    "--knowledge-base",
-    "which",
-    flag_value="knowledge-base",
-    help="The knowledge-base files (rules/schema.json).",
+    "--knowledge-base", "knowledge_base", is_flag=True, help="The knowledge-base files (rules/schema.json)."
 )
-def schema_command(kb_path: Path | None, which: str) -> None:
+def schema_command(kb_path: Path | None, *, intake: bool, result: bool, knowledge_base: bool) -> None:
     """Print a JSON Schema: of an intake (default), of a result, or of the knowledge-base files."""
-    if which == "result":
+    given = [
+        name
+        for name, on in (("--intake", intake), ("--result", result), ("--knowledge-base", knowledge_base))
+        if on
+    ]
+    if len(given) > 1:
+        both = f"{', '.join(given[:-1])} and {given[-1]}"
+        message = f"{both} cannot be combined: give one of --intake, --result, --knowledge-base."
+        raise click.UsageError(message, click.get_current_context())
+    if result:
         schema: dict[str, object] = Diagnosis.model_json_schema(by_alias=True)
-    elif which == "knowledge-base":
+    elif knowledge_base:
         schema = knowledge_base_schema()
     else:
         schema = intake_schema(_load(kb_path))
@@ -359,6 +310,8 @@ def compare_kb_command(  # noqa: PLR0913 - three arguments and three options
     or place in the order. Warns when both have the same version but different content.
     """
     old_kb, new_kb = _load(old), _load(new)
+    if is_device(caseload):
+        raise click.UsageError(f"{caseload}: a device, not a file of rows; give a file", ctx=None)
     unreadable: list[tuple[int, str]] = []
     numbers: list[int] = []  # the file's row number of each row passed on
     with caseload.open(encoding="utf-8", newline="") as stream:
@@ -384,172 +337,10 @@ def compare_kb_command(  # noqa: PLR0913 - three arguments and three options
     click.echo(render_report(report, lang, max_cases=max_cases))
 
 
-def _read_model(path: Path, model: type[M], what: str) -> M:
-    """Read a JSON file written by this library (a diagnosis, plan, decisions, trajectory)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise _Fail(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
-    try:
-        return model.model_validate_json(text)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top)"
-        raise _Fail(f"{path}: not a valid {what}: {where}: {first['msg']}") from exc
-
-
-def _date(value: str | None) -> dt.date:
-    if value is None:
-        raise _Fail("--as-of is required (the library never reads the clock): give a date as YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise _Fail(f"--as-of: expected a date as YYYY-MM-DD, got {value!r}") from exc
-
-
-def _write(output: Path | None, text: str) -> None:
-    if output is None:
-        click.echo(text)
-    else:
-        output.write_text(text + "\n", encoding="utf-8")
-
-
-_AS_OF = click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The date to use (required).")
-_OUTPUT = click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write here instead.",
-)
-
-
-class _Decisions(Record):
-    decisions: tuple[Decision, ...]
-    preferences: Preferences | None = None
-
-
-@cli.command("plan")
-@click.argument("diagnosis_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("decisions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_kb_option
-@_AS_OF
-@_OUTPUT
-def plan_command(
-    diagnosis_file: Path, decisions_file: Path, kb_path: Path | None, as_of: str | None, output: Path | None
-) -> None:
-    """Make a plan from a diagnosis and the decisions on its advice (JSON: {"decisions": [...]})."""
-    kb = _load(kb_path)
-    diagnosis = _read_model(diagnosis_file, Diagnosis, "diagnosis")
-    decided = _read_model(decisions_file, _Decisions, "decisions file")
-    try:
-        plan = build_plan(
-            diagnosis,
-            decided.decisions,
-            as_of=_date(as_of),
-            knowledge_base=kb,
-            preferences=decided.preferences,
-        )
-    except DiagnoseError as exc:
-        raise _Fail(str(exc)) from exc
-    _write(output, plan.model_dump_json(indent=2))
-
-
-@cli.command("compare")
-@click.argument("before_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("after_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_kb_option
-@click.option(
-    "--allow-other-version", is_flag=True, help="Compare measurements from different knowledge bases."
-)
-@_OUTPUT
-def compare_command(
-    before_file: Path,
-    after_file: Path,
-    kb_path: Path | None,
-    *,
-    allow_other_version: bool,
-    output: Path | None,
-) -> None:
-    """Compare two diagnoses of one client: change per factor and distance travelled."""
-    kb = _load(kb_path)
-    before = _read_model(before_file, Diagnosis, "diagnosis")
-    after = _read_model(after_file, Diagnosis, "diagnosis")
-    try:
-        result = compare(before, after, knowledge_base=kb, allow_other_version=allow_other_version)
-    except DiagnoseError as exc:
-        raise _Fail(str(exc)) from exc
-    _write(output, result.model_dump_json(indent=2))
-
-
-def _on_trajectory(
-    step: Callable[..., BaseModel],
-    trajectory_file: Path,
-    kb_path: Path | None,
-    as_of: str | None,
-    output: Path | None,
-) -> None:
-    """Read a trajectory, run a cycle step on it on a date, write the result as JSON."""
-    kb = _load(kb_path)
-    trajectory = _read_model(trajectory_file, Trajectory, "trajectory")
-    try:
-        result = step(trajectory, as_of=_date(as_of), knowledge_base=kb)
-    except DiagnoseError as exc:
-        raise _Fail(str(exc)) from exc
-    _write(output, result.model_dump_json(indent=2))
-
-
-@cli.command("review")
-@click.argument("trajectory_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_kb_option
-@_AS_OF
-@_OUTPUT
-def review_command(
-    trajectory_file: Path, kb_path: Path | None, as_of: str | None, output: Path | None
-) -> None:
-    """Run the cycle rules over a trajectory: what to re-measure, reconsider, close or evaluate."""
-    _on_trajectory(review, trajectory_file, kb_path, as_of, output)
-
-
-@cli.command("evaluate")
-@click.argument("trajectory_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_kb_option
-@_AS_OF
-@_OUTPUT
-def evaluate_command(
-    trajectory_file: Path, kb_path: Path | None, as_of: str | None, output: Path | None
-) -> None:
-    """Look back on a trajectory: steps done and missing, goals reached, overrides and why."""
-    _on_trajectory(evaluate, trajectory_file, kb_path, as_of, output)
-
-
-@cli.command("chart")
-@click.argument("diagnosis_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--before",
-    "before_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="An earlier diagnosis, drawn underneath.",
-)
-@_kb_option
-@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language.")
-@_OUTPUT
-def chart_command(
-    diagnosis_file: Path, before_file: Path | None, kb_path: Path | None, lang: Language, output: Path | None
-) -> None:
-    """Draw a diagnosis's profile (and an earlier one) as an SVG radar chart."""
-    kb = _load(kb_path)
-    now = _read_model(diagnosis_file, Diagnosis, "diagnosis")
-    before = _read_model(before_file, Diagnosis, "diagnosis") if before_file is not None else None
-    svg = profile_chart(kb, now.profile, before=before.profile if before else None, language=lang)
-    _write(output, svg)
+for _command in (chart_command, compare_command, evaluate_command, plan_command, review_command):
+    cli.add_command(_command)
 
 
 def main() -> None:
-    """Run the command line; errors become a message and an exit code, never a traceback."""
-    try:
-        cli.main(standalone_mode=True)
-    except DiagnoseError as exc:  # pragma: no cover - every command catches its own
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    """Run the command line; every user mistake is one line on stderr and an exit code (see Group)."""
+    cli.main()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
@@ -37,7 +38,7 @@ from diagnose.scoring import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
 
 __all__ = [
     "Diagnosis",
@@ -391,13 +392,12 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
             got = describe(preferences)
             raise AnswerError([AnswerProblem("argument", "preferences", f"expected Preferences, got {got}")])
         _check_preferences(kb, preferences)
-    if isinstance(answers, Intake):
-        given_context: Mapping[str, object] = {**answers.context, **(context or {})}
-        given_answers: Mapping[str, object] = answers.answers
-    else:
-        given_context = dict(context or {})
-        given_answers = answers
-    checked, checked_context = validate_intake(kb, given_answers, given_context)
+    # Nothing is assumed of the shapes here: validate_intake says what is wrong with junk.
+    given_answers: object = answers.answers if isinstance(answers, Intake) else answers
+    given_context: object = {} if context is None else context
+    if isinstance(answers, Intake) and isinstance(given_context, Mapping):
+        given_context = {**answers.context, **given_context}
+    checked, checked_context = validate_intake(kb, given_answers, given_context)  # type: ignore[arg-type]  # checked there
     profile = score(kb, checked)
     fact = build_fact(profile, checked_context, kb.fact_fields)
     fired = fired_by(fact)

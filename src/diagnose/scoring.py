@@ -152,6 +152,20 @@ def _short(value: object) -> str:
     return text if len(text) <= 40 else f"{text[:37]}..."  # noqa: PLR2004 - keep messages one line
 
 
+_SHAPES = {
+    "answers": "a mapping of item id to answer (such as {'se_1': 3}) or an Intake",
+    "context": "a mapping of context field to value, or None",
+}
+
+
+def _shape_problem(part: Literal["answers", "context"], value: object) -> AnswerProblem | None:
+    """Whether the answers or the context is no mapping at all (None, a number, a list, text...)."""
+    if isinstance(value, Mapping):
+        return None
+    hint = "; parse JSON or YAML text first" if isinstance(value, str | bytes | bytearray) else ""
+    return AnswerProblem("intake", part, f"expected {_SHAPES[part]}; got {_short(value)}{hint}")
+
+
 def validate_intake(
     kb: KnowledgeBase, answers: Mapping[Any, object], context: Mapping[Any, object]
 ) -> tuple[dict[str, int | MissingReason], dict[str, ContextValue]]:
@@ -161,14 +175,12 @@ def validate_intake(
         The answers (every item, absent ones as `not_asked`) and the context, as plain dicts.
 
     Raises:
-        AnswerError: naming each offending item or context field and what it allows.
+        AnswerError: naming each offending item or context field and what it allows, or saying
+            that the answers or the context is not a mapping at all.
     """
-    for name, given in (("answers", answers), ("context", context)):
-        if not isinstance(given, Mapping):
-            shown = type(given).__name__
-            raise AnswerError(
-                [AnswerProblem("intake", name, f"expected a mapping of id to value, got {shown}")]
-            )
+    shape = [p for p in (_shape_problem("answers", answers), _shape_problem("context", context)) if p]
+    if shape:
+        raise AnswerError(shape)
     problems = [p for key, value in answers.items() if (p := _answer_problem(kb, key, value))]
     for key, value in context.items():
         field = kb.context_fields.get(key) if isinstance(key, str) else None

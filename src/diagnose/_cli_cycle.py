@@ -1,0 +1,143 @@
+"""The cycle commands of `diagnose`: plan, compare, review, evaluate and chart.
+
+They read JSON files that the library wrote (diagnoses, decisions, trajectories) and write JSON
+or SVG; `diagnose.cli` adds them to the command group.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from diagnose._base import Record
+from diagnose._cli_io import AS_OF, FILE, OUTPUT, Fail, kb_option, load, read_model, write_output
+from diagnose.chart import profile_chart
+from diagnose.evaluation import Trajectory, evaluate
+from diagnose.monitoring import compare, review
+from diagnose.plan import Decision, Preferences, build_plan
+from diagnose.recommendation import Diagnosis
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from pydantic import BaseModel
+
+    from diagnose._base import Language
+
+__all__ = ["chart_command", "compare_command", "evaluate_command", "plan_command", "review_command"]
+
+
+class _Decisions(Record):
+    decisions: tuple[Decision, ...]
+    preferences: Preferences | None = None
+
+
+@click.command("plan")
+@click.argument("diagnosis_file", type=FILE)
+@click.argument("decisions_file", type=FILE)
+@kb_option
+@AS_OF
+@OUTPUT
+def plan_command(
+    diagnosis_file: Path, decisions_file: Path, kb_path: Path | None, as_of: dt.date, output: Path | None
+) -> None:
+    """Make a plan from a diagnosis and the decisions on its advice (JSON: {"decisions": [...]})."""
+    kb = load(kb_path)
+    diagnosis = read_model(diagnosis_file, Diagnosis, "diagnosis")
+    decided = read_model(decisions_file, _Decisions, "decisions file")
+    plan = build_plan(
+        diagnosis, decided.decisions, as_of=as_of, knowledge_base=kb, preferences=decided.preferences
+    )
+    write_output(output, plan.model_dump_json(indent=2))
+
+
+@click.command("compare")
+@click.argument("before_file", type=FILE)
+@click.argument("after_file", type=FILE)
+@kb_option
+@click.option(
+    "--allow-other-version", is_flag=True, help="Compare measurements from different knowledge bases."
+)
+@OUTPUT
+def compare_command(
+    before_file: Path,
+    after_file: Path,
+    kb_path: Path | None,
+    *,
+    allow_other_version: bool,
+    output: Path | None,
+) -> None:
+    """Compare two diagnoses of one client: change per factor and distance travelled."""
+    kb = load(kb_path)
+    before = read_model(before_file, Diagnosis, "diagnosis")
+    after = read_model(after_file, Diagnosis, "diagnosis")
+    if before.knowledge_base_hash != after.knowledge_base_hash and not allow_other_version:
+        raise Fail(  # the library's own message names its Python argument; this one the option
+            f"{before_file}, {after_file}: the measurements come from different knowledge-base versions "
+            f"({before.knowledge_base_version} {before.knowledge_base_hash[:19]} and "
+            f"{after.knowledge_base_version} {after.knowledge_base_hash[:19]}); "
+            "give --allow-other-version to compare them anyway"
+        )
+    result = compare(before, after, knowledge_base=kb, allow_other_version=allow_other_version)
+    write_output(output, result.model_dump_json(indent=2))
+
+
+def _on_trajectory(
+    step: Callable[..., BaseModel],
+    trajectory_file: Path,
+    kb_path: Path | None,
+    as_of: dt.date,
+    output: Path | None,
+) -> None:
+    """Read a trajectory, run a cycle step on it on a date, write the result as JSON."""
+    kb = load(kb_path)
+    trajectory = read_model(trajectory_file, Trajectory, "trajectory")
+    write_output(output, step(trajectory, as_of=as_of, knowledge_base=kb).model_dump_json(indent=2))
+
+
+@click.command("review")
+@click.argument("trajectory_file", type=FILE)
+@kb_option
+@AS_OF
+@OUTPUT
+def review_command(trajectory_file: Path, kb_path: Path | None, as_of: dt.date, output: Path | None) -> None:
+    """Run the cycle rules over a trajectory: what to re-measure, reconsider, close or evaluate."""
+    _on_trajectory(review, trajectory_file, kb_path, as_of, output)
+
+
+@click.command("evaluate")
+@click.argument("trajectory_file", type=FILE)
+@kb_option
+@AS_OF
+@OUTPUT
+def evaluate_command(
+    trajectory_file: Path, kb_path: Path | None, as_of: dt.date, output: Path | None
+) -> None:
+    """Look back on a trajectory: steps done and missing, goals reached, overrides and why."""
+    _on_trajectory(evaluate, trajectory_file, kb_path, as_of, output)
+
+
+@click.command("chart")
+@click.argument("diagnosis_file", type=FILE)
+@click.option(
+    "--before", "before_file", type=FILE, default=None, help="An earlier diagnosis, drawn underneath."
+)
+@kb_option
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language.")
+@OUTPUT
+def chart_command(
+    diagnosis_file: Path, before_file: Path | None, kb_path: Path | None, lang: Language, output: Path | None
+) -> None:
+    """Draw a diagnosis's profile (and an earlier one) as an SVG radar chart."""
+    kb = load(kb_path)
+    now = read_model(diagnosis_file, Diagnosis, "diagnosis")
+    before = read_model(before_file, Diagnosis, "diagnosis") if before_file is not None else None
+    try:
+        svg = profile_chart(kb, now.profile, before=before.profile if before else None, language=lang)
+    except ValueError as exc:  # the only one left: a profile scored with another knowledge base
+        files = ", ".join(str(f) for f in (diagnosis_file, before_file) if f is not None)
+        raise Fail(f"{files}: {exc} Give the knowledge base that made it with --kb.") from exc
+    write_output(output, svg)
