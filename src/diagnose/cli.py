@@ -612,3 +612,9 @@ def main() -> None:
     except DiagnoseError as exc:  # pragma: no cover - every command catches its own
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+
+
+from diagnose.cli_store import caseload as _caseload_group, client as _client_group  # noqa: E402 - the store's commands, registered last
+
+cli.add_command(_client_group)
+cli.add_command(_caseload_group)
