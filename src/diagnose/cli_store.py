@@ -24,15 +24,14 @@ from diagnose.chart import profile_chart
 from diagnose.errors import DiagnoseError
 from diagnose.evaluation import evaluate
 from diagnose.monitoring import compare, review
-from diagnose.plan import Decision, PreferenceItem, Preferences, build_plan
-from diagnose.recommendation import assess
+from diagnose.plan import Decision, Plan, PreferenceItem, Preferences, build_plan
+from diagnose.recommendation import Diagnosis, assess
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from diagnose._base import Language
     from diagnose.knowledge import KnowledgeBase
-    from diagnose.recommendation import Diagnosis
     from diagnose.store import Caseload
 
 __all__ = ["caseload", "client"]
@@ -215,8 +214,14 @@ def new_command(  # noqa: PLR0913 - click passes one parameter per option
     store.record_intake(client_id, diagnosis, professional=professional)
     if as_json:
         _emit(diagnosis)
-    else:
-        _print_diagnosis(kb, diagnosis, lang)
+        return
+    click.echo(
+        _say(lang, f"{client_id}: intake vastgelegd", f"{client_id}: intake recorded")
+        + f" ({diagnosis.assessed_on}, {professional}); "
+        + _say(lang, "zie het hele advies met `diagnose client assess`", "see the whole advice with `diagnose client assess`")
+    )
+    for n, r in enumerate(diagnosis.recommendations, start=1):
+        click.echo(f"{n}. {r.intervention}: {r.name.get(lang)} ({_say(lang, 'prioriteit', 'priority')} {r.priority})")
 
 
 @client.command("assess")
@@ -317,7 +322,8 @@ def plan_command(  # noqa: PLR0913 - click passes one parameter per option
     if as_json:
         _emit(plan)
         return
-    table = Table(title=_say(lang, f"Plan {client_id}, {plan.made_on}", f"Plan {client_id}, {plan.made_on}"), title_justify="left")
+    click.echo(f"Plan {client_id}, {plan.made_on}")
+    table = Table()
     for head in (_say(lang, "Doel", "Goal"), _say(lang, "Ondersteuning", "Support"), _say(lang, "Herzien op", "Review on")):
         table.add_column(head)
     for goal in plan.goals:
@@ -352,7 +358,8 @@ def measure_command(  # noqa: PLR0913 - click passes one parameter per option
     if as_json:
         _emit(change)
         return
-    table = Table(title=_say(lang, "Verandering sinds de intake", "Change since the intake"), title_justify="left")
+    click.echo(_say(lang, "Verandering sinds de intake", "Change since the intake"))
+    table = Table()
     for head in ("Factor", _say(lang, "Intake", "Intake"), _say(lang, "Nu", "Now"), _say(lang, "Verschil", "Change"), _say(lang, "Richting", "Direction")):
         table.add_column(head)
     words = {"better": _say(lang, "beter", "better"), "worse": _say(lang, "slechter", "worse"), "same": _say(lang, "gelijk", "same"), None: "-"}
@@ -419,22 +426,24 @@ def evaluate_command(  # noqa: PLR0913 - click passes one parameter per option
 
 def _timeline(store: Caseload, client_id: str, kb: KnowledgeBase, lang: Language) -> Iterator[str]:
     t = store.trajectory(client_id)
-    measured = iter(t.measurements)
-    for e in store.history(client_id):
-        what = _STEPS[lang][e.kind]
+    for e, step in store.steps(client_id):
         detail = ""
-        if e.kind == "intake":
-            detail = ", ".join(kb.interventions[r.intervention].name.get(lang) for r in t.intake.recommendations) or "-"
-        elif e.kind == "plan" and t.plan is not None:
-            detail = "; ".join(g.description.get(lang) for g in t.plan.goals) or "-"
-            if t.plan.own_goal:
-                detail += _say(lang, f"; eigen doel: {t.plan.own_goal}", f"; own goal: {t.plan.own_goal}")
-        elif e.kind == "measurement":
-            m = next(measured)
-            improved = compare(t.intake, m, knowledge_base=kb, allow_other_version=True).improved
+        if isinstance(step, Diagnosis) and e.kind == "intake":
+            advice = ", ".join(kb.interventions[r.intervention].name.get(lang) for r in step.recommendations)
+            detail = _say(lang, "advies: ", "advice: ") + (advice or "-")
+        elif isinstance(step, Diagnosis):
+            improved = compare(t.intake, step, knowledge_base=kb, allow_other_version=True).improved
             names = ", ".join(kb.factors[f].name.get(lang) for f in improved) or "-"
             detail = _say(lang, f"beter: {names}", f"improved: {names}")
-        yield f"{e.occurred_on or '-'}  {what:<11} {e.professional or '-':<8} {detail}".rstrip()
+        elif isinstance(step, Plan):
+            detail = "; ".join(g.description.get(lang) for g in step.goals) or "-"
+            if step.own_goal:
+                detail += _say(lang, f"; eigen doel: {step.own_goal}", f"; own goal: {step.own_goal}")
+        elif isinstance(step, tuple):
+            detail = "; ".join(
+                f"{d.intervention}: {d.action}" + (f" ({d.reason})" if d.reason else "") for d in step
+            )
+        yield f"{e.occurred_on or '-'}  {_STEPS[lang][e.kind]:<11} {e.professional or '-':<8} {detail}".rstrip()
 
 
 @client.command("show")
@@ -522,7 +531,8 @@ def indicators_command(  # noqa: PLR0913 - click passes one parameter per option
     if as_json:
         _emit(found)
         return
-    table = Table(_say(lang, "Indicator", "Indicator"), _say(lang, "Aandeel", "Share"), title=_say(lang, f"{found.trajectories} trajecten", f"{found.trajectories} trajectories"), title_justify="left")
+    click.echo(_say(lang, f"{found.trajectories} trajecten op {as_of}", f"{found.trajectories} trajectories on {as_of}"))
+    table = Table(_say(lang, "Indicator", "Indicator"), _say(lang, "Aandeel", "Share"))
     table.add_row(_say(lang, "alle vier stappen", "all four steps"), f"{found.all_four_steps:.0%}")
     for step, share in found.per_step.items():
         table.add_row(_say(lang, f"stap {_STEPS['nl'].get(step, step)}", f"step {step}"), f"{share:.0%}")

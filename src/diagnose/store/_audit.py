@@ -28,7 +28,7 @@ from diagnose.store._state import parse
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-__all__ = ["export_jsonl", "history", "read_export", "verify", "write_event", "write_import"]
+__all__ = ["export_jsonl", "history", "history_with_contents", "read_export", "verify", "write_event", "write_import"]
 
 #: The first line of an export.
 FORMAT = {"format": "diagnose-caseload", "version": 1}
@@ -61,9 +61,15 @@ def _select_all():  # type: ignore[no-untyped-def]  # noqa: ANN202 - a SQLAlchem
 
 def history(conn: Connection, client: str) -> tuple[Event, ...]:
     """The client's events, oldest first."""
+    return tuple(e for e, _ in history_with_contents(conn, client))
+
+
+def history_with_contents(conn: Connection, client: str) -> list[tuple[Event, str | None]]:
+    """The client's events, oldest first, each with its stored content (None once erased)."""
     rows = conn.execute(_select_all().where(events.c.client == client).order_by(events.c.seq))
-    return tuple(
-        Event(
+    return [
+        (
+            Event(
             client=r.client,
             seq=r.seq,
             kind=r.kind,
@@ -75,9 +81,11 @@ def history(conn: Connection, client: str) -> tuple[Event, ...]:
             prev_hash=r.prev_hash,
             hash=r.hash,
             erased=r.body is None,
+            ),
+            r.body,
         )
         for r in rows
-    )
+    ]
 
 
 def verify(conn: Connection, *, head: str | None) -> VerifyReport:

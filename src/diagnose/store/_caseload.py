@@ -17,7 +17,10 @@ from diagnose.store import _audit, _indicators
 from diagnose.store._database import describe_url, make_engine, migrate, writing
 from diagnose.store._events import GENESIS, Event, Kind, VerifyReport, check_id
 from diagnose.store._schema import contents, events
-from diagnose.store._state import ClientState, Decisions, Evaluated, Forgotten, load_state, summary_of
+from diagnose.store._state import ClientState, Decisions, Evaluated, Forgotten, load_state, parse, summary_of
+
+#: What one event recorded, as `Caseload.steps` gives it back.
+Step = Diagnosis | Plan | tuple[Decision, ...] | dt.date
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -367,6 +370,33 @@ class Caseload:
         if not found:
             raise StoreError(f"unknown client {client!r}: record its intake first")
         return found
+
+    def steps(self, client: str) -> tuple[tuple[Event, Step | None], ...]:
+        """Every event of one client with what it recorded, oldest first (None once erased).
+
+        What was recorded is the model given: a `Diagnosis` (intake, measurement), a `Plan`,
+        the `Decision`s of a `decisions` event as a tuple, the date of an evaluation.
+
+        Raises:
+            StoreError: an unknown client.
+        """
+        check_id(client)
+        with self._engine.connect() as conn:
+            found = _audit.history_with_contents(conn, client)
+        if not found:
+            raise StoreError(f"unknown client {client!r}: record its intake first")
+        out: list[tuple[Event, Step | None]] = []
+        for event, body in found:
+            model = parse(event.kind, body) if body is not None and event.kind != "forget" else None
+            step: Step | None
+            if isinstance(model, Decisions):
+                step = model.decisions
+            elif isinstance(model, Evaluated):
+                step = model.evaluated_on
+            else:
+                step = model  # type: ignore[assignment]  # a Diagnosis, a Plan or None
+            out.append((event, step))
+        return tuple(out)
 
     def indicators(
         self,
