@@ -92,8 +92,14 @@ def _sha(text: str) -> str:
 
 
 def content_hash(body: str, summary: str) -> str:
-    """The hash of an event's content: the stored JSON of the step and its summary."""
-    return _sha(json.dumps([body, summary], ensure_ascii=False))
+    """The hash of an event's content: its summary, a NUL byte, and the stored JSON of the step.
+
+    The summary is JSON, which never holds a NUL byte, so the split between the two is unambiguous.
+    """
+    digest = hashlib.sha256(summary.encode("utf-8"))
+    digest.update(b"\x00")
+    digest.update(body.encode("utf-8"))
+    return "sha256:" + digest.hexdigest()
 
 
 def event_hash(  # noqa: PLR0913 - every field the hash covers, by name

@@ -37,7 +37,7 @@ class _Client:
 
     def __init__(self) -> None:
         self.intake: dict[str, float | None] = {}
-        self.intake_on: dt.date | None = None
+        self.intake_on: str | None = None  # ISO dates compare as strings
         self.professional: str | None = None
         self.plan: dict[str, object] | None = None
         self.measurements: list[tuple[str, dict[str, float | None]]] = []
@@ -51,7 +51,6 @@ def _read(conn: Connection, kb_hash: str) -> tuple[dict[str, _Client], bool]:
         select(
             events.c.client,
             events.c.kind,
-            events.c.occurred_on,
             events.c.professional,
             events.c.kb_hash,
             contents.c.summary,
@@ -63,13 +62,13 @@ def _read(conn: Connection, kb_hash: str) -> tuple[dict[str, _Client], bool]:
     found: dict[str, _Client] = {}
     same = True
     loads = json.loads
-    for client, kind, on, professional, made_with, summary in conn.execute(query):
+    for client, kind, professional, made_with, summary in conn.execute(query):
         c = found.get(client)
         if c is None:
             c = found[client] = _Client()
         data = loads(summary)
         if kind == "intake":
-            c.intake, c.intake_on, c.professional = data["scores"], on, professional
+            c.intake, c.intake_on, c.professional = data["scores"], data["on"], professional
             same = same and made_with == kb_hash
         elif kind == "measurement":
             c.measurements.append((data["on"], data["scores"]))
@@ -94,12 +93,14 @@ def indicators(  # noqa: PLR0913 - the filters, by name
 ) -> CaseloadIndicators:
     """The indicators over the clients that pass the filters (see `Caseload.indicators`)."""
     found, same = _read(conn, kb.content_hash)
+    first = since.isoformat() if since is not None else None
+    last = until.isoformat() if until is not None else None
     chosen = [
         name
         for name, c in found.items()
         if (professional is None or c.professional == professional)
-        and (since is None or (c.intake_on is not None and c.intake_on >= since))
-        and (until is None or (c.intake_on is not None and c.intake_on <= until))
+        and (first is None or (c.intake_on is not None and c.intake_on >= first))
+        and (last is None or (c.intake_on is not None and c.intake_on <= last))
     ]
     if not same:
         return caseload_indicators((trajectory(c) for c in sorted(chosen)), as_of=as_of, knowledge_base=kb)

@@ -2,7 +2,8 @@
 
 `events` holds what happened (which step, for which client, when, by whom, with which
 knowledge base) and the two hash chains; `contents` holds the step itself (the model as JSON) and
-a small summary for the indicators. Erasure deletes a client's `contents` rows only, so the
+a small summary for the indicators (first, so that SQLite reads it without reading the model's
+overflow pages). Erasure deletes a client's `contents` rows only, so the
 `events` rows, and with them the chains, stay as they were written.
 """
 
@@ -40,6 +41,6 @@ contents = Table(
     "contents",
     metadata,
     Column("position", Integer, ForeignKey("events.position"), primary_key=True),
-    Column("body", Text, nullable=False),
     Column("summary", Text, nullable=False),
+    Column("body", Text, nullable=False),
 )

@@ -38,8 +38,8 @@ def upgrade() -> None:
     op.create_table(
         "contents",
         sa.Column("position", sa.Integer, sa.ForeignKey("events.position"), primary_key=True),
-        sa.Column("body", sa.Text, nullable=False),
         sa.Column("summary", sa.Text, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
     )
 
 
