@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 #: Where .ci/run's throwaway PostgreSQL server is; unset, the PostgreSQL runs are skipped.
 POSTGRES = os.environ.get("DIAGNOSE_TEST_POSTGRES_URL")

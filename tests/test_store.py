@@ -10,8 +10,7 @@ import json
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +22,10 @@ from diagnose import Caseload, Decision, Preferences, StoreError, Trajectory
 from diagnose.store import check_id
 from tests.conftest import FIXTURE_KB
 from tests.store_backends import BACKENDS, database
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 KB = diagnose.load_knowledge_base(FIXTURE_KB)
 DAY = dt.date(2026, 3, 2)
@@ -102,10 +105,14 @@ def test_indicators_equal_caseload_indicators_over_the_stored_trajectories(store
     store.record_intake("c-3", intake, professional="km-18")
     no = [decided("success_experiences", "decline", DAY + dt.timedelta(days=41), reason="timing")]
     store.record_decisions("c-3", no)
-    store.record_plan("c-3", diagnose.build_plan(intake, no, as_of=DAY + dt.timedelta(days=41), knowledge_base=KB))
+    store.record_plan(
+        "c-3", diagnose.build_plan(intake, no, as_of=DAY + dt.timedelta(days=41), knowledge_base=KB)
+    )
     for as_of in (DAY, DAY + dt.timedelta(weeks=10), DAY + dt.timedelta(weeks=30)):
         every = [store.trajectory(c) for c in store.clients()]
-        assert store.indicators(as_of=as_of) == diagnose.caseload_indicators(every, as_of=as_of, knowledge_base=KB)
+        assert store.indicators(as_of=as_of) == diagnose.caseload_indicators(
+            every, as_of=as_of, knowledge_base=KB
+        )
         theirs = [t for t in every if t.client != "c-1"]
         assert store.indicators(as_of=as_of, professional="km-18") == diagnose.caseload_indicators(
             theirs, as_of=as_of, knowledge_base=KB
@@ -121,7 +128,10 @@ def test_indicators_equal_caseload_indicators_over_the_stored_trajectories(store
 def test_indicators_with_another_knowledge_base_refuse_as_caseload_indicators_does(store: Caseload) -> None:
     store.record_intake("c-1", assess(UNSURE, DAY), professional="km-17")
     live = diagnose.load_knowledge_base()
-    with pytest.raises(StoreError, match=r"^client 'c-1': the intake: made with knowledge base .*; use the knowledge base that made it$"):
+    with pytest.raises(
+        StoreError,
+        match=r"^client 'c-1': the intake: made with knowledge base .*; use the knowledge base that made it$",
+    ):
         store.indicators(as_of=DAY, knowledge_base=live)
 
 
@@ -145,11 +155,18 @@ def test_indicators_equal_caseload_indicators_for_any_caseload(
         intake = assess(UNSURE, start)
         store.record_intake(client, intake, professional=f"km-{n % 2}")
         if depth >= 1:
-            choice = [decided("success_experiences", action, start, **({"reason": "timing"} if action == "decline" else {}))]
+            choice = [
+                decided(
+                    "success_experiences",
+                    action,
+                    start,
+                    **({"reason": "timing"} if action == "decline" else {}),
+                )
+            ]
             store.record_plan(client, diagnose.build_plan(intake, choice, as_of=start, knowledge_base=KB))
-        if depth >= 2:  # noqa: PLR2004 - the cycle's steps
+        if depth >= 2:
             store.record_measurement(client, assess(BETTER, start + dt.timedelta(days=days + 30)))
-        if depth >= 3:  # noqa: PLR2004
+        if depth >= 3:
             store.record_evaluation(client, on=start + dt.timedelta(days=days + 90), professional="km-1")
     day = DAY + dt.timedelta(days=as_of)
     every = [store.trajectory(c) for c in store.clients()]
@@ -186,7 +203,10 @@ REFUSALS = [
         "measurement from another knowledge base",
         "client 'c-1': measurement 1: made with knowledge base ",
     ),
-    ("evaluation on a string", "client 'c-1': on: expected a date (datetime.date), got builtins.str '2026-09-01'"),
+    (
+        "evaluation on a string",
+        "client 'c-1': on: expected a date (datetime.date), got builtins.str '2026-09-01'",
+    ),
 ]
 
 
@@ -194,7 +214,9 @@ def _refused(store: Caseload, what: str) -> None:  # noqa: C901 - one branch per
     before = DAY - dt.timedelta(days=1)
     intake = store.trajectory("c-1").intake
     if what == "plan before the intake":
-        store.record_plan("c-1", diagnose.build_plan(assess(UNSURE, before), [], as_of=before, knowledge_base=KB))
+        store.record_plan(
+            "c-1", diagnose.build_plan(assess(UNSURE, before), [], as_of=before, knowledge_base=KB)
+        )
     elif what == "measurement before the intake":
         store.record_measurement("c-1", assess(BETTER, before))
     elif what == "evaluation without a plan":
@@ -218,7 +240,9 @@ def _refused(store: Caseload, what: str) -> None:  # noqa: C901 - one branch per
 
 
 @pytest.mark.parametrize(("what", "message"), REFUSALS, ids=[r[0] for r in REFUSALS])
-def test_steps_that_do_not_fit_are_refused_and_nothing_is_written(store: Caseload, what: str, message: str) -> None:
+def test_steps_that_do_not_fit_are_refused_and_nothing_is_written(
+    store: Caseload, what: str, message: str
+) -> None:
     store.record_intake("c-1", assess(UNSURE, DAY), professional="km-17")
     with pytest.raises(StoreError) as info:
         _refused(store, what)
@@ -236,7 +260,10 @@ def test_another_knowledge_base_is_accepted_when_the_caller_says_so(store: Casel
 
 
 def test_an_intake_from_another_knowledge_base_than_the_stores_is_refused(store: Caseload) -> None:
-    with pytest.raises(StoreError, match=r"^client 'c-1': the intake was made with knowledge base .* but the caseload is opened with .*; open it with the knowledge base that made the intake$"):
+    with pytest.raises(
+        StoreError,
+        match=r"^client 'c-1': the intake was made with knowledge base .* but the caseload is opened with .*; open it with the knowledge base that made the intake$",
+    ):
         store.record_intake("c-1", diagnose.assess(UNSURE, as_of=DAY), professional="km-17")
     assert store.clients() == ()
 
@@ -244,12 +271,30 @@ def test_an_intake_from_another_knowledge_base_than_the_stores_is_refused(store:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("111222333", "client id '111222333': looks like a citizen service number (nine digits passing the 11-test); use a pseudonymous id such as 'c-0042'"),
-        ("c-111222333", "client id 'c-111222333': looks like a citizen service number (nine digits passing the 11-test); use a pseudonymous id such as 'c-0042'"),
-        ("Jan Jansen", "client id 'Jan Jansen': expected 1 to 64 letters, digits, '.', '_', ':' or '-' (no spaces), starting with a letter or digit; use a pseudonymous id such as 'c-0042'"),
-        ("jan.jansen", "client id 'jan.jansen': has no digit, so it may be a name; use a pseudonymous id such as 'c-0042'"),
-        ("jan@example.org", "client id 'jan@example.org': looks like an e-mail address; use a pseudonymous id such as 'c-0042'"),
-        ("", "client id '': expected 1 to 64 letters, digits, '.', '_', ':' or '-' (no spaces), starting with a letter or digit; use a pseudonymous id such as 'c-0042'"),
+        (
+            "111222333",
+            "client id '111222333': looks like a citizen service number (nine digits passing the 11-test); use a pseudonymous id such as 'c-0042'",
+        ),
+        (
+            "c-111222333",
+            "client id 'c-111222333': looks like a citizen service number (nine digits passing the 11-test); use a pseudonymous id such as 'c-0042'",
+        ),
+        (
+            "Jan Jansen",
+            "client id 'Jan Jansen': expected 1 to 64 letters, digits, '.', '_', ':' or '-' (no spaces), starting with a letter or digit; use a pseudonymous id such as 'c-0042'",
+        ),
+        (
+            "jan.jansen",
+            "client id 'jan.jansen': has no digit, so it may be a name; use a pseudonymous id such as 'c-0042'",
+        ),
+        (
+            "jan@example.org",
+            "client id 'jan@example.org': looks like an e-mail address; use a pseudonymous id such as 'c-0042'",
+        ),
+        (
+            "",
+            "client id '': expected 1 to 64 letters, digits, '.', '_', ':' or '-' (no spaces), starting with a letter or digit; use a pseudonymous id such as 'c-0042'",
+        ),
     ],
 )
 def test_ids_that_could_identify_a_person_are_refused(value: str, message: str) -> None:
@@ -265,7 +310,9 @@ def test_pseudonymous_ids_pass(value: str) -> None:
 
 
 def test_a_professional_id_that_looks_like_a_name_is_refused(store: Caseload) -> None:
-    with pytest.raises(StoreError, match=r"^professional id 'Piet de Vries': expected .*; use an id such as 'km-17'$"):
+    with pytest.raises(
+        StoreError, match=r"^professional id 'Piet de Vries': expected .*; use an id such as 'km-17'$"
+    ):
         store.record_intake("c-1", assess(UNSURE, DAY), professional="Piet de Vries")
 
 
@@ -287,22 +334,47 @@ def _tamper(url: str, statement: str) -> None:
 
 
 TAMPERING = [
-    ("UPDATE events SET professional = 'km-99' WHERE client = 'c-1' AND seq = 2", "event 2 of client 'c-1' (decisions, at position 2): was changed (its fields no longer match its hash)"),
-    ("UPDATE events SET occurred_on = '2026-03-03' WHERE client = 'c-2' AND seq = 1", "event 1 of client 'c-2' (intake, at position 6): was changed (its fields no longer match its hash)"),
-    ("UPDATE contents SET body = replace(body, 'accept', 'decline') WHERE position = 3", "event 3 of client 'c-1' (plan, at position 3): its content was changed (it no longer matches its hash)"),
-    ("DELETE FROM contents WHERE position = 4", "event 4 of client 'c-1' (measurement, at position 4): its content was removed, and the client was not erased"),
-    ("DELETE FROM events WHERE position = 3", "event 4 of client 'c-1' (measurement, at position 4): event 3 of client 'c-1' was removed"),
-    ("DELETE FROM events WHERE position = 5", "event 1 of client 'c-2' (intake, at position 6): the store chain is broken before it: an event was removed or changed"),
+    (
+        "UPDATE events SET professional = 'km-99' WHERE client = 'c-1' AND seq = 2",
+        "event 2 of client 'c-1' (decisions, at position 2): was changed (its fields no longer match its hash)",
+    ),
+    (
+        "UPDATE events SET occurred_on = '2026-03-03' WHERE client = 'c-2' AND seq = 1",
+        "event 1 of client 'c-2' (intake, at position 6): was changed (its fields no longer match its hash)",
+    ),
+    (
+        "UPDATE contents SET body = replace(body, 'accept', 'decline') WHERE position = 3",
+        "event 3 of client 'c-1' (plan, at position 3): its content was changed (it no longer matches its hash)",
+    ),
+    (
+        "UPDATE summaries SET summary = replace(summary, 'scores', 'scorez') WHERE position = 1",
+        "event 1 of client 'c-1' (intake, at position 1): its content was changed (it no longer matches its hash)",
+    ),
+    (
+        "DELETE FROM contents WHERE position = 4",
+        "event 4 of client 'c-1' (measurement, at position 4): its content was removed, and the client was not erased",
+    ),
+    (
+        "DELETE FROM events WHERE position = 3",
+        "event 4 of client 'c-1' (measurement, at position 4): event 3 of client 'c-1' was removed",
+    ),
+    (
+        "DELETE FROM events WHERE position = 5",
+        "event 1 of client 'c-2' (intake, at position 6): the store chain is broken before it: an event was removed or changed",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("statement", "message"), TAMPERING, ids=[t[0] for t in TAMPERING])
-def test_verify_names_the_first_event_changed_or_removed(store: Caseload, url: str, statement: str, message: str) -> None:
+def test_verify_names_the_first_event_changed_or_removed(
+    store: Caseload, url: str, statement: str, message: str
+) -> None:
     full_cycle(store, "c-1")
     store.record_intake("c-2", assess(UNSURE, DAY), professional="km-17")
     assert store.verify().events == 6
     if "DELETE FROM events" in statement:
         _tamper(url, statement.replace("events", "contents"))
+        _tamper(url, statement.replace("events", "summaries"))
     _tamper(url, statement)
     with pytest.raises(StoreError) as info:
         store.verify()
@@ -314,9 +386,13 @@ def test_verify_with_a_noted_head_catches_removed_last_events(store: Caseload, u
     head = store.verify().head
     assert store.verify(head=head).head == head
     _tamper(url, "DELETE FROM contents WHERE position = 5")
+    _tamper(url, "DELETE FROM summaries WHERE position = 5")
     _tamper(url, "DELETE FROM events WHERE position = 5")
     assert store.verify().events == 4  # the chain that is left is whole ...
-    with pytest.raises(StoreError, match=r"^the head sha256:[0-9a-f]{64} is not in the store chain: events written up to it were removed$"):
+    with pytest.raises(
+        StoreError,
+        match=r"^the head sha256:[0-9a-f]{64} is not in the store chain: events written up to it were removed$",
+    ):
         store.verify(head=head)  # ... but it no longer reaches the head noted before
 
 
@@ -331,13 +407,18 @@ def test_forget_erases_the_client_and_keeps_the_chain_verifiable(store: Caseload
         ("forget", False),
     ]
     assert store.verify().erased == 1
-    with pytest.raises(StoreError, match=r"^client 'c-1' was erased on 2026-10-01; nothing more can be recorded or read for it$"):
+    with pytest.raises(
+        StoreError,
+        match=r"^client 'c-1' was erased on 2026-10-01; nothing more can be recorded or read for it$",
+    ):
         store.trajectory("c-1")
     with pytest.raises(StoreError, match=r"^client 'c-1' was erased; a new trajectory needs a new id$"):
         store.record_intake("c-1", assess(UNSURE, DAY), professional="km-17")
     if _sqlite_path(url) is not None:  # nothing of the client's steps is left in the file
         with sqlite3.connect(url) as conn:
-            left = conn.execute("SELECT body FROM contents JOIN events USING (position) WHERE client = 'c-1'").fetchall()
+            left = conn.execute(
+                "SELECT body FROM contents JOIN events USING (position) WHERE client = 'c-1'"
+            ).fetchall()
         assert left == [('{"erased_events":5}',)]
     _tamper(url, "UPDATE events SET kind = 'plan' WHERE client = 'c-2' AND seq = 2")
     with pytest.raises(StoreError, match=r"^event 2 of client 'c-2' \(plan, at position 7\): was changed"):
@@ -356,8 +437,10 @@ def test_export_and_import_round_trip(store: Caseload, tmp_path: Path) -> None:
         assert copy.history("c-2") == store.history("c-2")
         assert copy.clients() == ("c-1",)
         assert copy.verify().events == 11
-        with pytest.raises(StoreError, match=r"^.*copy\.jsonl:2: client 'c-1' is already in this store; nothing imported$"):
-            copy.export_jsonl(tmp_path / "copy.jsonl")
+        copy.export_jsonl(tmp_path / "copy.jsonl")
+        with pytest.raises(
+            StoreError, match=r"^.*copy\.jsonl:2: client 'c-1' is already in this store; nothing imported$"
+        ):
             copy.import_jsonl(tmp_path / "copy.jsonl")
 
 
@@ -373,10 +456,16 @@ def test_an_import_changed_after_export_is_refused_whole(store: Caseload, tmp_pa
     with diagnose.open_caseload(tmp_path / "copy.sqlite", knowledge_base=KB) as copy:
         with pytest.raises(StoreError) as info:
             copy.import_jsonl(exported)
-        assert str(info.value) == f"{exported}:5: client 'c-1' event 4: its fields do not match its hash (changed after export)"
+        assert (
+            str(info.value)
+            == f"{exported}:5: client 'c-1' event 4: its fields do not match its hash (changed after export)"
+        )
         assert copy.clients() == ()
     exported.write_text('{"format": "something else"}\n', encoding="utf-8")
-    with pytest.raises(StoreError, match=r'^.*caseload\.jsonl:1: not a caseload export \(expected the line \{"format": "diagnose-caseload", "version": 1\}\)$'):
+    with pytest.raises(
+        StoreError,
+        match=r'^.*caseload\.jsonl:1: not a caseload export \(expected the line \{"format": "diagnose-caseload", "version": 1\}\)$',
+    ):
         store.import_jsonl(exported)
 
 
@@ -385,11 +474,16 @@ def test_reopening_keeps_everything_and_a_newer_store_is_refused(url: str) -> No
         expected = full_cycle(store)
     with diagnose.open_caseload(url, knowledge_base=KB) as store:
         assert store.trajectory("c-0042") == expected
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1) if "://" in url else f"sqlite:///{url}")
+    engine = create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1) if "://" in url else f"sqlite:///{url}"
+    )
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     engine.dispose()
-    with pytest.raises(StoreError, match=r"^.*: made by a newer version of diagnose \(schema 9999\); upgrade diagnose to open it$"):
+    with pytest.raises(
+        StoreError,
+        match=r"^.*: made by a newer version of diagnose \(schema 9999\); upgrade diagnose to open it$",
+    ):
         diagnose.open_caseload(url, knowledge_base=KB)
 
 
@@ -397,7 +491,10 @@ def test_a_database_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.sqlite"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE people (name TEXT)")
-    with pytest.raises(StoreError, match=r"^sqlite:///.*other\.sqlite: the database has tables but is not a diagnose caseload store$"):
+    with pytest.raises(
+        StoreError,
+        match=r"^sqlite:///.*other\.sqlite: the database has tables but is not a diagnose caseload store$",
+    ):
         diagnose.open_caseload(path, knowledge_base=KB)
 
 
@@ -405,11 +502,16 @@ def test_a_database_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     ("target", "message"),
     [
         ("missing/caseload.sqlite", r"^missing/caseload\.sqlite: the folder .*missing does not exist$"),
-        ("mysql://u@localhost/db", r"^mysql://u@localhost/db: (only SQLite and PostgreSQL are supported|the database driver is not installed .*)$"),
+        (
+            "mysql://u@localhost/db",
+            r"^mysql://u@localhost/db: (only SQLite and PostgreSQL are supported|the database driver is not installed .*)$",
+        ),
         ("nonsense://x", r"^nonsense://x: not a database URL this store can use: .*$"),
     ],
 )
-def test_unusable_targets_are_refused(target: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unusable_targets_are_refused(
+    target: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(StoreError, match=message):
         diagnose.open_caseload(target, knowledge_base=KB)

@@ -614,7 +614,9 @@ def main() -> None:
         sys.exit(1)
 
 
-from diagnose.cli_store import caseload as _caseload_group, client as _client_group  # noqa: E402 - the store's commands, registered last
+# The store's commands, registered last: diagnose.cli_store uses this module's helpers.
+from diagnose.cli_store import caseload as _caseload_group  # noqa: E402 - after cli is defined
+from diagnose.cli_store import client as _client_group  # noqa: E402 - after cli is defined
 
 cli.add_command(_client_group)
 cli.add_command(_caseload_group)

@@ -91,11 +91,13 @@ def _maybe_day(value: str | None, option: str) -> dt.date | None:
 
 
 def _options(*, professional: bool = False, as_of: bool = True, output: bool = True) -> Callable[..., Any]:
-    """The options every store command shares: --store, --kb, and as asked --as-of, --professional, --json, --lang."""
+    """The options of every store command: --store, --kb, and as asked --as-of, --professional, --json."""
 
     def wrap(func: Callable[..., None]) -> Callable[..., None]:
         if output:
-            func = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
+            func = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
+                func
+            )
             func = click.option(
                 "--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language."
             )(func)
@@ -104,9 +106,9 @@ def _options(*, professional: bool = False, as_of: bool = True, output: bool = T
                 "--professional", required=True, help="Your pseudonymous id, such as km-17 (never a name)."
             )(func)
         if as_of:
-            func = click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The date of this step (required).")(
-                func
-            )
+            func = click.option(
+                "--as-of", "as_of", metavar="YYYY-MM-DD", help="The date of this step (required)."
+            )(func)
         func = click.option(
             "--kb",
             "kb_path",
@@ -158,7 +160,9 @@ def _assess_file(
 
     intake = base._read_intake(file)  # noqa: SLF001 - read an intake file as `diagnose assess` does
     try:
-        return assess(intake.answers, knowledge_base=kb, context=intake.context, as_of=day, preferences=preferences)
+        return assess(
+            intake.answers, knowledge_base=kb, context=intake.context, as_of=day, preferences=preferences
+        )
     except DiagnoseError as exc:
         raise _Fail(f"{file}: {exc}") from exc
 
@@ -182,12 +186,14 @@ def caseload() -> None:
 @client.command("new")
 @click.argument("client_id", metavar="CLIENT")
 @click.argument("intake_file", metavar="INTAKE_FILE")
-@click.option("--own-goal", default=None, help="The client's own goal, in their words (it goes into the plan).")
+@click.option(
+    "--own-goal", default=None, help="The client's own goal, in their words (it goes into the plan)."
+)
 @click.option("--wants", "wanted", multiple=True, help="An intervention the client wants (repeatable).")
 @click.option("--does-not-want", "unwanted", multiple=True, help="An intervention the client does not want.")
 @_options(professional=True)
 @_run
-def new_command(  # noqa: PLR0913 - click passes one parameter per option
+def new_command(
     store: Caseload,
     kb: KnowledgeBase,
     client_id: str,
@@ -218,10 +224,16 @@ def new_command(  # noqa: PLR0913 - click passes one parameter per option
     click.echo(
         _say(lang, f"{client_id}: intake vastgelegd", f"{client_id}: intake recorded")
         + f" ({diagnosis.assessed_on}, {professional}); "
-        + _say(lang, "zie het hele advies met `diagnose client assess`", "see the whole advice with `diagnose client assess`")
+        + _say(
+            lang,
+            "zie het hele advies met `diagnose client assess`",
+            "see the whole advice with `diagnose client assess`",
+        )
     )
     for n, r in enumerate(diagnosis.recommendations, start=1):
-        click.echo(f"{n}. {r.intervention}: {r.name.get(lang)} ({_say(lang, 'prioriteit', 'priority')} {r.priority})")
+        click.echo(
+            f"{n}. {r.intervention}: {r.name.get(lang)} ({_say(lang, 'prioriteit', 'priority')} {r.priority})"
+        )
 
 
 @client.command("assess")
@@ -236,7 +248,9 @@ def assess_command(
     day = _maybe_day(as_of, "--as-of")
     chosen = [d for d in (t.intake, *t.measurements) if day is None or (d.assessed_on or day) <= day]
     if not chosen:
-        raise _Fail(f"client {client_id!r} had no diagnosis yet on {day} (the intake was on {t.intake.assessed_on})")
+        raise _Fail(
+            f"client {client_id!r} had no diagnosis yet on {day} (the intake was on {t.intake.assessed_on})"
+        )
     if as_json:
         _emit(chosen[-1])
     else:
@@ -251,7 +265,7 @@ def assess_command(
 @click.option("--note", default="", help="A note (required with reason 'other').")
 @_options(professional=True)
 @_run
-def decide_command(  # noqa: PLR0913 - click passes one parameter per option
+def decide_command(
     store: Caseload,
     kb: KnowledgeBase,
     client_id: str,
@@ -282,7 +296,9 @@ def decide_command(  # noqa: PLR0913 - click passes one parameter per option
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise _Fail(f"decision: {where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')}") from exc
+        raise _Fail(
+            f"decision: {where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')}"
+        ) from exc
     store.record_decisions(client_id, [decision])
     if as_json:
         _emit(decision)
@@ -296,7 +312,7 @@ def decide_command(  # noqa: PLR0913 - click passes one parameter per option
 @click.argument("client_id", metavar="CLIENT")
 @_options(professional=True)
 @_run
-def plan_command(  # noqa: PLR0913 - click passes one parameter per option
+def plan_command(
     store: Caseload,
     kb: KnowledgeBase,
     client_id: str,
@@ -306,7 +322,7 @@ def plan_command(  # noqa: PLR0913 - click passes one parameter per option
     as_json: bool,
     lang: Language,
 ) -> None:
-    """Step 2: make the plan from your decisions (with the client's own goal from the intake), and record it."""
+    """Step 2: make the plan from your decisions (with the own goal from the intake) and record it."""
     t = store.trajectory(client_id)
     try:
         plan = build_plan(
@@ -324,10 +340,18 @@ def plan_command(  # noqa: PLR0913 - click passes one parameter per option
         return
     click.echo(f"Plan {client_id}, {plan.made_on}")
     table = Table()
-    for head in (_say(lang, "Doel", "Goal"), _say(lang, "Ondersteuning", "Support"), _say(lang, "Herzien op", "Review on")):
+    for head in (
+        _say(lang, "Doel", "Goal"),
+        _say(lang, "Ondersteuning", "Support"),
+        _say(lang, "Herzien op", "Review on"),
+    ):
         table.add_column(head)
     for goal in plan.goals:
-        table.add_row(goal.description.get(lang), ", ".join(kb.interventions[i].name.get(lang) for i in goal.interventions), str(goal.review_date))
+        table.add_row(
+            goal.description.get(lang),
+            ", ".join(kb.interventions[i].name.get(lang) for i in goal.interventions),
+            str(goal.review_date),
+        )
     _console().print(table)
     own = plan.own_goal or "-"
     click.echo(_say(lang, f"Eigen doel van de klant: {own}", f"The client's own goal: {own}"))
@@ -339,7 +363,7 @@ def plan_command(  # noqa: PLR0913 - click passes one parameter per option
 @click.option("--allow-other-version", is_flag=True, help="Accept a measurement with another knowledge base.")
 @_options(professional=True)
 @_run
-def measure_command(  # noqa: PLR0913 - click passes one parameter per option
+def measure_command(
     store: Caseload,
     kb: KnowledgeBase,
     client_id: str,
@@ -353,16 +377,34 @@ def measure_command(  # noqa: PLR0913 - click passes one parameter per option
 ) -> None:
     """Step 3: assess the client again (INTAKE_FILE), record it, and compare it with the intake."""
     diagnosis = _assess_file(intake_file, kb, _day(as_of))
-    store.record_measurement(client_id, diagnosis, professional=professional, allow_other_version=allow_other_version)
-    change = compare(store.trajectory(client_id).intake, diagnosis, knowledge_base=kb, allow_other_version=allow_other_version)
+    store.record_measurement(
+        client_id, diagnosis, professional=professional, allow_other_version=allow_other_version
+    )
+    change = compare(
+        store.trajectory(client_id).intake,
+        diagnosis,
+        knowledge_base=kb,
+        allow_other_version=allow_other_version,
+    )
     if as_json:
         _emit(change)
         return
     click.echo(_say(lang, "Verandering sinds de intake", "Change since the intake"))
     table = Table()
-    for head in ("Factor", _say(lang, "Intake", "Intake"), _say(lang, "Nu", "Now"), _say(lang, "Verschil", "Change"), _say(lang, "Richting", "Direction")):
+    for head in (
+        "Factor",
+        _say(lang, "Intake", "Intake"),
+        _say(lang, "Nu", "Now"),
+        _say(lang, "Verschil", "Change"),
+        _say(lang, "Richting", "Direction"),
+    ):
         table.add_column(head)
-    words = {"better": _say(lang, "beter", "better"), "worse": _say(lang, "slechter", "worse"), "same": _say(lang, "gelijk", "same"), None: "-"}
+    words = {
+        "better": _say(lang, "beter", "better"),
+        "worse": _say(lang, "slechter", "worse"),
+        "same": _say(lang, "gelijk", "same"),
+        None: "-",
+    }
     for f in change.factors:
         table.add_row(
             kb.factors[f.factor].name.get(lang),
@@ -387,7 +429,13 @@ def review_command(
         _emit(result)
         return
     if not result.suggestions:
-        click.echo(_say(lang, f"{client_id}: geen suggesties op {result.as_of}", f"{client_id}: no suggestions on {result.as_of}"))
+        click.echo(
+            _say(
+                lang,
+                f"{client_id}: geen suggesties op {result.as_of}",
+                f"{client_id}: no suggestions on {result.as_of}",
+            )
+        )
     for s in result.suggestions:
         goal = f" ({kb.factors[s.goal].name.get(lang)})" if s.goal else ""
         click.echo(f"- {s.action}{goal}: {s.rationale.get(lang)}")
@@ -397,7 +445,7 @@ def review_command(
 @click.argument("client_id", metavar="CLIENT")
 @_options(professional=True)
 @_run
-def evaluate_command(  # noqa: PLR0913 - click passes one parameter per option
+def evaluate_command(
     store: Caseload,
     kb: KnowledgeBase,
     client_id: str,
@@ -415,7 +463,13 @@ def evaluate_command(  # noqa: PLR0913 - click passes one parameter per option
         _emit(report)
         return
     steps = ", ".join(_STEPS[lang].get(s, s) for s in report.steps_done)
-    click.echo(_say(lang, f"{client_id} op {day}: stappen gedaan: {steps}", f"{client_id} on {day}: steps done: {steps}"))
+    click.echo(
+        _say(
+            lang,
+            f"{client_id} op {day}: stappen gedaan: {steps}",
+            f"{client_id} on {day}: steps done: {steps}",
+        )
+    )
     yes, no = _say(lang, "bereikt", "reached"), _say(lang, "niet bereikt", "not reached")
     for g in report.goals:
         state = "-" if g.reached is None else (yes if g.reached else no)
@@ -443,16 +497,29 @@ def _timeline(store: Caseload, client_id: str, kb: KnowledgeBase, lang: Language
             detail = "; ".join(
                 f"{d.intervention}: {d.action}" + (f" ({d.reason})" if d.reason else "") for d in step
             )
-        yield f"{e.occurred_on or '-'}  {_STEPS[lang][e.kind]:<11} {e.professional or '-':<8} {detail}".rstrip()
+        who = e.professional or "-"
+        yield f"{e.occurred_on or '-'}  {_STEPS[lang][e.kind]:<11} {who:<8} {detail}".rstrip()
 
 
 @client.command("show")
 @click.argument("client_id", metavar="CLIENT")
-@click.option("--chart", "chart_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the profile chart (SVG) here: the last measurement over the intake.")
+@click.option(
+    "--chart",
+    "chart_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the profile chart (SVG) here: the last measurement over the intake.",
+)
 @_options(as_of=False)
 @_run
-def show_command(  # noqa: PLR0913 - click passes one parameter per option
-    store: Caseload, kb: KnowledgeBase, client_id: str, chart_path: Path | None, *, as_json: bool, lang: Language
+def show_command(
+    store: Caseload,
+    kb: KnowledgeBase,
+    client_id: str,
+    chart_path: Path | None,
+    *,
+    as_json: bool,
+    lang: Language,
 ) -> None:
     """The client's trajectory as a timeline (and, with --chart, the profile chart)."""
     t = store.trajectory(client_id)
@@ -480,10 +547,24 @@ def history_command(
     if as_json:
         _emit([e.model_dump(mode="json") for e in events])
         return
-    table = Table("#", _say(lang, "Stap", "Step"), _say(lang, "Datum", "Date"), _say(lang, "Wie", "Who"), _say(lang, "Kennisbank", "Knowledge base"), "Hash")
+    table = Table(
+        "#",
+        _say(lang, "Stap", "Step"),
+        _say(lang, "Datum", "Date"),
+        _say(lang, "Wie", "Who"),
+        _say(lang, "Kennisbank", "Knowledge base"),
+        "Hash",
+    )
     for e in events:
         erased = _say(lang, " (gewist)", " (erased)") if e.erased else ""
-        table.add_row(str(e.seq), _STEPS[lang][e.kind] + erased, str(e.occurred_on or "-"), e.professional or "-", e.knowledge_base_version or "-", e.hash[7:19])
+        table.add_row(
+            str(e.seq),
+            _STEPS[lang][e.kind] + erased,
+            str(e.occurred_on or "-"),
+            e.professional or "-",
+            e.knowledge_base_version or "-",
+            e.hash[7:19],
+        )
     _console().print(table)
 
 
@@ -493,8 +574,14 @@ def history_command(
 @click.option("--yes", "confirmed", is_flag=True, help="Confirm: the client's data are erased for good.")
 @_options(output=False)
 @_run
-def forget_command(  # noqa: PLR0913 - click passes one parameter per option
-    store: Caseload, kb: KnowledgeBase, client_id: str, professional: str | None, as_of: str | None, *, confirmed: bool
+def forget_command(
+    store: Caseload,
+    kb: KnowledgeBase,
+    client_id: str,
+    professional: str | None,
+    as_of: str | None,
+    *,
+    confirmed: bool,
 ) -> None:
     """Erase the client's personal data (GDPR art. 17); the erasure itself is recorded."""
     del kb
@@ -510,7 +597,7 @@ def forget_command(  # noqa: PLR0913 - click passes one parameter per option
 @click.option("--until", default=None, metavar="YYYY-MM-DD", help="Only clients with an intake on or before.")
 @_options()
 @_run
-def indicators_command(  # noqa: PLR0913 - click passes one parameter per option
+def indicators_command(
     store: Caseload,
     kb: KnowledgeBase,
     professional: str | None,
@@ -531,16 +618,36 @@ def indicators_command(  # noqa: PLR0913 - click passes one parameter per option
     if as_json:
         _emit(found)
         return
-    click.echo(_say(lang, f"{found.trajectories} trajecten op {as_of}", f"{found.trajectories} trajectories on {as_of}"))
+    click.echo(
+        _say(
+            lang,
+            f"{found.trajectories} trajecten op {as_of}",
+            f"{found.trajectories} trajectories on {as_of}",
+        )
+    )
     table = Table(_say(lang, "Indicator", "Indicator"), _say(lang, "Aandeel", "Share"))
     table.add_row(_say(lang, "alle vier stappen", "all four steps"), f"{found.all_four_steps:.0%}")
     for step, share in found.per_step.items():
         table.add_row(_say(lang, f"stap {_STEPS['nl'].get(step, step)}", f"step {step}"), f"{share:.0%}")
     for factor, share in found.improved.items():
         n = found.measured_twice[factor]
-        table.add_row(_say(lang, f"beter: {kb.factors[factor].name.nl} (n={n})", f"improved: {kb.factors[factor].name.en} (n={n})"), f"{share:.0%}")
+        table.add_row(
+            _say(
+                lang,
+                f"beter: {kb.factors[factor].name.nl} (n={n})",
+                f"improved: {kb.factors[factor].name.en} (n={n})",
+            ),
+            f"{share:.0%}",
+        )
     for r in found.interventions:
-        table.add_row(_say(lang, f"advies gevolgd: {r.intervention} (n={r.decided})", f"advice accepted: {r.intervention} (n={r.decided})"), f"{r.acceptance_rate:.0%}")
+        table.add_row(
+            _say(
+                lang,
+                f"advies gevolgd: {r.intervention} (n={r.decided})",
+                f"advice accepted: {r.intervention} (n={r.decided})",
+            ),
+            f"{r.acceptance_rate:.0%}",
+        )
     _console().print(table)
 
 
@@ -565,12 +672,15 @@ def import_command(store: Caseload, kb: KnowledgeBase, file: Path) -> None:
 
 
 @caseload.command("verify")
-@click.option("--head", default=None, help="A head printed by an earlier verify: it must still be in the chain.")
+@click.option(
+    "--head", default=None, help="A head printed by an earlier verify: it must still be in the chain."
+)
 @_options(as_of=False, output=False)
 @_run
 def verify_command(store: Caseload, kb: KnowledgeBase, head: str | None) -> None:
     """Check every event and both hash chains; exit 1 naming the first event changed or removed."""
     del kb
     report = store.verify(head=head)
-    click.echo(f"ok: {report.events} events, {report.clients} clients ({report.erased} erased); head {report.head}")
-
+    click.echo(
+        f"ok: {report.events} events, {report.clients} clients ({report.erased} erased); head {report.head}"
+    )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import datetime as dt  # noqa: TC003 - pydantic needs it at run time
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select
@@ -22,19 +22,28 @@ from diagnose.store._events import (
     event_hash,
     link_hash,
 )
-from diagnose.store._schema import contents, events
+from diagnose.store._schema import contents, events, summaries
 from diagnose.store._state import parse
 
 if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement, Select
     from sqlalchemy.engine import Connection
 
-__all__ = ["export_jsonl", "history", "history_with_contents", "read_export", "verify", "write_event", "write_import"]
+__all__ = [
+    "export_jsonl",
+    "history",
+    "history_with_contents",
+    "read_export",
+    "verify",
+    "write_event",
+    "write_import",
+]
 
 #: The first line of an export.
 FORMAT = {"format": "diagnose-caseload", "version": 1}
 
 
-def _joined() -> list[object]:
+def _joined() -> list[ColumnElement[Any]]:
     return [
         events.c.position,
         events.c.client,
@@ -49,13 +58,15 @@ def _joined() -> list[object]:
         events.c.hash,
         events.c.link,
         contents.c.body,
-        contents.c.summary,
+        summaries.c.summary,
     ]
 
 
-def _select_all():  # type: ignore[no-untyped-def]  # noqa: ANN202 - a SQLAlchemy select of many columns
-    return select(*_joined()).select_from(  # type: ignore[call-overload]
-        events.outerjoin(contents, contents.c.position == events.c.position)
+def _select_all() -> Select[Any]:
+    return select(*_joined()).select_from(
+        events.outerjoin(contents, contents.c.position == events.c.position).outerjoin(
+            summaries, summaries.c.position == events.c.position
+        )
     )
 
 
@@ -70,17 +81,17 @@ def history_with_contents(conn: Connection, client: str) -> list[tuple[Event, st
     return [
         (
             Event(
-            client=r.client,
-            seq=r.seq,
-            kind=r.kind,
-            occurred_on=r.occurred_on,
-            professional=r.professional,
-            knowledge_base_version=r.kb_version,
-            knowledge_base_hash=r.kb_hash,
-            content_hash=r.content_hash,
-            prev_hash=r.prev_hash,
-            hash=r.hash,
-            erased=r.body is None,
+                client=r.client,
+                seq=r.seq,
+                kind=r.kind,
+                occurred_on=r.occurred_on,
+                professional=r.professional,
+                knowledge_base_version=r.kb_version,
+                knowledge_base_hash=r.kb_hash,
+                content_hash=r.content_hash,
+                prev_hash=r.prev_hash,
+                hash=r.hash,
+                erased=r.body is None,
             ),
             r.body,
         )
@@ -117,7 +128,7 @@ def verify(conn: Connection, *, head: str | None) -> VerifyReport:
         )
         if r.hash != expected:
             raise StoreError(f"{where}: was changed (its fields no longer match its hash)")
-        if r.body is None:
+        if r.body is None or r.summary is None:
             if r.client not in erased:
                 raise StoreError(f"{where}: its content was removed, and the client was not erased")
         elif content_hash(r.body, r.summary) != r.content_hash:
@@ -174,7 +185,7 @@ def export_jsonl(conn: Connection, path: str) -> int:
     return count
 
 
-def read_export(path: str) -> list[tuple[int, Exported]]:
+def read_export(path: str) -> list[tuple[int, Exported]]:  # noqa: C901, PLR0912 - one check per rule
     """Read and check an export: each line an event, each client's chain whole; (line, event) pairs."""
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
@@ -229,7 +240,9 @@ def read_export(path: str) -> list[tuple[int, Exported]]:
         found.append((number, e))
     for number, e in found:
         if e.body is None and e.client not in erased:
-            raise StoreError(f"{path}:{number}: client {e.client!r} event {e.seq}: no content, and not erased")
+            raise StoreError(
+                f"{path}:{number}: client {e.client!r} event {e.seq}: no content, and not erased"
+            )
     return found
 
 
@@ -239,7 +252,9 @@ def write_import(conn: Connection, found: list[tuple[int, Exported]], path: str)
     present = set(conn.execute(select(events.c.client).where(events.c.client.in_(clients))).scalars())
     for number, e in found:
         if e.client in present:
-            raise StoreError(f"{path}:{number}: client {e.client!r} is already in this store; nothing imported")
+            raise StoreError(
+                f"{path}:{number}: client {e.client!r} is already in this store; nothing imported"
+            )
     for _, e in found:
         write_event(
             conn,
@@ -285,7 +300,7 @@ def write_event(  # noqa: PLR0913 - the event's fields, by name
         prev_hash=prev_hash,
     )
     head = conn.execute(select(events.c.link).order_by(events.c.position.desc()).limit(1)).scalar()
-    position = conn.execute(
+    inserted = conn.execute(
         insert(events).values(
             client=client,
             seq=seq,
@@ -299,8 +314,11 @@ def write_event(  # noqa: PLR0913 - the event's fields, by name
             hash=hash_,
             link=link_hash(head or GENESIS, hash_),
         )
-    ).inserted_primary_key[0]
+    )
+    key = inserted.inserted_primary_key
+    assert key is not None  # noqa: S101 - an insert has a primary key
+    position = key[0]
     if body is not None and summary is not None:
-        conn.execute(insert(contents).values(position=position, body=body, summary=summary))
+        conn.execute(insert(contents).values(position=position, body=body))
+        conn.execute(insert(summaries).values(position=position, summary=summary))
     return hash_
-

@@ -16,7 +16,7 @@ from diagnose.recommendation import Diagnosis
 from diagnose.store import _audit, _indicators
 from diagnose.store._database import describe_url, make_engine, migrate, writing
 from diagnose.store._events import GENESIS, Event, Kind, VerifyReport, check_id
-from diagnose.store._schema import contents, events
+from diagnose.store._schema import contents, events, summaries
 from diagnose.store._state import ClientState, Decisions, Evaluated, Forgotten, load_state, parse, summary_of
 
 #: What one event recorded, as `Caseload.steps` gives it back.
@@ -224,7 +224,9 @@ class Caseload:
                 build_plan(state.intake, chosen, as_of=day, knowledge_base=self.knowledge_base)
             except CycleError as exc:
                 raise StoreError(f"client {client!r}: {exc}") from exc
-            self._append(conn, state, "decisions", Decisions(decisions=tuple(chosen)), on=last, professional=who[0])
+            self._append(
+                conn, state, "decisions", Decisions(decisions=tuple(chosen)), on=last, professional=who[0]
+            )
 
         writing(self._engine, work)
 
@@ -275,7 +277,10 @@ class Caseload:
         def work(conn: Connection) -> None:
             state = self._known(conn, client)
             t = state.trajectory()
-            self._check(t.model_copy(update={"measurements": (*t.measurements, d)}), allow_other_version=allow_other_version)
+            self._check(
+                t.model_copy(update={"measurements": (*t.measurements, d)}),
+                allow_other_version=allow_other_version,
+            )
             self._append(conn, state, "measurement", d, on=d.assessed_on, professional=professional)
 
         writing(self._engine, work)
@@ -299,7 +304,9 @@ class Caseload:
             if state.plan is None:
                 raise StoreError(f"client {client!r} has no plan yet: record a plan before the evaluation")
             self._check(state.trajectory().model_copy(update={"evaluated_on": on}))
-            self._append(conn, state, "evaluation", Evaluated(evaluated_on=on), on=on, professional=professional)
+            self._append(
+                conn, state, "evaluation", Evaluated(evaluated_on=on), on=on, professional=professional
+            )
 
         writing(self._engine, work)
 
@@ -325,8 +332,11 @@ class Caseload:
         def work(conn: Connection) -> int:
             state = self._known(conn, client)
             erased = len(state.positions)
-            self._append(conn, state, "forget", Forgotten(erased_events=erased), on=on, professional=professional)
+            self._append(
+                conn, state, "forget", Forgotten(erased_events=erased), on=on, professional=professional
+            )
             conn.execute(delete(contents).where(contents.c.position.in_(state.positions)))
+            conn.execute(delete(summaries).where(summaries.c.position.in_(state.positions)))
             return erased
 
         return writing(self._engine, work)
@@ -427,7 +437,13 @@ class Caseload:
                     check_as_of(value, name)
             with self._engine.connect() as conn:
                 return _indicators.indicators(
-                    conn, self.trajectory, as_of=as_of, kb=kb, professional=professional, since=since, until=until
+                    conn,
+                    self.trajectory,
+                    as_of=as_of,
+                    kb=kb,
+                    professional=professional,
+                    since=since,
+                    until=until,
                 )
         except CycleError as exc:
             raise _fail(exc) from exc

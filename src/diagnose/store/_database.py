@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from diagnose.errors import StoreError
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Callable
 
     from sqlalchemy.engine import Connection, Engine

@@ -153,7 +153,7 @@ def check_id(value: object, what: str = "client id") -> str:
         >>> check_id("111222333")
         Traceback (most recent call last):
         ...
-        diagnose.errors.StoreError: client id '111222333': looks like a citizen service number (nine digits passing the 11-test); use a pseudonymous id such as 'c-0042'
+        diagnose.errors.StoreError: client id '111222333': looks like a citizen service number ...
     """
     hint = "use a pseudonymous id such as 'c-0042'" if what == "client id" else "use an id such as 'km-17'"
     if not isinstance(value, str):
@@ -170,7 +170,6 @@ def check_id(value: object, what: str = "client id") -> str:
         raise StoreError(f"{what} {shown}: has no digit, so it may be a name; {hint}")
     for run in _DIGITS.findall(value):
         if len(run) == _BSN_LENGTH and _passes_eleven_test(run):
-            raise StoreError(
-                f"{what} {shown}: looks like a citizen service number (nine digits passing the 11-test); {hint}"
-            )
+            bsn = "looks like a citizen service number (nine digits passing the 11-test)"
+            raise StoreError(f"{what} {shown}: {bsn}; {hint}")
     return value

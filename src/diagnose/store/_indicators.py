@@ -1,4 +1,4 @@
-"""The caseload's indicators computed from the events' summaries: the same numbers, without reading every model.
+"""The caseload's indicators from the events' summaries: the same numbers, without reading every model.
 
 `caseload_indicators` needs whole trajectories; reading 100,000 of them back from JSON takes
 minutes. Each event keeps a summary of the few facts the indicators use (dates, scores, the
@@ -11,16 +11,16 @@ what does not fit, exactly as it would in memory.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from diagnose.evaluation import STEPS, CaseloadIndicators, InterventionRates, Trajectory, caseload_indicators
-from diagnose.store._schema import contents, events
+from diagnose.store._schema import events, summaries
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable
 
     from sqlalchemy.engine import Connection
@@ -53,11 +53,13 @@ def _read(conn: Connection, kb_hash: str) -> tuple[dict[str, _Client], bool]:
             events.c.kind,
             events.c.professional,
             events.c.kb_hash,
-            contents.c.summary,
+            summaries.c.summary,
         )
-        .join(contents, contents.c.position == events.c.position)
-        .where(events.c.kind.in_(("intake", "plan", "measurement", "evaluation")), events.c.client.not_in(erased))
-        .order_by(events.c.client, events.c.seq)
+        .join(summaries, summaries.c.position == events.c.position)
+        .where(
+            events.c.kind.in_(("intake", "plan", "measurement", "evaluation")), events.c.client.not_in(erased)
+        )
+        .order_by(events.c.position)  # a client's events are in order of position too
     )
     found: dict[str, _Client] = {}
     same = True
@@ -125,9 +127,9 @@ def indicators(  # noqa: PLR0913 - the filters, by name
         if measured:
             steps["monitoring"] += 1
             done += 1
-            last = measured[-1]
+            final = measured[-1]
             for factor in influenceable:
-                a, b = c.intake.get(factor), last.get(factor)
+                a, b = c.intake.get(factor), final.get(factor)
                 if a is not None and b is not None:
                     twice[factor] += 1
                     improved[factor] += b - a >= minimal[factor]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import datetime as dt  # noqa: TC003 - pydantic needs it at run time
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from diagnose.recommendation import Diagnosis
 from diagnose.store._schema import contents, events
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Row
+    from sqlalchemy.engine import Connection
 
 __all__ = ["ClientState", "Decisions", "Evaluated", "Forgotten", "load_state", "summary_of"]
 
@@ -57,13 +57,13 @@ def parse(kind: str, body: str) -> Diagnosis | Plan | Evaluated | Decisions | Fo
     """Read an event's content back into its model."""
     if kind in {"intake", "measurement"}:
         return Diagnosis.model_validate_json(body)
-    model: type[Plan | Evaluated | Decisions | Forgotten] = {
+    models: dict[str, type[Plan | Evaluated | Decisions | Forgotten]] = {
         "plan": Plan,
         "evaluation": Evaluated,
         "decisions": Decisions,
         "forget": Forgotten,
-    }[kind]
-    return model.model_validate_json(body)
+    }
+    return models[kind].model_validate_json(body)
 
 
 @dataclass
@@ -94,7 +94,7 @@ class ClientState:
             evaluated_on=self.evaluated_on,
         )
 
-    def add(self, row: Row[tuple[int, int, str, str | None, dt.date | None, str | None, str | None]]) -> None:
+    def add(self, row: tuple[Any, ...]) -> None:
         """Take one event (position, seq, kind, professional, date, hash, body) into the state."""
         position, seq, kind, professional, on, hash_, body = row
         self.seq, self.last_hash = seq, hash_
@@ -138,5 +138,5 @@ def load_state(conn: Connection, client: str) -> ClientState:
     )
     state = ClientState(client=client)
     for row in conn.execute(query):
-        state.add(row)  # type: ignore[arg-type]  # the columns selected above, in that order
+        state.add(tuple(row))
     return state

@@ -1,4 +1,4 @@
-"""The first schema: the event log and the events' contents.
+"""The first schema: the event log, the events' contents and their summaries.
 
 Revision ID: 0001
 Revises:
@@ -38,13 +38,18 @@ def upgrade() -> None:
     op.create_table(
         "contents",
         sa.Column("position", sa.Integer, sa.ForeignKey("events.position"), primary_key=True),
-        sa.Column("summary", sa.Text, nullable=False),
         sa.Column("body", sa.Text, nullable=False),
+    )
+    op.create_table(
+        "summaries",
+        sa.Column("position", sa.Integer, sa.ForeignKey("events.position"), primary_key=True),
+        sa.Column("summary", sa.Text, nullable=False),
     )
 
 
 def downgrade() -> None:
     """Drop the tables."""
+    op.drop_table("summaries")
     op.drop_table("contents")
     op.drop_index("ix_events_client", table_name="events")
     op.drop_table("events")
