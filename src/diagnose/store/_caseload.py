@@ -77,6 +77,20 @@ class Caseload:
     previous one. A step that does not fit the trajectory so far is refused with a `StoreError`
     that says what and why, and nothing is written. Read-backs give the same models as in memory.
     Open it with `diagnose.open_caseload`; close it (or use it in a `with` block) when done.
+
+    Examples:
+        >>> import datetime as dt, tempfile, pathlib, diagnose
+        >>> store = diagnose.open_caseload(pathlib.Path(tempfile.mkdtemp()) / "caseload.sqlite")
+        >>> intake = diagnose.assess({"mo_1": 1, "mo_2": 1}, as_of=dt.date(2026, 3, 2))
+        >>> store.record_intake("c-0042", intake, professional="km-17")
+        >>> early = diagnose.assess({"mo_1": 3, "mo_2": 3}, as_of=dt.date(2026, 3, 1))
+        >>> store.record_measurement("c-0042", early)
+        Traceback (most recent call last):
+        ...
+        diagnose.errors.StoreError: client 'c-0042': measurement 1 (2026-03-01) is dated before the intake (2026-03-02)
+        >>> store.clients(), len(store.history("c-0042"))
+        (('c-0042',), 1)
+        >>> store.close()
     """
 
     def __init__(self, engine: Engine, knowledge_base: KnowledgeBase) -> None:
