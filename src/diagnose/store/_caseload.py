@@ -87,7 +87,7 @@ class Caseload:
         >>> store.record_measurement("c-0042", early)
         Traceback (most recent call last):
         ...
-        diagnose.errors.StoreError: client 'c-0042': measurement 1 (2026-03-01) is dated before the intake (2026-03-02)
+        diagnose.errors.StoreError: client 'c-0042': measurement 1 (2026-03-01) is dated before the intake ...
         >>> store.clients(), len(store.history("c-0042"))
         (('c-0042',), 1)
         >>> store.close()
