@@ -12,6 +12,8 @@ Examples:
     'success_experiences'
 """
 
+from typing import TYPE_CHECKING
+
 from diagnose._base import LocalizedText
 from diagnose.batch import assess_many, assess_many_json
 from diagnose.chart import profile_chart
@@ -25,6 +27,7 @@ from diagnose.errors import (
     EngineUnavailableError,
     KnowledgeBaseError,
     KnowledgeBaseProblem,
+    StoreError,
 )
 from diagnose.evaluation import (
     CaseloadIndicators,
@@ -56,11 +59,15 @@ from diagnose.recommendation import (
 )
 from diagnose.scoring import FactorScore, Intake, ItemScore, Profile
 
+if TYPE_CHECKING:
+    from diagnose.store import Caseload, open_caseload
+
 __version__ = "0.1.0"
 
 __all__ = [
     "AnswerError",
     "AnswerProblem",
+    "Caseload",
     "CaseloadIndicators",
     "ChartError",
     "Comparison",
@@ -91,6 +98,7 @@ __all__ = [
     "Recommendation",
     "Review",
     "Scale",
+    "StoreError",
     "Suggestion",
     "Trace",
     "Trajectory",
@@ -106,6 +114,7 @@ __all__ = [
     "evaluate",
     "iter_errors",
     "load_knowledge_base",
+    "open_caseload",
     "profile_chart",
     "review",
 ]
@@ -113,3 +122,12 @@ __all__ = [
 
 def __dir__() -> list[str]:
     return list(__all__)
+
+
+def __getattr__(name: str) -> object:
+    """The store (and SQLAlchemy with it) is imported on first use, not with the package."""
+    if name in {"Caseload", "open_caseload"}:
+        from diagnose import store  # noqa: PLC0415 - a lazy import is the point
+
+        return getattr(store, name)
+    raise AttributeError(f"module 'diagnose' has no attribute {name!r}")

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from diagnose._batch_cli import batch_command
 from diagnose._cli_cycle import chart_command, compare_command, evaluate_command, plan_command, review_command
@@ -23,12 +21,15 @@ from diagnose._cli_io import Fail as _Fail
 from diagnose._cli_io import Group, NamedPath, is_device, read_intake
 from diagnose._cli_io import kb_option as _kb_option
 from diagnose._cli_io import load as _load
+from diagnose._cli_show import print_diagnosis
 from diagnose._tables import read_rows
 from diagnose.analysis import CODES, analyse
-from diagnose.catalog import EVIDENCE_LABELS, render_markdown
+from diagnose.catalog import render_markdown
 from diagnose.checks import run_cases, run_examples
+from diagnose.cli_store import caseload as _caseload_group
+from diagnose.cli_store import client as _client_group
 from diagnose.errors import DiagnoseError
-from diagnose.knowledge import KnowledgeBase, iter_errors, knowledge_base_schema, load_knowledge_base
+from diagnose.knowledge import iter_errors, knowledge_base_schema, load_knowledge_base
 from diagnose.recommendation import Diagnosis, assess
 from diagnose.scoring import intake_schema
 from diagnose.whatif import compare_knowledge_bases, render_report
@@ -39,15 +40,6 @@ if TYPE_CHECKING:
     from diagnose.errors import KnowledgeBaseProblem
 
 __all__ = ["cli", "main"]
-
-_LEVEL_NAMES = {
-    "nl": {"low": "laag", "medium": "midden", "high": "hoog", "not_assessed": "niet gemeten"},
-    "en": {"low": "low", "medium": "medium", "high": "high", "not_assessed": "not assessed"},
-}
-_HEAD = {
-    "nl": ("Factor", "Niveau", "Score", "Beantwoord", "Advies", "Prioriteit", "Bewijs", "Waarom"),
-    "en": ("Factor", "Level", "Score", "Answered", "Advice", "Priority", "Evidence", "Why"),
-}
 
 
 @click.group("diagnose", cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,41 +64,7 @@ def assess_command(file: str, kb_path: Path | None, *, as_json: bool, lang: Lang
     if as_json:
         click.echo(diagnosis.model_dump_json(indent=2))
     else:
-        _print_diagnosis(kb, diagnosis, lang)
-
-
-def _print_diagnosis(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> None:
-    console = Console(width=120 if not sys.stdout.isatty() else None)
-    head = _HEAD[lang]
-    profile = Table(title=kb.instrument.title.get(lang), title_justify="left")
-    for column in head[:4]:
-        profile.add_column(column)
-    for factor_id, result in d.profile.scores.items():
-        total = len(result.answered) + len(result.missing)
-        profile.add_row(
-            kb.factors[factor_id].name.get(lang),
-            _LEVEL_NAMES[lang][result.level],
-            "-" if result.score is None else f"{result.score:.2f}",
-            f"{len(result.answered)}/{total}",
-        )
-    console.print(profile)
-    advice = Table(show_lines=True)
-    for column in ("#", head[4], head[5], head[6], head[7]):
-        advice.add_column(column, overflow="fold")
-    for rank, rec in enumerate(d.recommendations, start=1):
-        advice.add_row(
-            str(rank),
-            rec.name.get(lang),
-            str(rec.priority),
-            EVIDENCE_LABELS[rec.evidence_level][0 if lang == "nl" else 1],
-            rec.rationale.get(lang),
-        )
-    console.print(advice)
-    for undecided in d.trace.undecided_rules:
-        missing = ", ".join(undecided.not_assessed + undecided.context_missing)
-        note = "niet beslist, ontbreekt" if lang == "nl" else "undecided, missing"
-        console.print(f"[dim]{undecided.rule} ({undecided.intervention}): {note}: {missing}[/dim]")
-    console.print(f"[dim]{d.knowledge_base_id} {d.knowledge_base_version} {d.knowledge_base_hash}[/dim]")
+        print_diagnosis(kb, diagnosis, lang)
 
 
 @cli.command("check")
@@ -339,6 +297,8 @@ def compare_kb_command(  # noqa: PLR0913 - three arguments and three options
 
 for _command in (chart_command, compare_command, evaluate_command, plan_command, review_command):
     cli.add_command(_command)
+cli.add_command(_client_group)
+cli.add_command(_caseload_group)
 
 
 def main() -> None:

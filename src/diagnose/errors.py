@@ -203,3 +203,18 @@ class ChartError(DiagnoseError, ValueError):
         ...     print(err)
         size must be a positive whole number of pixels, got 0
     """
+
+
+class StoreError(DiagnoseError, ValueError):
+    """A caseload store refuses a step, cannot be opened, or was changed behind its back.
+
+    Raised by `diagnose.open_caseload` and every method of a `Caseload`: a step out of order
+    (a plan before the intake, a measurement dated before the plan), a diagnosis from another
+    knowledge base, an unknown or erased client, a client id that looks like a name or a citizen
+    service number, a store made by a newer version, and by `Caseload.verify` for the first event
+    that was changed or removed. Nothing is written when it is raised.
+
+    Examples:
+        >>> str(StoreError("unknown client 'c-9': record its intake first"))
+        "unknown client 'c-9': record its intake first"
+    """

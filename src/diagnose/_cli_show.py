@@ -1,0 +1,66 @@
+"""How the command line shows a diagnosis: the profile table, the advice table, what is undecided.
+
+Shared by `diagnose assess` and the store's `diagnose client` commands, so both show the same.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+from diagnose.catalog import EVIDENCE_LABELS
+
+if TYPE_CHECKING:
+    from diagnose._base import Language
+    from diagnose.knowledge import KnowledgeBase
+    from diagnose.recommendation import Diagnosis
+
+__all__ = ["LEVEL_NAMES", "print_diagnosis"]
+
+#: Each level's name, per language.
+LEVEL_NAMES = {
+    "nl": {"low": "laag", "medium": "midden", "high": "hoog", "not_assessed": "niet gemeten"},
+    "en": {"low": "low", "medium": "medium", "high": "high", "not_assessed": "not assessed"},
+}
+_HEAD = {
+    "nl": ("Factor", "Niveau", "Score", "Beantwoord", "Advies", "Prioriteit", "Bewijs", "Waarom"),
+    "en": ("Factor", "Level", "Score", "Answered", "Advice", "Priority", "Evidence", "Why"),
+}
+
+
+def print_diagnosis(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> None:
+    """Print a diagnosis as `diagnose assess` shows it: the profile table, the advice, what is undecided."""
+    console = Console(width=120 if not sys.stdout.isatty() else None)
+    head = _HEAD[lang]
+    profile = Table(title=kb.instrument.title.get(lang), title_justify="left")
+    for column in head[:4]:
+        profile.add_column(column)
+    for factor_id, result in d.profile.scores.items():
+        total = len(result.answered) + len(result.missing)
+        profile.add_row(
+            kb.factors[factor_id].name.get(lang),
+            LEVEL_NAMES[lang][result.level],
+            "-" if result.score is None else f"{result.score:.2f}",
+            f"{len(result.answered)}/{total}",
+        )
+    console.print(profile)
+    advice = Table(show_lines=True)
+    for column in ("#", head[4], head[5], head[6], head[7]):
+        advice.add_column(column, overflow="fold")
+    for rank, rec in enumerate(d.recommendations, start=1):
+        advice.add_row(
+            str(rank),
+            rec.name.get(lang),
+            str(rec.priority),
+            EVIDENCE_LABELS[rec.evidence_level][0 if lang == "nl" else 1],
+            rec.rationale.get(lang),
+        )
+    console.print(advice)
+    for undecided in d.trace.undecided_rules:
+        missing = ", ".join(undecided.not_assessed + undecided.context_missing)
+        note = "niet beslist, ontbreekt" if lang == "nl" else "undecided, missing"
+        console.print(f"[dim]{undecided.rule} ({undecided.intervention}): {note}: {missing}[/dim]")
+    console.print(f"[dim]{d.knowledge_base_id} {d.knowledge_base_version} {d.knowledge_base_hash}[/dim]")

@@ -1,0 +1,64 @@
+"""The store's tables, in SQLAlchemy Core: one append-only event log and the events' contents.
+
+`events` holds what happened (which step, for which client, when, by whom, with which
+knowledge base) and the two hash chains; `contents` holds the step itself (the model as JSON) and
+`summaries` a few facts of it for the indicators, in a table of their own so that counting
+100,000 clients reads a few megabytes rather than the models' gigabytes. Erasure deletes a
+client's `contents` and `summaries` rows only, so the `events` rows, and with them the chains,
+stay as they were written.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = ["contents", "events", "metadata", "summaries"]
+
+#: Hashes are written as "sha256:" and 64 hexadecimal digits.
+HASH = 71
+
+metadata = MetaData()
+
+events = Table(
+    "events",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=True),
+    Column("client", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("occurred_on", Date, nullable=True),
+    Column("professional", String(64), nullable=True),
+    Column("kb_version", String(64), nullable=True),
+    Column("kb_hash", String(HASH), nullable=True),
+    Column("content_hash", String(HASH), nullable=False),
+    Column("prev_hash", String(HASH), nullable=False),
+    Column("hash", String(HASH), nullable=False),
+    Column("link", String(HASH), nullable=False),
+    UniqueConstraint("client", "seq", name="uq_events_client_seq"),
+    Index("ix_events_client", "client"),
+)
+
+contents = Table(
+    "contents",
+    metadata,
+    Column("position", Integer, ForeignKey("events.position"), primary_key=True),
+    Column("body", Text, nullable=False),
+)
+
+summaries = Table(
+    "summaries",
+    metadata,
+    Column("position", Integer, ForeignKey("events.position"), primary_key=True),
+    Column("summary", Text, nullable=False),
+)
