@@ -44,6 +44,23 @@ def test_assess_json_is_a_diagnosis() -> None:
     assert d.recommendations[0].intervention == "success_experiences"
 
 
+def test_assess_keeps_the_intake_date_given_with_as_of() -> None:
+    code, out, _ = run("assess", EXAMPLE, "--json", "--as-of", "2026-03-02")
+    assert code == 0
+    assert str(diagnose.Diagnosis.model_validate_json(out).assessed_on) == "2026-03-02"
+    code, out, _ = run("assess", EXAMPLE, "--json")
+    assert diagnose.Diagnosis.model_validate_json(out).assessed_on is None
+
+
+def test_assess_refuses_a_date_that_is_no_date() -> None:
+    code, _, err = run("assess", EXAMPLE, "--as-of", "2026-02-30")
+    assert code == 2
+    assert err == (
+        "error: Invalid value for '--as-of': expected a date as YYYY-MM-DD, got '2026-02-30'. "
+        "Try 'diagnose assess --help' for help.\n"
+    )
+
+
 def test_assess_reads_yaml_from_stdin() -> None:
     code, out, _ = run("assess", "-", "--json", stdin="answers:\n  mo_1: 1\n  mo_2: 1\n")
     assert code == 0

@@ -320,8 +320,20 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.
         raise click.UsageError(message, ctx) from None
 
 
+def _optional_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    return None if value is None else _as_of(ctx, param, value)
+
+
 AS_OF = click.option(
     "--as-of", "as_of", metavar="YYYY-MM-DD", callback=_as_of, help="The date to use (required)."
+)
+#: `--as-of` where a date is optional: the intake's date, kept in the diagnosis.
+INTAKE_DATE = click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    callback=_optional_as_of,
+    help="The date of the intake, kept in the diagnosis (needed to plan and re-measure).",
 )
 OUTPUT = click.option(
     "-o",

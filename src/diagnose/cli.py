@@ -8,6 +8,7 @@ this in one place; the cycle commands live in `_cli_cycle`.
 
 from __future__ import annotations
 
+import datetime as dt  # noqa: TC003 - click reads the annotations at run time
 import json
 import sys
 from pathlib import Path
@@ -17,8 +18,8 @@ import click
 
 from diagnose._batch_cli import batch_command
 from diagnose._cli_cycle import chart_command, compare_command, evaluate_command, plan_command, review_command
+from diagnose._cli_io import INTAKE_DATE, Group, NamedPath, is_device, read_intake
 from diagnose._cli_io import Fail as _Fail
-from diagnose._cli_io import Group, NamedPath, is_device, read_intake
 from diagnose._cli_io import kb_option as _kb_option
 from diagnose._cli_io import load as _load
 from diagnose._cli_show import print_diagnosis
@@ -53,12 +54,15 @@ def cli() -> None:
 @_kb_option
 @click.option("--json", "as_json", is_flag=True, help="Print the whole diagnosis as JSON.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language.")
-def assess_command(file: str, kb_path: Path | None, *, as_json: bool, lang: Language) -> None:
+@INTAKE_DATE
+def assess_command(
+    file: str, kb_path: Path | None, *, as_json: bool, lang: Language, as_of: dt.date | None
+) -> None:
     """Assess the intake in FILE (JSON or YAML: answers and optional context; - for stdin)."""
     kb = _load(kb_path)
     intake = read_intake(file)
     try:
-        diagnosis = assess(intake.answers, knowledge_base=kb, context=intake.context)
+        diagnosis = assess(intake.answers, knowledge_base=kb, context=intake.context, as_of=as_of)
     except DiagnoseError as exc:
         raise _Fail(f"{'<stdin>' if file == '-' else file}: {exc}") from exc
     if as_json:

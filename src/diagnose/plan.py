@@ -196,6 +196,9 @@ def build_plan(
 ) -> Plan:
     """Make a plan from the decisions on a diagnosis's recommendations.
 
+    The client's own goal comes from `preferences`, or else from the preferences the diagnosis
+    was made with, so it flows from the intake into the plan.
+
     Raises:
         CycleError: a decision for an intervention the diagnosis did not recommend, two
             decisions on one, a decision dated before the intake or after the plan, a plan
@@ -210,11 +213,16 @@ def build_plan(
         >>> plan = build_plan(d, [yes], as_of=dt.date(2026, 3, 2))
         >>> [(g.factor, g.current_level, g.target_level, str(g.review_date)) for g in plan.goals]
         [('motivation', 'low', 'medium', '2026-04-13')]
+        >>> wish = Preferences(own_goal="weer werken in de zorg")
+        >>> d = diagnose.assess({"mo_1": 1, "mo_2": 1}, as_of=dt.date(2026, 3, 2), preferences=wish)
+        >>> build_plan(d, [yes], as_of=dt.date(2026, 3, 2)).own_goal
+        'weer werken in de zorg'
     """
     from diagnose.knowledge import load_knowledge_base  # noqa: PLC0415 - plan sits beside the pipeline
 
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
     check_as_of(as_of)
+    wishes = preferences if preferences is not None else diagnosis.preferences
     check_diagnosis(diagnosis, kb, "the diagnosis")
     if diagnosis.assessed_on is not None and as_of < diagnosis.assessed_on:
         raise CycleError(f"the plan date {as_of} is before the intake on {diagnosis.assessed_on}")
@@ -271,7 +279,7 @@ def build_plan(
         knowledge_base_hash=kb.content_hash,
         goals=tuple(goals),
         interventions=tuple(chosen),
-        own_goal=preferences.own_goal if preferences is not None else None,
+        own_goal=wishes.own_goal if wishes is not None else None,
         decisions=tuple(decisions),
     )
 
