@@ -135,3 +135,30 @@ def test_a_rule_beyond_the_alternatives_limit_is_located(make_kb: MakeKb) -> Non
         "recommend/health.yaml:5:9: rules[0]: too many alternatives after compilation for the rule engine: "
         "4,097, at most 4,096 (8,192 built, 16,384 failed (error 113))"
     )
+
+
+def test_two_thousand_rules_are_refused_at_load_not_in_the_engine(make_kb: MakeKb) -> None:
+    """The issue's case: 2,000 rules made durable fail every fact and abort the process on cleanup."""
+    rule = (
+        "  - id: many_{n}\n"
+        "    title: {{nl: Regel {n}, en: Rule {n}}}\n"
+        "    when: {{factor: motivation, score: {{gte: {bound}}}}}\n"
+        "    recommend: motivational_interviewing\n"
+        "    priority: 3\n"
+        "    rationale: {{nl: Een regel om te tellen., en: A rule to count.}}\n"
+        "    examples:\n"
+        "      - scores: {{motivation: 5}}\n"
+        "        fires: true\n"
+    )
+    body = "".join(rule.format(n=n, bound=1 + n / 1000) for n in range(2_000))
+    text = f"description: {{nl: Veel regels., en: Many rules.}}\nrules:\n{body}"
+    root = make_kb({"recommend/many.yaml": text})
+    with pytest.raises(diagnose.KnowledgeBaseError) as caught:
+        diagnose.load_knowledge_base(root)
+    assert str(caught.value).splitlines() == [
+        "recommend/:0:0: too many rules for the rule engine: 2,009, at most 1,000 (durable refused 2,450 (error 107))",
+        "recommend/:0:0: too many rule tests one fact can pass at once for the rule engine: 2,003, at most 48 "
+        "(durable's stack holds 64 (error 303 beyond))",
+        "recommend/:0:0: too many distinct tests side by side for the rule engine: 2,005, at most 250 "
+        "(durable builds for ever beyond about 320)",
+    ]
