@@ -221,15 +221,15 @@ def test_missing_file_and_empty_rules_folder(make_kb: MakeKb) -> None:
     for rule_file in (root / "recommend").iterdir():
         rule_file.unlink()
     assert problems(root) == [
-        "interventions.yaml:0:0: file not found: a knowledge base needs this file",
-        "recommend:0:0: no rule files: a knowledge base needs at least one recommend/*.yaml",
+        "interventions.yaml: file not found: a knowledge base needs this file",
+        "recommend: no rule files: a knowledge base needs at least one recommend/*.yaml",
     ]
 
 
 def test_not_a_folder(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     assert problems(missing) == [
-        f"{missing}:0:0: not a knowledge-base folder (it does not exist or is not a folder)"
+        f"{missing}: not a knowledge-base folder (it does not exist or is not a folder)"
     ]
 
 

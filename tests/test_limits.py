@@ -116,7 +116,7 @@ def test_too_many_tests_true_at_once_is_refused_at_the_rule(make_kb: MakeKb) -> 
     with pytest.raises(diagnose.KnowledgeBaseError) as caught:
         diagnose.load_knowledge_base(root)
     assert str(caught.value) == (
-        "recommend/:0:0: too many rule tests one fact can pass at once for the rule engine: 52, at most 48 "
+        "recommend/: too many rule tests one fact can pass at once for the rule engine: 52, at most 48 "
         "(durable's stack holds 64 (error 303 beyond))"
     )
 
@@ -156,9 +156,9 @@ def test_two_thousand_rules_are_refused_at_load_not_in_the_engine(make_kb: MakeK
     with pytest.raises(diagnose.KnowledgeBaseError) as caught:
         diagnose.load_knowledge_base(root)
     assert str(caught.value).splitlines() == [
-        "recommend/:0:0: too many rules for the rule engine: 2,009, at most 1,000 (durable refused 2,450 (error 107))",
-        "recommend/:0:0: too many rule tests one fact can pass at once for the rule engine: 2,003, at most 48 "
+        "recommend/: too many rules for the rule engine: 2,009, at most 1,000 (durable refused 2,450 (error 107))",
+        "recommend/: too many rule tests one fact can pass at once for the rule engine: 2,003, at most 48 "
         "(durable's stack holds 64 (error 303 beyond))",
-        "recommend/:0:0: too many distinct tests side by side for the rule engine: 2,005, at most 250 "
+        "recommend/: too many distinct tests side by side for the rule engine: 2,005, at most 250 "
         "(durable builds for ever beyond about 320)",
     ]

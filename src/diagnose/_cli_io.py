@@ -165,7 +165,7 @@ def load(kb_path: Path | None) -> KnowledgeBase:
         problems = exc.problems
         if len(problems) == 1 and problems[0].file == str(kb_path):  # no folder at all
             raise Fail(f"{kb_path}: {problems[0].message}") from exc
-        lines = [str(p) if p.line else str(p).replace(":0:0:", ":", 1) for p in problems]
+        lines = [str(p) for p in problems]
         folder = f"{kb_path}: the knowledge base" if kb_path is not None else "the packaged knowledge base"
         check = f"diagnose check {kb_path}" if kb_path is not None else "diagnose check"
         head = f"{folder} has {len(problems)} problem(s); run '{check}' to see them all"

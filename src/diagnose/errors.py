@@ -38,7 +38,8 @@ class KnowledgeBaseProblem:
 
     Attributes:
         file: The file, relative to the knowledge base folder (`recommend/health.yaml`).
-        line: 1-based line of the offending node, or 0 when the file itself is the problem.
+        line: 1-based line of the offending node, or 0 when the file itself is the problem (then
+            the problem renders as `file: message`, without a position).
         column: 1-based column of the offending node, or 0 when unknown.
         path: Where in the document, as `rules[3].when.factor` (empty for the whole file).
         message: What was expected, with a suggestion where one can be made.
@@ -56,8 +57,8 @@ class KnowledgeBaseProblem:
     message: str
 
     def __str__(self) -> str:
-        """Render as `file:line:col: path: message`."""
-        where = f"{self.file}:{self.line}:{self.column}"
+        """Render as `file:line:col: path: message` (`file: message` when the whole file is meant)."""
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
