@@ -177,9 +177,18 @@ SCALE = "expected a whole number from 1 to 5, or one of 'not_asked', 'declined',
 HOSTILE: list[tuple[object, str]] = [
     ({"se_1": _deep(1000)}, f"item 'se_1': {SCALE}; got a list nested too deep to show"),
     ({"se_1": 10**5000}, f"item 'se_1': {SCALE}; got a number of more than 4300 digits"),
-    ([1, 2], "intake 'answers': expected a mapping of id to value, got list"),
-    ("se_1", "intake 'answers': expected a mapping of id to value, got str"),
-    (None, "intake 'answers': expected a mapping of id to value, got NoneType"),
+    (
+        [1, 2],
+        "intake 'answers': expected a mapping of item id to answer (such as {'se_1': 3}) or an Intake; got [1, 2]",
+    ),
+    (
+        "se_1",
+        "intake 'answers': expected a mapping of item id to answer (such as {'se_1': 3}) or an Intake; got 'se_1'; parse JSON or YAML text first",
+    ),
+    (
+        None,
+        "intake 'answers': expected a mapping of item id to answer (such as {'se_1': 3}) or an Intake; got None",
+    ),
 ]
 
 
@@ -200,7 +209,10 @@ def test_hostile_intakes_are_answer_errors(
 
 def test_a_context_that_is_no_mapping_is_an_answer_error() -> None:
     intake = diagnose.Intake.model_construct(answers={"se_1": 1}, context=[1])  # type: ignore[arg-type]
-    assert str(compiled(KB, intake)) == "intake 'context': expected a mapping of id to value, got list"
+    assert (
+        str(compiled(KB, intake))
+        == "intake 'context': expected a mapping of context field to value, or None; got [1]"
+    )
 
 
 class _Text(str):
