@@ -20,7 +20,7 @@ from diagnose.plan import Decision, Plan  # noqa: TC001 - pydantic needs them at
 from diagnose.recommendation import Diagnosis  # noqa: TC001 - pydantic needs it at run time
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from diagnose.knowledge import KnowledgeBase
 
@@ -33,6 +33,7 @@ __all__ = [
     "Trajectory",
     "caseload_indicators",
     "evaluate",
+    "indicators_from_counts",
 ]
 
 Step = Literal["intake", "plan", "monitoring", "evaluation"]
@@ -254,6 +255,22 @@ def caseload_indicators(
         for d in t.plan.decisions if t.plan is not None else ():
             row = decided.setdefault(d.intervention, [0, 0, 0])
             row[("accept", "adapt", "decline").index(d.action)] += 1
+    return indicators_from_counts(count, complete, steps, improved, twice, decided)
+
+
+def indicators_from_counts(  # noqa: PLR0913, PLR0917 - the counts of one pass over a caseload
+    count: int,
+    complete: int,
+    steps: Mapping[Step, int],
+    improved: Mapping[str, int],
+    twice: dict[str, int],
+    decided: dict[str, list[int]],
+) -> CaseloadIndicators:
+    """The indicators from counts made in one pass (in memory here, from a store's rows there).
+
+    `improved` and `twice` are per influenceable factor; `decided` holds, per intervention, how
+    often its advice was accepted, adapted and declined.
+    """
     rates = sorted(
         (
             InterventionRates(
@@ -272,7 +289,7 @@ def caseload_indicators(
         trajectories=count,
         all_four_steps=complete / count if count else 0.0,
         per_step={s: n / count if count else 0.0 for s, n in steps.items()},
-        improved={f: improved[f] / twice[f] if twice[f] else 0.0 for f in influenceable},
+        improved={f: improved[f] / n if n else 0.0 for f, n in twice.items()},
         measured_twice=twice,
         interventions=tuple(rates),
     )

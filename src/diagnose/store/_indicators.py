@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from diagnose.evaluation import STEPS, CaseloadIndicators, InterventionRates, Trajectory, caseload_indicators
+from diagnose.evaluation import (
+    STEPS,
+    CaseloadIndicators,
+    Trajectory,
+    caseload_indicators,
+    indicators_from_counts,
+)
 from diagnose.store._schema import events, summaries
 
 if TYPE_CHECKING:
@@ -140,25 +146,4 @@ def indicators(  # noqa: PLR0913 - the filters, by name
         for intervention, action in plan["decisions"] if plan is not None else ():  # type: ignore[attr-defined]
             row = decided.setdefault(intervention, [0, 0, 0])
             row[_ACTIONS.index(action)] += 1
-    rates = sorted(
-        (
-            InterventionRates(
-                intervention=name,
-                decided=sum(row),
-                accepted=row[0],
-                adapted=row[1],
-                declined=row[2],
-                acceptance_rate=row[0] / sum(row),
-            )
-            for name, row in decided.items()
-        ),
-        key=lambda r: (-r.decided, r.intervention),
-    )
-    return CaseloadIndicators(
-        trajectories=count,
-        all_four_steps=complete / count if count else 0.0,
-        per_step={s: n / count if count else 0.0 for s, n in steps.items()},
-        improved={f: improved[f] / twice[f] if twice[f] else 0.0 for f in influenceable},
-        measured_twice=twice,
-        interventions=tuple(rates),
-    )
+    return indicators_from_counts(count, complete, steps, improved, twice, decided)
