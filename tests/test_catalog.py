@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import diagnose
@@ -42,3 +43,14 @@ def test_conditions_in_words(fixture_kb: diagnose.KnowledgeBase) -> None:
     assert describe_condition(rule.when, fixture_kb, "nl") == (
         "niet (Geloof in eigen kunnen is laag of Wil om te werken is laag of Ervaren gezondheid en belastbaarheid is laag)"
     )
+
+
+def test_knowledge_base_text_cannot_become_html_or_a_link_in_the_catalogue(make_kb: MakeKb) -> None:
+    # GIVEN a factor name with a script tag and a link, as a rule folder from elsewhere might hold
+    hostile = "Wil <script>alert(1)</script> [klik](javascript:alert(2))"
+    root = make_kb({"instrument.yaml": ("{nl: Wil om te werken,", f'{{nl: "{hostile}",')})
+    # WHEN the catalogue is rendered THEN the text is inert wherever it appears
+    text = render_markdown(diagnose.load_knowledge_base(root), "nl")
+    assert "<script>" not in text
+    assert re.search(r"(?<!\\)\]\(javascript:", text) is None  # only the escaped \] is there
+    assert text.count(r"Wil &lt;script&gt;alert(1)&lt;/script&gt; \[klik\](javascript:alert(2))") == 12

@@ -105,8 +105,18 @@ def _context_words(c: ContextCondition, kb: KnowledgeBase, language: Language) -
     return f"{label}: " + f" {w['or']} ".join(shown)
 
 
+#: Knowledge-base text goes into Markdown that a site renders: these would become HTML or links.
+_ESCAPES = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "|": "\\|"})
+
+
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    r"""Knowledge-base text as inert Markdown on one line: no HTML, no links, no table breaks.
+
+    Examples:
+        >>> print(_cell("<script>x</script> [a](javascript:y) | b"))
+        &lt;script&gt;x&lt;/script&gt; \[a\](javascript:y) \| b
+    """
+    return " ".join(text.split()).translate(_ESCAPES)
 
 
 def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
@@ -120,7 +130,7 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
     """
     nl = language == "nl"
     other: Language = "en" if nl else "nl"
-    out = [f"# {kb.instrument.title.get(language)} ({kb.id} {kb.version})", ""]
+    out = [f"# {_cell(kb.instrument.title.get(language))} ({kb.id} {_cell(kb.version)})", ""]
     out += [f"`{kb.content_hash}`", ""]
     out += ["## " + ("Factoren" if nl else "Factors"), ""]
     head = (
@@ -140,7 +150,7 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
         )
     out += ["", "## " + ("Vragen" if nl else "Items"), ""]
     for f in kb.factors.values():
-        out += [f"### {f.name.get(language)} (`{f.id}`)", "", _cell(f.description.get(language)), ""]
+        out += [f"### {_cell(f.name.get(language))} (`{f.id}`)", "", _cell(f.description.get(language)), ""]
         if f.effect is not None:
             out += [
                 ("*Effect op werk:* " if nl else "*Effect on work:* ") + _cell(f.effect.get(language)),
@@ -155,8 +165,8 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
     out += ["## " + ("Interventies" if nl else "Interventions"), ""]
     for i in kb.interventions.values():
         evidence = EVIDENCE_LABELS[i.evidence_level][0 if nl else 1]
-        out += [f"### {i.name.get(language)} (`{i.id}`)", "", _cell(i.description.get(language)), ""]
-        targets = ", ".join(kb.factors[t].name.get(language) for t in i.targets)
+        out += [f"### {_cell(i.name.get(language))} (`{i.id}`)", "", _cell(i.description.get(language)), ""]
+        targets = ", ".join(_cell(kb.factors[t].name.get(language)) for t in i.targets)
         out += [
             f"- **{'Gericht op' if nl else 'Targets'}:** {targets}",
             f"- **{'Bewijs' if nl else 'Evidence'}:** {evidence}",
