@@ -121,3 +121,23 @@ def test_intake_schema_lists_every_item_with_its_scale(kb: diagnose.KnowledgeBas
     answers = schema["properties"]["answers"]["properties"]  # type: ignore[index]
     assert set(answers) == {item.id for item in kb.items}
     assert answers["se_4"]["oneOf"][1] == {"enum": ["not_asked", "declined", "unknown"]}
+
+
+def test_past_twenty_problems_the_rest_are_counted_not_described(kb: diagnose.KnowledgeBase) -> None:
+    """A junk intake is refused in time linear in its size: 20 problems described, the rest counted."""
+    junk = {f"zz_{n}": 1 for n in range(25)} | {"se_1": 9}
+    with pytest.raises(diagnose.AnswerError) as info:
+        validate_intake(kb, junk, {f"cc_{n}": 1 for n in range(3)})
+    problems = [str(p) for p in info.value.problems]
+    assert len(problems) == 21
+    assert problems[:2] == ["item 'zz_0': unknown item", "item 'zz_1': unknown item"]
+    assert problems[-1] == "intake 'answers': and 9 more problems, not listed one by one"
+
+
+def test_an_id_longer_than_any_id_gets_no_suggestion_and_is_cut(kb: diagnose.KnowledgeBase) -> None:
+    with pytest.raises(diagnose.AnswerError) as info:
+        validate_intake(kb, {"se_1" * 1000: 1}, {"x" * 65: 1})
+    assert [str(p) for p in info.value.problems] == [
+        "item 'se_1se_1se_1se_1se_1se_1se_1se_1se_1se_1...': unknown item (ids have at most 64 characters)",
+        "context 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...': unknown context field (ids have at most 64 characters)",
+    ]

@@ -124,8 +124,11 @@ def _answer_problem(kb: KnowledgeBase, key: object, value: object) -> AnswerProb
     if item is not None and type(value) is int and item.scale.min <= value <= item.scale.max:
         return None  # the common case, checked first
     if not isinstance(key, str):
-        return AnswerProblem("item", repr(key), "item ids are text")
+        return AnswerProblem("item", _short(key), "item ids are text")
     if item is None:
+        if len(key) > _LONGEST_ID:  # no id is this long: no suggestion to look for
+            message = f"unknown item (ids have at most {_LONGEST_ID} characters)"
+            return AnswerProblem("item", key[:40] + "...", message)
         return AnswerProblem("item", key, f"unknown item{suggest(key, list(kb._items_by_id))}")  # noqa: SLF001
     scale = item.scale
     if isinstance(value, str) and value in MISSING_REASONS:
@@ -140,6 +143,20 @@ def _answer_problem(kb: KnowledgeBase, key: object, value: object) -> AnswerProb
 
 
 _INT64 = 2**63
+#: Problems listed one by one; more are counted, so a huge junk intake is refused in linear time.
+MAX_LISTED = 20
+#: The longest id a knowledge base can have (`Identifier`).
+_LONGEST_ID = 64
+
+
+def _fine(kb: KnowledgeBase, key: object, value: object) -> bool:
+    """Whether an answer is acceptable, without building a message (for counting past MAX_LISTED)."""
+    item = kb._items_by_id.get(key) if isinstance(key, str) else None  # noqa: SLF001 - same package
+    if item is None:
+        return False
+    if type(value) is int:
+        return item.scale.min <= value <= item.scale.max
+    return isinstance(value, str) and value in MISSING_REASONS
 
 
 def _short(value: object) -> str:
@@ -166,6 +183,55 @@ def _shape_problem(part: Literal["answers", "context"], value: object) -> Answer
     return AnswerProblem("intake", part, f"expected {_SHAPES[part]}; got {_short(value)}{hint}")
 
 
+def _unknown_field(kb: KnowledgeBase, key: object) -> AnswerProblem:
+    if not isinstance(key, str):
+        return AnswerProblem("context", _short(key), "unknown context field")
+    if len(key) > _LONGEST_ID:  # no id is this long: no suggestion to look for
+        message = f"unknown context field (ids have at most {_LONGEST_ID} characters)"
+        return AnswerProblem("context", key[:40] + "...", message)
+    return AnswerProblem("context", key, f"unknown context field{suggest(key, list(kb.context_fields))}")
+
+
+def _context_problem(kb: KnowledgeBase, key: object, value: object) -> AnswerProblem | None:
+    field = kb.context_fields.get(key) if isinstance(key, str) else None
+    if field is None:
+        return _unknown_field(kb, key)
+    key = str(key)
+    if problem := context_value_problem(field.type, field.values, value):
+        return AnswerProblem("context", key, problem)
+    if isinstance(value, float) and not math.isfinite(value):
+        return AnswerProblem("context", key, f"expected a finite number, got {value!r}")
+    if isinstance(value, int) and not -_INT64 <= value < _INT64:  # the rule engine's integers
+        message = f"expected a whole number from -2**63 to 2**63 - 1, got {_short(value)}"
+        return AnswerProblem("context", key, message)
+    return None
+
+
+def _problems(
+    kb: KnowledgeBase, answers: Mapping[Any, object], context: Mapping[Any, object]
+) -> list[AnswerProblem]:
+    """Every problem, the first MAX_LISTED described and the rest counted in one last problem."""
+    problems: list[AnswerProblem] = []
+    more = 0  # problems past MAX_LISTED: counted, not described
+    for key, value in answers.items():
+        if len(problems) < MAX_LISTED:
+            if problem := _answer_problem(kb, key, value):
+                problems.append(problem)
+        elif not _fine(kb, key, value):
+            more += 1
+    for key, value in context.items():
+        if (problem := _context_problem(kb, key, value)) is not None:
+            if len(problems) < MAX_LISTED:
+                problems.append(problem)
+            else:
+                more += 1
+    if more:
+        problems.append(
+            AnswerProblem("intake", "answers", f"and {more} more problems, not listed one by one")
+        )
+    return problems
+
+
 def validate_intake(
     kb: KnowledgeBase, answers: Mapping[Any, object], context: Mapping[Any, object]
 ) -> tuple[dict[str, int | MissingReason], dict[str, ContextValue]]:
@@ -181,19 +247,7 @@ def validate_intake(
     shape = [p for p in (_shape_problem("answers", answers), _shape_problem("context", context)) if p]
     if shape:
         raise AnswerError(shape)
-    problems = [p for key, value in answers.items() if (p := _answer_problem(kb, key, value))]
-    for key, value in context.items():
-        field = kb.context_fields.get(key) if isinstance(key, str) else None
-        if field is None:
-            hint = suggest(key, list(kb.context_fields)) if isinstance(key, str) else ""
-            problems.append(AnswerProblem("context", str(key), f"unknown context field{hint}"))
-        elif problem := context_value_problem(field.type, field.values, value):
-            problems.append(AnswerProblem("context", str(key), problem))
-        elif isinstance(value, float) and not math.isfinite(value):
-            problems.append(AnswerProblem("context", str(key), f"expected a finite number, got {value!r}"))
-        elif isinstance(value, int) and not -_INT64 <= value < _INT64:  # the rule engine's integers
-            message = f"expected a whole number from -2**63 to 2**63 - 1, got {_short(value)}"
-            problems.append(AnswerProblem("context", str(key), message))
+    problems = _problems(kb, answers, context)
     if problems:
         raise AnswerError(problems)
     full: dict[str, int | MissingReason] = {
