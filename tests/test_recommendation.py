@@ -208,3 +208,16 @@ def test_engine_agrees_with_truth_on_context_rules(
     """Invariant: context conditions (is, in, bounds, not) fire exactly when definitely true."""
     fired = set(context_kb.engine().fired(fact))
     assert fired == {r.id for r in context_kb.rules if truth(r.when, fact) is True}
+
+
+def test_equal_input_gives_equal_bytes_whatever_the_context_order(context_kb: diagnose.KnowledgeBase) -> None:
+    answers = {"he_1": 1, "he_2": 5, "he_3": 1}
+    given = {"in_treatment": True, "hours_available": 8, "housing": "none"}
+    backwards = dict(reversed(given.items()))
+    one = diagnose.assess(answers, knowledge_base=context_kb, context=given)
+    two = diagnose.assess(answers, knowledge_base=context_kb, context=backwards)
+    assert list(two.trace.context) == ["in_treatment", "hours_available", "housing"]  # the declared order
+    assert one.model_dump_json() == two.model_dump_json()
+    intake = diagnose.Intake.model_validate({"answers": answers, "context": backwards})
+    batch = diagnose.assess_many_json([intake], knowledge_base=context_kb)
+    assert list(batch) == [one.model_dump_json()]

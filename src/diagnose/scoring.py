@@ -238,7 +238,8 @@ def validate_intake(
     """Check answers and context against the knowledge base; raise one error listing every problem.
 
     Returns:
-        The answers (every item, absent ones as `not_asked`) and the context, as plain dicts.
+        The answers (every item, absent ones as `not_asked`) and the context, as plain dicts in
+        the knowledge base's order (of items, of context fields).
 
     Raises:
         AnswerError: naming each offending item or context field and what it allows, or saying
@@ -254,7 +255,8 @@ def validate_intake(
         item.id: answers.get(item.id, "not_asked")  # type: ignore[misc]  # checked just above
         for item in kb.items
     }
-    return full, {str(k): v for k, v in context.items()}  # type: ignore[misc]  # checked just above
+    # In the knowledge base's order, whatever order the caller used: equal input, equal bytes.
+    return full, {f: context[f] for f in kb.context_fields if f in context}  # type: ignore[misc]  # checked just above
 
 
 def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Profile:
