@@ -34,8 +34,9 @@ __all__ = ["Encoding", "variable_of"]
 Value = dict[str, object]
 Rail = tuple[int, int]  # literals: (definitely true, definitely false)
 #: The solver: CaDiCaL 1.5.3 was the fastest of those tried here on many small questions under
-#: assumptions (2.0 s for a generated 1,000-rule knowledge base; MiniSat 2.2 2.6 s, Glucose 4
-#: 2.7 s), and it keeps to a conflict budget (Glucose, through python-sat, ignores it).
+#: assumptions (2.0 s for a generated 1,000-rule knowledge base, in the first version of this
+#: module; MiniSat 2.2 2.6 s, Glucose 4 2.7 s), and it keeps to a conflict budget (Glucose,
+#: through python-sat, ignores it).
 SOLVER = "cadical153"
 
 
