@@ -33,7 +33,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from diagnose._cli_io import is_device, load
+from diagnose._cli_io import is_device, kb_option, load
 from diagnose._tables import (
     TOO_LONG,
     Row,
@@ -43,6 +43,7 @@ from diagnose._tables import (
     csv_line,
     read_rows,
     summary_columns,
+    table_kind,
 )
 from diagnose.batch import _map_chunks
 from diagnose.errors import DiagnoseError
@@ -139,10 +140,6 @@ class _Rate(ProgressColumn):
 def _interactive() -> bool:
     """Whether a person watches standard error (then the progress bar is shown)."""
     return sys.stderr.isatty()
-
-
-def _kind(path: Path) -> str:
-    return "csv" if path.suffix.lower() == ".csv" else "jsonl"
 
 
 def _regular_or_new(path: Path) -> bool:
@@ -270,13 +267,7 @@ SIGTERM). The CLI reference page, "Caseload files", has the whole format.
 @click.command("batch", help=BATCH_HELP)
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--kb",
-    "kb_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Knowledge-base folder (default: the packaged one).",
-)
+@kb_option
 @click.option(
     "--errors",
     "errors_path",
@@ -407,7 +398,7 @@ class _Batch:
             output.discard()
 
     def _assess(self, out: _Output, err: _Output | None) -> None:
-        csv_summary = _kind(self.target) == "csv"
+        csv_summary = table_kind(self.target) == "csv"
         if csv_summary:
             out.write(csv_line(summary_columns(list(self.kb.factors), self.top)).encode())
         work = functools.partial(assess_rows, csv_summary=csv_summary, top=self.top)
@@ -429,7 +420,9 @@ class _Batch:
             progress,
             contextlib.closing(_map_chunks(work, rows, self.kb, workers=self.workers)) as chunks,
         ):
-            task = progress.add_task("assessing", total=max(lines - (_kind(self.source) == "csv"), 0) or None)
+            task = progress.add_task(
+                "assessing", total=max(lines - (table_kind(self.source) == "csv"), 0) or None
+            )
             for chunk, done in chunks:
                 repeated = self.ids.add(done.ids)
                 if repeated is not None and self.unique_ids:
@@ -447,7 +440,7 @@ class _Batch:
     def _rows(self) -> Iterator[Iterator[Row | tuple[int, bytes]]]:
         """The rows of the source: parsed CSV rows, or JSON Lines as bytes (the workers parse them)."""
         try:
-            if _kind(self.source) == "csv":
+            if table_kind(self.source) == "csv":
                 # Bytes that are not UTF-8 become lone surrogates: their row is rejected, not the file.
                 with self.source.open(encoding="utf-8", errors="surrogateescape", newline="") as text:
                     yield read_rows(text, "csv")
@@ -485,7 +478,7 @@ class _Batch:
                 if not self.rows
                 else "nothing was assessed: every row was rejected"
             )
-            hint = _hint(self.source) if self.rows and _kind(self.source) == "jsonl" else ""
+            hint = _hint(self.source) if self.rows and table_kind(self.source) == "jsonl" else ""
             raise _Stop(what + hint)
         if fail_on_reject and self.rejected:
             raise _Stop(f"{self.rejected} rows rejected (--fail-on-reject)")

@@ -24,6 +24,7 @@ from diagnose.scoring import Intake
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+    from pathlib import Path
 
     from diagnose.errors import AnswerProblem
     from diagnose.knowledge import KnowledgeBase
@@ -44,6 +45,7 @@ __all__ = [
     "result_record",
     "summary_columns",
     "summary_row",
+    "table_kind",
 ]
 
 
@@ -114,6 +116,11 @@ def bounded_lines(stream: IO[L], limit: int = MAX_ROW) -> Iterator[tuple[int, L 
         while (rest := stream.readline(limit)) and not rest.endswith(newline):
             pass
         yield number, None
+
+
+def table_kind(path: Path) -> str:
+    """The format of a caseload file by its name: `csv` for *.csv, else `jsonl` (JSON Lines)."""
+    return "csv" if path.suffix.lower() == ".csv" else "jsonl"
 
 
 def read_rows(stream: TextIO, kind: str) -> Iterator[Row]:

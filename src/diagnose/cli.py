@@ -23,7 +23,7 @@ from diagnose._cli_io import Fail as _Fail
 from diagnose._cli_io import kb_option as _kb_option
 from diagnose._cli_io import load as _load
 from diagnose._cli_show import print_diagnosis
-from diagnose._tables import read_rows
+from diagnose._tables import read_rows, table_kind
 from diagnose.analysis import CODES, analyse
 from diagnose.catalog import render_markdown
 from diagnose.checks import run_cases, run_examples
@@ -242,10 +242,6 @@ def catalog_command(kb_path: Path | None, output: str, lang: Language) -> None:
     click.echo(render_markdown(_load(kb_path), lang), nl=False)
 
 
-def _kind(path: Path) -> str:
-    return "csv" if path.suffix.lower() == ".csv" else "jsonl"
-
-
 cli.add_command(batch_command)
 
 
@@ -278,7 +274,7 @@ def compare_kb_command(  # noqa: PLR0913 - three arguments and three options
     numbers: list[int] = []  # the file's row number of each row passed on
     with caseload.open(encoding="utf-8", newline="") as stream:
         rows = []
-        for row in read_rows(stream, _kind(caseload)):
+        for row in read_rows(stream, table_kind(caseload)):
             if row.intake is None:
                 unreadable.append((row.number, row.problem or "unreadable row"))
             else:

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from diagnose._cli_io import Fail as _Fail
-from diagnose._cli_io import load, read_intake
+from diagnose._cli_io import kb_option, load, read_intake
 from diagnose._cli_show import print_diagnosis
 from diagnose.chart import profile_chart
 from diagnose.errors import DiagnoseError
@@ -105,13 +105,7 @@ def _options(*, professional: bool = False, as_of: bool = True, output: bool = T
             func = click.option(
                 "--as-of", "as_of", metavar="YYYY-MM-DD", help="The date of this step (required)."
             )(func)
-        func = click.option(
-            "--kb",
-            "kb_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Knowledge-base folder (default: the packaged one).",
-        )(func)
+        func = kb_option(func)
         return click.option(
             "--store",
             "store_path",
