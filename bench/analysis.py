@@ -9,7 +9,7 @@ Workloads, each a knowledge-base folder written to a temporary directory:
   integer, number) added, and N random rules (seeded) over factor levels, score bounds and
   context values, combined with `all`, `any` and `not`.
 
-Each workload is analysed by `diagnose.analysis.analyse` in this process, and by the old search
+Each workload is analysed by `diagnose.authoring.analysis.analyse` in this process, and by the old search
 (`tests/reference_analysis.py`) in a child process that is stopped after `--old-limit` seconds.
 When both finish, their findings must be the same. Usage:
 
@@ -32,8 +32,8 @@ from typing import Any
 import yaml
 
 import diagnose
-from diagnose.analysis import analyse
-from diagnose.knowledge import default_knowledge_base_path
+from diagnose.authoring.analysis import analyse
+from diagnose.knowledge._load import default_knowledge_base_path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRA_RULE = """rules:

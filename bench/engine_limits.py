@@ -3,7 +3,7 @@
 A trial builds a knowledge base's rules (stand-ins for `KnowledgeBase`, holding real condition
 models, compiled by the real `RuleEngine`) and asserts facts; it reports `ok`, or dies (a crash,
 an error code, or more than TIMEOUT seconds: durable spins). For each kind, the largest size
-that passes is found by doubling, then bisecting. The loader's limits (`diagnose._limits`) are
+that passes is found by doubling, then bisecting. The loader's limits (`diagnose.engine._limits`) are
 these figures with a margin.
 
     python bench/engine_limits.py            # every kind
@@ -31,7 +31,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
-    from diagnose.knowledge import KnowledgeBase
+    from diagnose.knowledge._base import KnowledgeBase
 
 TIMEOUT = 20.0
 KINDS = ("matching", "alternatives", "fields", "rules", "tests", "build", "bounds", "many", "branches")
@@ -44,8 +44,15 @@ def _kb(whens: list[object]) -> object:
 
 def trial(kind: str, n: int) -> None:  # noqa: C901 - one branch per kind
     """Build and evaluate one case of `kind` at size `n`; print the fired counts."""
-    from diagnose._engine import RuleEngine  # noqa: PLC0415 - only in the trial's process
-    from diagnose.conditions import AllOf, AnyOf, LevelCondition, ScoreCondition, level_key, score_key  # noqa: PLC0415
+    from diagnose.engine._durable import RuleEngine  # noqa: PLC0415 - only in the trial's process
+    from diagnose.knowledge.conditions import (  # noqa: PLC0415
+        AllOf,
+        AnyOf,
+        LevelCondition,
+        ScoreCondition,
+        level_key,
+        score_key,
+    )
 
     def score(factor: str, **bounds: float) -> ScoreCondition:
         return ScoreCondition.model_validate({"factor": factor, "score": bounds})

@@ -14,8 +14,9 @@ import sys
 import time
 
 import diagnose
-from diagnose.recommendation import build_fact
-from diagnose.scoring import score, validate_intake
+from diagnose.assessment.recommendation import build_fact
+from diagnose.assessment.scoring import score, validate_intake
+from diagnose.engine._cache import rule_engine
 
 
 def main() -> None:
@@ -28,7 +29,7 @@ def main() -> None:
         for _ in range(n)
     ]
     facts = [build_fact(score(kb, validate_intake(kb, a, {})[0]), {}) for a in intakes]
-    engine = kb.engine()
+    engine = rule_engine(kb)
     for a in intakes[:200]:  # warm up
         diagnose.assess(a, knowledge_base=kb)
 

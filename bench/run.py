@@ -7,11 +7,11 @@
 Per intake, in the same loop and in rotating order (so that machine noise falls on all three):
   * `assess`: the whole pipeline (validation, scoring, durable-rules, recommendations, trace);
   * floor: the same pipeline with only the rule step replaced by generated Python over the same
-    compiled rules (`diagnose._engine.PythonRules`);
+    compiled rules (`diagnose.engine._durable.PythonRules`);
   * raw durable-rules: only `RuleEngine.fired` on the prepared fact.
 Per chunk of 256 intakes, also side by side in rotating order: the rule step as one durable-rules
 session per intake (`RuleEngine.fired`) against one session per chunk (`fired_many`), and the whole
-pipeline as `assess` per intake against the compiled batch pipeline (`diagnose._compiled`).
+pipeline as `assess` per intake against the compiled batch pipeline (`diagnose.batch._compiled`).
 
 Also: throughput of `assess_many`, `assess_many_json`, `diagnose batch` (full diagnoses as JSON
 Lines, and a CSV summary) and `assess_table` with 1 and 2 processes, start-up included (median of 3);
@@ -36,17 +36,20 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from diagnose.batch._compiled import compiled_rules
+from diagnose.engine._cache import rule_engine
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 import pyarrow as pa
 
 import diagnose
-from diagnose._engine import PythonRules
-from diagnose.knowledge import _load, default_knowledge_base_path
-from diagnose.recommendation import _assess, build_fact
-from diagnose.scoring import score, validate_intake
-from diagnose.tabular import assess_table
+from diagnose.assessment.recommendation import _assess, build_fact
+from diagnose.assessment.scoring import score, validate_intake
+from diagnose.batch.tabular import assess_table
+from diagnose.engine._durable import PythonRules
+from diagnose.knowledge._load import _load, default_knowledge_base_path
 
 
 def intakes(kb: diagnose.KnowledgeBase, n: int, seed: int) -> list[dict[str, object]]:
@@ -79,7 +82,7 @@ def rss_mb() -> float:
 
 def side_by_side(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]]) -> dict[str, dict[str, float]]:
     """Per-intake timings of the three paths, interleaved in rotating order."""
-    engine, floor = kb.engine(), PythonRules(kb)
+    engine, floor = rule_engine(kb), PythonRules(kb)
     facts = [build_fact(score(kb, validate_intake(kb, a, {})[0]), {}) for a in rows]
     for a in rows[:500]:  # warm up every path
         diagnose.assess(a, knowledge_base=kb)
@@ -102,7 +105,7 @@ def side_by_side(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]]) -> d
 
 def chunked(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]], size: int = 256) -> dict[str, float]:
     """Mean µs per intake, chunk by chunk in rotating order: per-intake against per-chunk paths."""
-    engine, compiled = kb.engine(), kb.compiled()
+    engine, compiled = rule_engine(kb), compiled_rules(kb)
     facts = [build_fact(score(kb, validate_intake(kb, a, {})[0]), {}, kb.fact_fields) for a in rows]
     steps: dict[str, Callable[[int], object]] = {
         "rules_per_intake": lambda i: [engine.fired(f) for f in facts[i : i + size]],

@@ -1,7 +1,7 @@
 """MkDocs hooks: pages generated from the library itself at build time, so they cannot drift.
 
 * `<!-- generated: catalogue -->` becomes the packaged knowledge base as a catalogue (Dutch, with
-  English alongside), rendered by `diagnose.catalog.render_markdown` from `rules/`.
+  English alongside), rendered by `diagnose.authoring.catalog.render_markdown` from `rules/`.
 * `<!-- generated: cli -->` becomes the help text of every `diagnose` command.
 * `<!-- generated: chart -->` becomes a before/after profile chart of two real assessments.
 
@@ -24,8 +24,8 @@ import click
 from mkdocs.exceptions import PluginError
 
 import diagnose
-from diagnose.catalog import render_markdown
-from diagnose.cli import cli
+from diagnose.authoring.catalog import render_markdown
+from diagnose.cli._main import cli
 
 CATALOGUE = "<!-- generated: catalogue -->"
 CLI = "<!-- generated: cli -->"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import diagnose
 from diagnose import Decision, PreferenceItem, Preferences, Trajectory
-from diagnose.monitoring import review
+from diagnose.cycle.monitoring import review
 
 START = dt.date(2026, 3, 2)
 INTAKE = {  # little faith in own ability, little motivation; the rest is fine

@@ -1,6 +1,6 @@
 """The analysis as it was before the SAT solver: a pruned depth-first search, kept as an oracle.
 
-`analyse_by_search` is the old `diagnose.analysis.analyse`, verbatim but for names: it searches
+`analyse_by_search` is the old `diagnose.authoring.analysis.analyse`, verbatim but for names: it searches
 the product of the variables' finite domains (`analysis._Space`, shared with the library), so
 its cost grows with six to the power of the factors a question reads. The differential test
 (tests/test_analysis.py) and bench/analysis.py compare the library against it; it is not part
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from diagnose.analysis import CODES, Finding, _Space
-from diagnose.conditions import level_key, score_key, truth
+from diagnose.authoring.analysis import CODES, Finding, _Space
+from diagnose.knowledge.conditions import level_key, score_key, truth
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
-    from diagnose.conditions import Condition, Rule
-    from diagnose.knowledge import KnowledgeBase
+    from diagnose.knowledge._base import KnowledgeBase
+    from diagnose.knowledge.conditions import Condition, Rule
 
 __all__ = ["analyse_by_search", "satisfiable_by_search"]
 

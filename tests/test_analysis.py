@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import diagnose
-from diagnose.analysis import analyse, satisfiable
-from diagnose.conditions import truth
-from diagnose.knowledge import default_knowledge_base_path
+from diagnose.authoring.analysis import analyse, satisfiable
+from diagnose.knowledge._load import default_knowledge_base_path
+from diagnose.knowledge.conditions import truth
 from tests.reference_analysis import analyse_by_search, satisfiable_by_search
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def test_satisfiable_returns_a_witness(kb: diagnose.KnowledgeBase) -> None:
     rule = next(r for r in kb.rules if r.id == "low_self_efficacy_motivated")
     witness = satisfiable(kb, rule.when)
     assert witness is not None
-    assert diagnose.conditions.truth(rule.when, witness) is True
+    assert diagnose.knowledge.conditions.truth(rule.when, witness) is True
 
 
 def test_a_no_barrier_rule_that_forgets_a_factor_is_misused(make_kb: MakeKb) -> None:

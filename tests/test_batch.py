@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import diagnose
-from diagnose.cli import cli
+from diagnose.cli._main import cli
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -172,7 +172,7 @@ def test_worker_pipes_are_widened() -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from diagnose.batch import _widen_pipes
+    from diagnose.batch._many import _widen_pipes
 
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
     try:

@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 from rich.progress import Progress
 
 import diagnose
-from diagnose import _batch_cli, _tables
-from diagnose.batch import _map_chunks
-from diagnose.cli import cli
+from diagnose.batch import _files as _tables
+from diagnose.batch._many import _map_chunks
+from diagnose.cli import _batch as _batch_cli
+from diagnose.cli._main import cli
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -12,7 +12,7 @@ file holds a list of `cases`, and every case is the frozen fixture knowledge bas
 * `stage`: where the problem shows:
   * `load`: `diagnose.load_knowledge_base` raises `KnowledgeBaseError`, whose problems render as
     `expected` (in order); an empty `expected` means it loads without a problem;
-  * `analysis`: the knowledge base loads, and `diagnose.analysis.analyse` finds `expected`;
+  * `analysis`: the knowledge base loads, and `diagnose.authoring.analysis.analyse` finds `expected`;
   * `check`: `diagnose check DIR` exits with `exit_code` and prints `expected`, line by line.
 * `exit_code`: for `check` cases only.
 * `summary`: optionally, for `check` cases, the final summary line without its content hash.
@@ -38,8 +38,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import diagnose
-from diagnose.analysis import analyse
-from diagnose.cli import cli
+from diagnose.authoring.analysis import analyse
+from diagnose.cli._main import cli
 from tests.conftest import FIXTURE_KB
 
 if TYPE_CHECKING:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import diagnose
-from diagnose.checks import Case, load_cases, run_cases
+from diagnose.authoring.checks import load_cases, run_cases
+from diagnose.knowledge.cases import Case
 
 CASES = load_cases(Path(__file__).parent / "cases")
 

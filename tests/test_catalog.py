@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 import diagnose
-from diagnose.catalog import describe_condition, render_markdown
+from diagnose.authoring.catalog import describe_condition, render_markdown
 
 if TYPE_CHECKING:
     from tests.conftest import MakeKb

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from click.testing import CliRunner
 
 import diagnose
-from diagnose.cli import cli
+from diagnose.cli._main import cli
 
 if TYPE_CHECKING:
     from tests.conftest import MakeKb

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import diagnose
-from diagnose.cli import cli
+from diagnose.cli._main import cli
 from tests.conftest import FIXTURE_KB
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 import diagnose
-from diagnose.cli import cli
+from diagnose.cli._main import cli
 from tests.conftest import FIXTURE_KB
 
 if TYPE_CHECKING:
@@ -270,7 +270,7 @@ def test_the_users_errors_are_caught_in_one_place(
     def fail(*_: object) -> str:
         raise raised
 
-    monkeypatch.setattr("diagnose.cli.render_markdown", fail)
+    monkeypatch.setattr("diagnose.cli._main.render_markdown", fail)
     assert run(["catalog"]) == (1, "", err)
 
 
@@ -280,7 +280,7 @@ def test_a_bug_keeps_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*_: object) -> str:
         raise KeyError("self_efficacy")
 
-    monkeypatch.setattr("diagnose.cli.render_markdown", fail)
+    monkeypatch.setattr("diagnose.cli._main.render_markdown", fail)
     result = CliRunner().invoke(cli, ["catalog"])
     assert isinstance(result.exception, KeyError)
     assert result.stderr == ""

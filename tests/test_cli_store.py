@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import diagnose
-from diagnose.cli import cli
+from diagnose.cli._main import cli
 from tests.store_backends import BACKENDS, database
 
 if TYPE_CHECKING:

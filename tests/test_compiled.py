@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import diagnose
-from diagnose._compiled import CompiledResult
-from diagnose.checks import load_cases
+from diagnose.authoring.checks import load_cases
+from diagnose.batch._compiled import CompiledResult, compiled_rules
+from diagnose.engine._cache import rule_engine
 from tests.property.strategies import answers
 from tests.test_recommendation import CONTEXT_FIELDS, CONTEXT_RULES
 from tests.test_robustness import JUNK, KEYS
@@ -34,7 +35,7 @@ SCORE_RULE = """
 
 
 def compiled(kb: diagnose.KnowledgeBase, intake: object) -> CompiledResult | diagnose.AnswerError:
-    [result] = kb.compiled().assess([intake])  # type: ignore[list-item]
+    [result] = compiled_rules(kb).assess([intake])  # type: ignore[list-item]
     return result
 
 
@@ -53,7 +54,7 @@ def got(result: CompiledResult | diagnose.AnswerError) -> str:
 @given(st.lists(answers(), min_size=1, max_size=6))
 def test_compiled_json_is_the_json_of_assess(chunk: list[dict[str, int | str]]) -> None:
     """Invariant: for valid answers, every result of a chunk is byte for byte `assess(...).model_dump_json()`."""
-    results = KB.compiled().assess(chunk)
+    results = compiled_rules(KB).assess(chunk)
     assert [got(r) for r in results] == [expected(KB, a) for a in chunk]
     for result in results:
         assert isinstance(result, CompiledResult)
@@ -92,7 +93,7 @@ def test_values_that_hash_like_answers_are_refused(payload: dict[object, object]
 
 def test_a_chunk_keeps_rejected_intakes_in_place() -> None:
     chunk: list[dict[str, object]] = [{"mo_1": 1, "mo_2": 1}, {"se_1": 9}, {}, {"se_1": math.inf}]
-    assert [got(r) for r in KB.compiled().assess(chunk)] == [expected(KB, a) for a in chunk]
+    assert [got(r) for r in compiled_rules(KB).assess(chunk)] == [expected(KB, a) for a in chunk]
 
 
 def test_every_vignette_and_example_intake_gives_the_json_of_assess() -> None:
@@ -106,7 +107,7 @@ def test_every_vignette_and_example_intake_gives_the_json_of_assess() -> None:
     intakes += [diagnose.Intake.model_validate_json(p.read_text(encoding="utf-8")) for p in examples]
     assert len(examples) == 7
     assert len(intakes) > 7
-    results = KB.compiled().assess(intakes)
+    results = compiled_rules(KB).assess(intakes)
     assert [got(r) for r in results] == [expected(KB, i) for i in intakes]
 
 
@@ -142,7 +143,7 @@ def test_context_and_score_rules_give_the_json_of_assess(
 
 
 def test_the_generated_scorer_is_kept_for_reading() -> None:
-    source = KB.compiled().source
+    source = compiled_rules(KB).source
     assert source.startswith("def score(a, fact):")
     assert source.count("_partial(") == len(KB.factors)
 
@@ -159,11 +160,11 @@ def test_eight_threads_get_the_sequential_json() -> None:
         ]
         for i in range(64)
     ]
-    sequential = [[got(r) for r in KB.compiled().assess(chunk)] for chunk in chunks]
+    sequential = [[got(r) for r in compiled_rules(KB).assess(chunk)] for chunk in chunks]
     with ThreadPoolExecutor(8) as pool:
-        threaded = list(pool.map(lambda chunk: [got(r) for r in kb.compiled().assess(chunk)], chunks))
+        threaded = list(pool.map(lambda chunk: [got(r) for r in compiled_rules(kb).assess(chunk)], chunks))
     assert threaded == sequential
-    assert kb.engine().live_sessions == 0
+    assert rule_engine(kb).live_sessions == 0
 
 
 def _deep(depth: int) -> object:

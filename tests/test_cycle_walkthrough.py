@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 import diagnose
 from diagnose import Decision, Trajectory
-from diagnose.cli import cli
-from diagnose.monitoring import review
+from diagnose.cli._main import cli
+from diagnose.cycle.monitoring import review
 
 if TYPE_CHECKING:
     import pytest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import diagnose
-from diagnose.analysis import analyse
+from diagnose.authoring.analysis import analyse
 
 FACTORS = [
     "self_efficacy",

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from mkdocs.exceptions import PluginError
 
 import diagnose
-from diagnose.cli import cli
+from diagnose.cli._main import cli
 
 ROOT = Path(__file__).parents[1]
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])

@@ -19,9 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import diagnose
-from diagnose._engine import PythonRules, RuleEngine, compile_ruleset
-from diagnose._limits import SESSION_FACTS, engine_error, fnv1a_32
-from diagnose.conditions import (
+from diagnose.batch._compiled import compiled_rules
+from diagnose.engine._cache import rule_engine
+from diagnose.engine._durable import PythonRules, RuleEngine, compile_ruleset
+from diagnose.engine._limits import SESSION_FACTS, engine_error, fnv1a_32
+from diagnose.knowledge.conditions import (
     ContextCondition,
     NotOf,
     ScoreCondition,
@@ -38,14 +40,14 @@ def test_only_the_adapter_imports_durable() -> None:
 
     package = pathlib.Path(diagnose.__file__).parent
     importers = set()
-    for path in package.glob("*.py"):
+    for path in package.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             if any(n.split(".")[0] in {"durable", "durable_rules_engine"} for n in names):
-                importers.add(path.name)
-    assert importers == {"_engine.py"}
+                importers.add(path.relative_to(package).as_posix())
+    assert importers == {"engine/_durable.py"}
 
 
 def test_not_over_unknown_factors_compiles_to_positive_levels(fixture_kb: diagnose.KnowledgeBase) -> None:
@@ -74,7 +76,7 @@ def test_no_rule_reads_sid_or_id(kb: diagnose.KnowledgeBase) -> None:
 
 def test_ten_thousand_assessments_leave_no_engine_state(kb: diagnose.KnowledgeBase) -> None:
     """More than durable's 1024-session limit: every session must be deleted, on every path."""
-    engine = kb.engine()
+    engine = rule_engine(kb)
     answers = [
         {
             "se_1": 1 + i % 5,
@@ -99,7 +101,7 @@ def test_ten_thousand_assessments_leave_no_engine_state(kb: diagnose.KnowledgeBa
 
 def test_has_session_sees_a_live_session(kb: diagnose.KnowledgeBase) -> None:
     """The hygiene check above can fail: a session asserted by hand is visible until deleted."""
-    engine = kb.engine()
+    engine = rule_engine(kb)
     core = engine._core
     code, state = core.assert_fact(engine._handle, '{"kind": "intake", "sid": "probe"}')
     assert code == 0
@@ -127,7 +129,7 @@ def facts(draw: st.DrawFn) -> dict[str, object]:
 def test_engine_agrees_with_three_valued_truth(fact: dict[str, object]) -> None:
     """Invariant: a rule fires in durable-rules exactly when its condition is definitely true."""
     kb = diagnose.load_knowledge_base()
-    fired = set(kb.engine().fired(fact))
+    fired = set(rule_engine(kb).fired(fact))
     expected = {rule.id for rule in kb.rules if truth(rule.when, fact) is True}
     assert fired == expected
 
@@ -156,14 +158,14 @@ def test_eight_threads_get_the_sequential_results(kb: diagnose.KnowledgeBase) ->
         results = list(pool.map(work, range(0, 400, 50)))
     for offset, result in zip(range(0, 400, 50), results, strict=True):
         assert result == [sequential[(offset + i) % 400] for i in range(400)]
-    assert kb.engine().live_sessions == 0
+    assert rule_engine(kb).live_sessions == 0
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(facts(), max_size=40))
 def test_a_batch_fires_what_each_fact_fires_alone(batch: list[dict[str, object]]) -> None:
     """Invariant: `fired_many` (one session, capped actions) equals `fired` on each fact, in order."""
-    engine = diagnose.load_knowledge_base().engine()
+    engine = rule_engine(diagnose.load_knowledge_base())
     assert engine.fired_many(batch) == [engine.fired(fact) for fact in batch]
     assert engine.live_sessions == 0
 
@@ -171,22 +173,22 @@ def test_a_batch_fires_what_each_fact_fires_alone(batch: list[dict[str, object]]
 def test_equal_facts_in_one_batch_each_fire(kb: diagnose.KnowledgeBase) -> None:
     """durable-rules drops a fact equal to one already in the session: positions keep them apart."""
     fact = {level_key("motivation"): "low"}
-    assert kb.engine().fired_many([fact, fact, {}, fact]) == [("low_motivation",)] * 2 + [()] + [
+    assert rule_engine(kb).fired_many([fact, fact, {}, fact]) == [("low_motivation",)] * 2 + [()] + [
         ("low_motivation",)
     ]
 
 
 def test_a_batch_larger_than_one_action_holds(kb: diagnose.KnowledgeBase) -> None:
     """More matches than durable's `cap` arrive as several actions; none is lost."""
-    from diagnose._engine import CAP
+    from diagnose.engine._durable import CAP
 
     batch = [{level_key("motivation"): "low"} if n % 2 else {} for n in range(2 * CAP + 3)]
-    fired = kb.engine().fired_many(batch)
+    fired = rule_engine(kb).fired_many(batch)
     assert fired == [("low_motivation",) if n % 2 else () for n in range(len(batch))]
 
 
 def test_batches_leave_no_engine_state(kb: diagnose.KnowledgeBase) -> None:
-    engine = kb.engine()
+    engine = rule_engine(kb)
     sids = []
     for _ in range(1500):  # beyond durable's 1024 live sessions
         engine.fired_many([{level_key("health"): "low"}])
@@ -202,7 +204,7 @@ def _caseload_facts(kb: diagnose.KnowledgeBase) -> list[dict[str, object]]:
         .parent.parent.joinpath("examples", "caseload.jsonl")
         .read_text(encoding="utf-8")
     )
-    compiled = kb.compiled()
+    compiled = compiled_rules(kb)
     return [compiled._prepare(json.loads(line)["answers"], {})[2] for line in rows.splitlines()]
 
 
@@ -323,7 +325,7 @@ def test_a_code_from_durable_is_an_engine_error_and_the_engine_goes_on(kb: diagn
 _SIGNALS_SCRIPT = """
 import signal, sys
 import diagnose
-from diagnose._engine import PythonRules, RuleEngine
+from diagnose.engine._durable import PythonRules, RuleEngine
 from tests.test_engine import _caseload_facts
 
 kb = diagnose.load_knowledge_base()
@@ -425,8 +427,8 @@ def test_a_number_that_is_not_finite_never_reaches_durable(kb: diagnose.Knowledg
 _RULESETS_SCRIPT = """
 import gc
 import diagnose
-from diagnose._engine import RuleEngine
-from diagnose.conditions import level_key
+from diagnose.engine._durable import RuleEngine
+from diagnose.knowledge.conditions import level_key
 
 def rss_kib():
     with open("/proc/self/statm") as f:

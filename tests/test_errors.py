@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import diagnose
-from diagnose import _engine
+from diagnose.engine import _durable as _engine
 
 
 def test_every_error_is_a_diagnose_error_and_bad_input_is_a_value_error() -> None:

@@ -22,7 +22,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from diagnose.cli import cli
+from diagnose.cli._main import cli
 
 ROOT = Path(__file__).parents[1]
 RULES = ROOT / "rules"

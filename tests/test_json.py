@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from diagnose._json import read_json
+from diagnose.cli._json import read_json
 
 CASES = [
     ('{"a": 1,}', "f.json:1:9: JSON syntax error: a comma after the last entry; JSON allows none there"),

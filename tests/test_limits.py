@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 import diagnose
-from diagnose._engine import compile_ruleset
-from diagnose._limits import MAX_STACK, branch_count, limit_problems, network, stack_bound
+from diagnose.engine._durable import compile_ruleset
+from diagnose.engine._limits import MAX_STACK, branch_count, limit_problems, network, stack_bound
 
 if TYPE_CHECKING:
     from tests.conftest import MakeKb

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import diagnose
-from diagnose.knowledge import knowledge_base_schema
+from diagnose.knowledge.schema import knowledge_base_schema
 
 RULES = diagnose.default_knowledge_base_path()
 FILES = sorted(p for p in RULES.rglob("*.yaml"))

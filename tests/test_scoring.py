@@ -7,7 +7,7 @@ import math
 import pytest
 
 import diagnose
-from diagnose.scoring import intake_schema, score, validate_intake
+from diagnose.assessment.scoring import intake_schema, score, validate_intake
 
 
 def test_reverse_item_is_scored_min_plus_max_minus_raw(kb: diagnose.KnowledgeBase) -> None:

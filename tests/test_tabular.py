@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 import diagnose
-from diagnose.tabular import assess_frame, assess_table
+from diagnose.batch.tabular import assess_frame, assess_table
 
 
 def test_levels_advice_and_errors_per_row() -> None:

@@ -10,8 +10,14 @@ import pytest
 from click.testing import CliRunner
 
 import diagnose
-from diagnose.cli import cli
-from diagnose.whatif import ChangedCase, PriorityChange, WhatIfReport, compare_knowledge_bases, render_report
+from diagnose.authoring.whatif import (
+    ChangedCase,
+    PriorityChange,
+    WhatIfReport,
+    compare_knowledge_bases,
+    render_report,
+)
+from diagnose.cli._main import cli
 
 if TYPE_CHECKING:
     from pathlib import Path

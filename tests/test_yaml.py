@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from diagnose._yaml import MAX_EXPANDED_NODES, read_yaml
+from diagnose.knowledge._yaml import MAX_EXPANDED_NODES, read_yaml
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ def test_nesting_past_libyaml_s_limit_is_a_located_problem(text: str, where: str
 
 def test_nesting_that_runs_pythons_stack_out_is_a_located_problem(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without libyaml, PyYAML's composer recurses; running out of stack is reported, not raised."""
-    monkeypatch.setattr("diagnose._yaml._FAST", None)
+    monkeypatch.setattr("diagnose.knowledge._yaml._FAST", None)
     text = "".join(" " * n + "a:\n" for n in range(900)) + " " * 900 + "a: 1\n"
     doc, problems = read_yaml(text, "deep.yaml")
     assert doc is None

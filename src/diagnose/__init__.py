@@ -15,8 +15,22 @@ Examples:
 from typing import TYPE_CHECKING
 
 from diagnose._base import LocalizedText
-from diagnose.batch import assess_many, assess_many_json
+from diagnose.assessment.preferences import PreferenceItem, Preferences
+from diagnose.assessment.recommendation import (
+    Diagnosis,
+    FiredRule,
+    Recommendation,
+    Trace,
+    UndecidedRule,
+    assess,
+)
+from diagnose.assessment.scoring import FactorScore, Intake, ItemScore, Profile
+from diagnose.batch._many import assess_many, assess_many_json
 from diagnose.chart import profile_chart
+from diagnose.cycle.evaluation import CaseloadIndicators, EvaluationReport, caseload_indicators, evaluate
+from diagnose.cycle.monitoring import Comparison, Review, Suggestion, compare, review
+from diagnose.cycle.plan import Decision, Goal, Plan, build_plan
+from diagnose.cycle.trajectory import Trajectory
 from diagnose.errors import (
     AnswerError,
     AnswerProblem,
@@ -29,35 +43,9 @@ from diagnose.errors import (
     KnowledgeBaseProblem,
     StoreError,
 )
-from diagnose.evaluation import (
-    CaseloadIndicators,
-    EvaluationReport,
-    Trajectory,
-    caseload_indicators,
-    evaluate,
-)
-from diagnose.knowledge import (
-    ContextField,
-    Factor,
-    Intervention,
-    Item,
-    KnowledgeBase,
-    Scale,
-    default_knowledge_base_path,
-    iter_errors,
-    load_knowledge_base,
-)
-from diagnose.monitoring import Comparison, Review, Suggestion, compare, review
-from diagnose.plan import Decision, Goal, Plan, PreferenceItem, Preferences, build_plan
-from diagnose.recommendation import (
-    Diagnosis,
-    FiredRule,
-    Recommendation,
-    Trace,
-    UndecidedRule,
-    assess,
-)
-from diagnose.scoring import FactorScore, Intake, ItemScore, Profile
+from diagnose.knowledge._base import KnowledgeBase
+from diagnose.knowledge._load import default_knowledge_base_path, iter_errors, load_knowledge_base
+from diagnose.knowledge._models import ContextField, Factor, Intervention, Item, Scale
 
 if TYPE_CHECKING:
     from diagnose.store import Caseload, open_caseload
@@ -120,10 +108,6 @@ __all__ = [
 ]
 
 
-def __dir__() -> list[str]:
-    return list(__all__)
-
-
 def __getattr__(name: str) -> object:
     """The store (and SQLAlchemy with it) is imported on first use, not with the package."""
     if name in {"Caseload", "open_caseload"}:
@@ -131,3 +115,8 @@ def __getattr__(name: str) -> object:
 
         return getattr(store, name)
     raise AttributeError(f"module 'diagnose' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public names, as `__all__` lists them (for completion in editors and shells)."""
+    return list(__all__)

@@ -20,10 +20,10 @@ from diagnose.errors import CycleError, DiagnoseError
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from diagnose.evaluation import Trajectory
-    from diagnose.knowledge import KnowledgeBase
-    from diagnose.plan import Decision, Plan
-    from diagnose.recommendation import Diagnosis
+    from diagnose.assessment.recommendation import Diagnosis
+    from diagnose.cycle.plan import Decision, Plan
+    from diagnose.cycle.trajectory import Trajectory
+    from diagnose.knowledge._base import KnowledgeBase
 
 #: The longest `repr` of a wrong value that a message quotes.
 _EXCERPT = 80

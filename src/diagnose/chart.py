@@ -26,8 +26,9 @@ from diagnose._consistency import check_score
 from diagnose.errors import ChartError
 
 if TYPE_CHECKING:
-    from diagnose.knowledge import Factor, KnowledgeBase, Scale
-    from diagnose.scoring import FactorScore, Profile
+    from diagnose.assessment.scoring import FactorScore, Profile
+    from diagnose.knowledge._base import KnowledgeBase
+    from diagnose.knowledge._models import Factor, Scale
 
 __all__ = ["profile_chart"]
 
@@ -381,3 +382,8 @@ def _legend(language: Literal["nl", "en"]) -> list[str]:
         f'<text x="{_num(now_x + 38)}" y="{_num(y + 2)}">{_escape(words["now"])}</text>',
         "</g>",
     ]
+
+
+def __dir__() -> list[str]:
+    """The public names, as `__all__` lists them (for completion in editors and shells)."""
+    return list(__all__)

@@ -219,3 +219,8 @@ class StoreError(DiagnoseError, ValueError):
         >>> str(StoreError("unknown client 'c-9': record its intake first"))
         "unknown client 'c-9': record its intake first"
     """
+
+
+def __dir__() -> list[str]:
+    """The public names, as `__all__` lists them (for completion in editors and shells)."""
+    return list(__all__)

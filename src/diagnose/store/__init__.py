@@ -24,3 +24,8 @@ from diagnose.store._caseload import Caseload, open_caseload
 from diagnose.store._events import Event, VerifyReport, check_id
 
 __all__ = ["Caseload", "Event", "StoreError", "VerifyReport", "check_id", "open_caseload"]
+
+
+def __dir__() -> list[str]:
+    """The public names, as `__all__` lists them (for completion in editors and shells)."""
+    return list(__all__)

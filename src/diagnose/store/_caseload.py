@@ -11,10 +11,10 @@ from sqlalchemy import delete, select
 import diagnose.store._audit as _audit  # noqa: PLR0402 - the module itself, not the package (no import circle)
 import diagnose.store._indicators as _indicators  # noqa: PLR0402 - as above
 from diagnose._consistency import check_as_of, check_trajectory, describe
+from diagnose.assessment.recommendation import Diagnosis
+from diagnose.cycle.plan import Decision, Plan, build_plan
+from diagnose.cycle.trajectory import Trajectory
 from diagnose.errors import CycleError, StoreError
-from diagnose.evaluation import CaseloadIndicators, Trajectory
-from diagnose.plan import Decision, Plan, build_plan
-from diagnose.recommendation import Diagnosis
 from diagnose.store._database import describe_url, make_engine, migrate, writing
 from diagnose.store._events import GENESIS, Event, Kind, VerifyReport, check_id
 from diagnose.store._schema import contents, events, summaries
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.engine import Connection, Engine
 
-    from diagnose.knowledge import KnowledgeBase
+    from diagnose.cycle.evaluation import CaseloadIndicators
+    from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = ["Caseload", "open_caseload"]
 
@@ -55,7 +56,7 @@ def open_caseload(target: str | os.PathLike[str], *, knowledge_base: KnowledgeBa
         ...     store.clients()
         ()
     """
-    from diagnose.knowledge import load_knowledge_base  # noqa: PLC0415 - loaded only when needed
+    from diagnose.knowledge._load import load_knowledge_base  # noqa: PLC0415 - loaded only when needed
 
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
     engine = make_engine(target)

@@ -16,13 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from diagnose.evaluation import (
-    STEPS,
-    CaseloadIndicators,
-    Trajectory,
-    caseload_indicators,
-    indicators_from_counts,
-)
+from diagnose.cycle.evaluation import STEPS, CaseloadIndicators, caseload_indicators, indicators_from_counts
 from diagnose.store._schema import events, summaries
 
 if TYPE_CHECKING:
@@ -31,7 +25,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.engine import Connection
 
-    from diagnose.knowledge import KnowledgeBase
+    from diagnose.cycle.trajectory import Trajectory
+    from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = ["indicators"]
 

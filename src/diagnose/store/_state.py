@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from diagnose._base import Record
-from diagnose.evaluation import Trajectory
-from diagnose.plan import Decision, Plan
-from diagnose.recommendation import Diagnosis
+from diagnose.assessment.recommendation import Diagnosis
+from diagnose.cycle.plan import Decision, Plan
+from diagnose.cycle.trajectory import Trajectory
 from diagnose.store._schema import contents, events
 
 if TYPE_CHECKING:

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from diagnose.catalog import EVIDENCE_LABELS
+from diagnose.authoring.catalog import EVIDENCE_LABELS
 
 if TYPE_CHECKING:
     from diagnose._base import Language
-    from diagnose.knowledge import KnowledgeBase
-    from diagnose.recommendation import Diagnosis
+    from diagnose.assessment.recommendation import Diagnosis
+    from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = ["LEVEL_NAMES", "print_diagnosis"]
 

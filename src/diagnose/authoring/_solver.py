@@ -1,4 +1,4 @@
-"""Rule conditions as propositional clauses, for the static analysis (`diagnose.analysis`).
+"""Rule conditions as propositional clauses, for the static analysis (`diagnose.authoring.analysis`).
 
 Each variable (a factor, or a context field) takes one value of its finite domain (see
 `analysis._Space`), or is unknown: one boolean per value plus one for "unknown", exactly one of
@@ -22,12 +22,12 @@ from pysat.card import CardEnc, EncType
 from pysat.formula import IDPool
 from pysat.solvers import Solver
 
-from diagnose.conditions import AllOf, AnyOf, ContextCondition, NotOf, truth
+from diagnose.knowledge.conditions import AllOf, AnyOf, ContextCondition, NotOf, truth
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from diagnose.conditions import Condition
+    from diagnose.knowledge.conditions import Condition
 
 __all__ = ["Encoding", "variable_of"]
 

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from diagnose.conditions import Condition, Rule, RuleExample
-from diagnose.knowledge import ContextField, Factor
+from diagnose.knowledge._models import ContextField, Factor
+from diagnose.knowledge.conditions import Condition, Rule, RuleExample
 
 if TYPE_CHECKING:
-    from diagnose._yaml import YamlDocument
-    from diagnose.knowledge import Instrument, Thresholds
+    from diagnose.knowledge._models import Instrument, Thresholds
+    from diagnose.knowledge._yaml import YamlDocument
 
 __all__ = ["Declared", "RuleParts", "rule_parts", "valid_entries"]
 

@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING
 import click
 
 from diagnose._base import Record
-from diagnose._cli_io import AS_OF, FILE, OUTPUT, Fail, kb_option, load, read_model, write_output
+from diagnose.assessment.preferences import Preferences  # noqa: TC001 - pydantic reads it at run time
+from diagnose.assessment.recommendation import Diagnosis
 from diagnose.chart import profile_chart
-from diagnose.evaluation import Trajectory, evaluate
-from diagnose.monitoring import compare, review
-from diagnose.plan import Decision, Preferences, build_plan
-from diagnose.recommendation import Diagnosis
+from diagnose.cli._io import AS_OF, FILE, OUTPUT, Fail, kb_option, load, read_model, write_output
+from diagnose.cycle.evaluation import evaluate
+from diagnose.cycle.monitoring import compare, review
+from diagnose.cycle.plan import Decision, build_plan
+from diagnose.cycle.trajectory import Trajectory
 
 if TYPE_CHECKING:
     import datetime as dt

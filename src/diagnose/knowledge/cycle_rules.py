@@ -145,3 +145,8 @@ class CycleRuleFile(Model):
 
     description: LocalizedText | None = None
     rules: tuple[CycleRule, ...] = Field(min_length=1)
+
+
+def __dir__() -> list[str]:
+    """The public names, as `__all__` lists them (for completion in editors and shells)."""
+    return list(__all__)

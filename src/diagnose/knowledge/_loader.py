@@ -10,19 +10,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from diagnose._partial import Declared, RuleParts, rule_parts, valid_entries
-from diagnose._yaml import YamlDocument, read_yaml
-from diagnose.adjustment import (
-    CYCLE_FACTS,
-    CycleAllOf,
-    CycleAnyOf,
-    CycleFact,
-    CycleNotOf,
-    CycleRule,
-    CycleRuleFile,
-)
-from diagnose.checks import Case, CaseFile
-from diagnose.conditions import (
+from diagnose._base import suggest
+from diagnose.authoring.fairness import protected_question, sanction_word
+from diagnose.errors import KnowledgeBaseProblem
+from diagnose.knowledge._base import KnowledgeBase, Origin
+from diagnose.knowledge._models import ContextField, CycleSettings, Instrument, InterventionsFile, Item, Scale
+from diagnose.knowledge._partial import Declared, RuleParts, rule_parts, valid_entries
+from diagnose.knowledge._yaml import YamlDocument, read_yaml
+from diagnose.knowledge.cases import Case, CaseFile
+from diagnose.knowledge.conditions import (
     CONDITION_TAGS,
     AllOf,
     AnyOf,
@@ -33,25 +29,21 @@ from diagnose.conditions import (
     RuleFile,
     ScoreCondition,
 )
-from diagnose.errors import KnowledgeBaseProblem
-from diagnose.fairness import protected_question, sanction_word
-from diagnose.knowledge import (
-    ContextField,
-    CycleSettings,
-    Instrument,
-    InterventionsFile,
-    Item,
-    KnowledgeBase,
-    Origin,
-    Scale,
-    suggest,
+from diagnose.knowledge.cycle_rules import (
+    CYCLE_FACTS,
+    CycleAllOf,
+    CycleAnyOf,
+    CycleFact,
+    CycleNotOf,
+    CycleRule,
+    CycleRuleFile,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
     from pathlib import Path
 
-    from diagnose.conditions import Rule
+    from diagnose.knowledge.conditions import Rule
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -334,9 +326,9 @@ def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Knowledg
 
 
 def _engine_limit_problems(kb: KnowledgeBase) -> list[KnowledgeBaseProblem]:
-    """What the rule engine could not take (`diagnose._limits`), found before it sees the rules."""
-    from diagnose._engine import compile_cycle_ruleset, compile_ruleset  # noqa: PLC0415 - the engine's compiler, not durable
-    from diagnose._limits import limit_problems  # noqa: PLC0415 - as above
+    """What the rule engine could not take (`diagnose.engine._limits`), found before it sees the rules."""
+    from diagnose.engine._durable import compile_cycle_ruleset, compile_ruleset  # noqa: PLC0415 - the engine's compiler, not durable
+    from diagnose.engine._limits import limit_problems  # noqa: PLC0415 - as above
 
     problems: list[KnowledgeBaseProblem] = []
     for compile_, kind, folder in (

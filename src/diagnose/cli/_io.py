@@ -19,18 +19,19 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 import click
 from pydantic import BaseModel, ValidationError
 
-from diagnose._json import read_json
-from diagnose._loader import format_loc
-from diagnose._yaml import read_yaml
+from diagnose.assessment.scoring import Intake
+from diagnose.cli._json import read_json
 from diagnose.errors import DiagnoseError, KnowledgeBaseError
-from diagnose.knowledge import KnowledgeBase, load_knowledge_base
-from diagnose.scoring import Intake
+from diagnose.knowledge._load import load_knowledge_base
+from diagnose.knowledge._loader import format_loc
+from diagnose.knowledge._yaml import read_yaml
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from diagnose._json import JsonDocument
-    from diagnose._yaml import YamlDocument
+    from diagnose.cli._json import JsonDocument
+    from diagnose.knowledge._base import KnowledgeBase
+    from diagnose.knowledge._yaml import YamlDocument
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -187,7 +188,7 @@ def decode(data: bytes, name: str) -> str:
         >>> decode(b"se_1: 3\nse_2: \xff", "a.yaml")
         Traceback (most recent call last):
         ...
-        diagnose._cli_io.Fail: a.yaml:2:7: not UTF-8 text: byte 0xff cannot be read; save the file as UTF-8
+        diagnose.cli._io.Fail: a.yaml:2:7: not UTF-8 text: byte 0xff cannot be read; save the file as UTF-8
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise Fail(f"{name}: UTF-16 text; save the file as UTF-8")

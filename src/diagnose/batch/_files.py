@@ -19,15 +19,16 @@ from typing import IO, TYPE_CHECKING, NamedTuple, TextIO, TypeVar
 
 from pydantic_core import from_json
 
+from diagnose.assessment.scoring import Intake
+from diagnose.batch._compiled import compiled_rules
 from diagnose.errors import AnswerError, DiagnoseError
-from diagnose.scoring import Intake
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from pathlib import Path
 
     from diagnose.errors import AnswerProblem
-    from diagnose.knowledge import KnowledgeBase
+    from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = [
     "MAX_ROW",
@@ -330,7 +331,7 @@ def assess_rows(
     rows = [r if isinstance(r, Row) else parse_line(*r) for r in chunk]
     readable = [row for row in rows if row.intake is not None]
     pairs = [(row.intake["answers"], row.intake["context"]) for row in readable if row.intake is not None]
-    results = iter(kb.compiled().assess_pairs(pairs))  # type: ignore[arg-type]  # checked there
+    results = iter(compiled_rules(kb).assess_pairs(pairs))  # type: ignore[arg-type]  # checked there
     output: list[bytes] = []
     errors: list[str] = []
     writer = csv.writer(buffer := io.StringIO()) if csv_summary else None

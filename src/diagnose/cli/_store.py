@@ -20,21 +20,22 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from diagnose._cli_io import Fail as _Fail
-from diagnose._cli_io import kb_option, load, read_intake
-from diagnose._cli_show import print_diagnosis
+from diagnose.assessment.preferences import PreferenceItem, Preferences
+from diagnose.assessment.recommendation import Diagnosis, assess
 from diagnose.chart import profile_chart
+from diagnose.cli._io import Fail as _Fail
+from diagnose.cli._io import kb_option, load, read_intake
+from diagnose.cli._show import print_diagnosis
+from diagnose.cycle.evaluation import evaluate
+from diagnose.cycle.monitoring import compare, review
+from diagnose.cycle.plan import Decision, Plan, build_plan
 from diagnose.errors import DiagnoseError
-from diagnose.evaluation import evaluate
-from diagnose.monitoring import compare, review
-from diagnose.plan import Decision, Plan, PreferenceItem, Preferences, build_plan
-from diagnose.recommendation import Diagnosis, assess
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from diagnose._base import Language
-    from diagnose.knowledge import KnowledgeBase
+    from diagnose.knowledge._base import KnowledgeBase
     from diagnose.store import Caseload
 
 __all__ = ["caseload", "client"]

@@ -23,16 +23,19 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from pydantic_core import to_json
 
 from diagnose._base import construct
-from diagnose.conditions import context_key, level_key, score_key, truth
+from diagnose.assessment.recommendation import FiredRule, UndecidedRule, recommend
+from diagnose.assessment.scoring import MISSING_REASONS, Intake, validate_intake
+from diagnose.engine._cache import rule_engine
 from diagnose.errors import AnswerError
-from diagnose.recommendation import FiredRule, UndecidedRule, recommend
-from diagnose.scoring import MISSING_REASONS, Intake, validate_intake
+from diagnose.knowledge._base import derived
+from diagnose.knowledge.conditions import context_key, level_key, score_key, truth
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from diagnose.knowledge import Factor, KnowledgeBase
-    from diagnose.scoring import ContextValue
+    from diagnose.assessment.scoring import ContextValue
+    from diagnose.knowledge._base import KnowledgeBase
+    from diagnose.knowledge._models import Factor
 
 __all__ = ["CompiledResult", "CompiledRules", "split_intake"]
 
@@ -231,7 +234,7 @@ class CompiledRules:
             else:
                 prepared.append(item)
                 facts.append(item[2])
-        fired_all = iter(self.kb.engine().fired_many(facts))
+        fired_all = iter(rule_engine(self.kb).fired_many(facts))
         return [
             item if isinstance(item, AnswerError) else self._finish(*item, next(fired_all))
             for item in prepared
@@ -367,3 +370,8 @@ class CompiledRules:
             if len(cache) >= _CACHE_LIMIT:
                 cache.clear()
             cache[key] = value
+
+
+def compiled_rules(kb: KnowledgeBase) -> CompiledRules:
+    """The batch pipeline compiled for `kb`, built on first use and kept with it."""
+    return derived(kb, CompiledRules)

@@ -16,28 +16,29 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from diagnose._batch_cli import batch_command
-from diagnose._cli_cycle import chart_command, compare_command, evaluate_command, plan_command, review_command
-from diagnose._cli_io import INTAKE_DATE, Group, NamedPath, is_device, read_intake
-from diagnose._cli_io import Fail as _Fail
-from diagnose._cli_io import kb_option as _kb_option
-from diagnose._cli_io import load as _load
-from diagnose._cli_show import print_diagnosis
-from diagnose._tables import read_rows, table_kind
-from diagnose.analysis import CODES, analyse
-from diagnose.catalog import render_markdown
-from diagnose.checks import run_cases, run_examples
-from diagnose.cli_store import caseload as _caseload_group
-from diagnose.cli_store import client as _client_group
+from diagnose.assessment.recommendation import Diagnosis, assess
+from diagnose.assessment.scoring import intake_schema
+from diagnose.authoring.analysis import CODES, analyse
+from diagnose.authoring.catalog import render_markdown
+from diagnose.authoring.checks import run_cases, run_examples
+from diagnose.authoring.whatif import compare_knowledge_bases, render_report
+from diagnose.batch._files import read_rows, table_kind
+from diagnose.cli._batch import batch_command
+from diagnose.cli._cycle import chart_command, compare_command, evaluate_command, plan_command, review_command
+from diagnose.cli._io import INTAKE_DATE, Group, NamedPath, is_device, read_intake
+from diagnose.cli._io import Fail as _Fail
+from diagnose.cli._io import kb_option as _kb_option
+from diagnose.cli._io import load as _load
+from diagnose.cli._show import print_diagnosis
+from diagnose.cli._store import caseload as _caseload_group
+from diagnose.cli._store import client as _client_group
 from diagnose.errors import DiagnoseError
-from diagnose.knowledge import iter_errors, knowledge_base_schema, load_knowledge_base
-from diagnose.recommendation import Diagnosis, assess
-from diagnose.scoring import intake_schema
-from diagnose.whatif import compare_knowledge_bases, render_report
+from diagnose.knowledge._load import iter_errors, load_knowledge_base
+from diagnose.knowledge.schema import knowledge_base_schema
 
 if TYPE_CHECKING:
     from diagnose._base import Language
-    from diagnose.analysis import Finding
+    from diagnose.authoring.analysis import Finding
     from diagnose.errors import KnowledgeBaseProblem
 
 __all__ = ["cli", "main"]
@@ -259,7 +260,7 @@ cli.add_command(batch_command)
     help="Changed cases to list.",
 )
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language.")
-def compare_kb_command(  # noqa: PLR0913 - three arguments and three options
+def compare_kb_command(
     old: Path, new: Path, caseload: Path, *, as_json: bool, max_cases: int, lang: Language
 ) -> None:
     """Run knowledge bases OLD and NEW over CASELOAD (JSON Lines or CSV) and report what changes.

@@ -2,7 +2,7 @@
 
 `assess_many` yields `Diagnosis` objects; `assess_many_json` yields their JSON text, which is
 what a batch that stores its results needs, and is several times faster: it runs the pipeline
-precompiled for the knowledge base (`diagnose._compiled`, byte-for-byte the JSON of
+precompiled for the knowledge base (`diagnose.batch._compiled`, byte-for-byte the JSON of
 `Diagnosis.model_dump_json()`) and evaluates each chunk of intakes in one durable-rules session.
 Both keep the input's order and hold only a bounded window of work at a time, so a caseload of
 any size streams through. With `workers > 1` they use separate processes (each loads the
@@ -24,9 +24,10 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
+from diagnose.assessment.recommendation import Diagnosis, assess
+from diagnose.batch._compiled import compiled_rules
 from diagnose.errors import AnswerError
-from diagnose.knowledge import KnowledgeBase, default_knowledge_base_path, load_knowledge_base
-from diagnose.recommendation import Diagnosis, _diagnosis_from_json, assess
+from diagnose.knowledge._load import default_knowledge_base_path, load_knowledge_base
 
 try:
     import fcntl
@@ -36,7 +37,8 @@ except ImportError:  # pragma: no cover - not on Windows
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 
-    from diagnose.scoring import Intake
+    from diagnose.assessment.scoring import Intake
+    from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = ["assess_many", "assess_many_json"]
 
@@ -200,7 +202,7 @@ def _json_chunk(kb: KnowledgeBase, chunk: list[Mapping[str, object] | Intake]) -
     Latin-1 takes two per character), and Python's cyclic garbage collector does not rescan them
     (holding hundreds of result objects made it: measured 4x slower per intake).
     """
-    return [r if isinstance(r, AnswerError) else r.json for r in kb.compiled().assess(chunk)]
+    return [r if isinstance(r, AnswerError) else r.json for r in compiled_rules(kb).assess(chunk)]
 
 
 @overload
@@ -264,7 +266,9 @@ def assess_many(
     else:
         texts = _map_chunks(_json_chunk, intakes, kb, workers=workers, chunk_size=chunk_size)
         results = (
-            r if isinstance(r, AnswerError) else _diagnosis_from_json(r) for _, out in texts for r in out
+            r if isinstance(r, AnswerError) else Diagnosis.model_validate_json(r)
+            for _, out in texts
+            for r in out
         )
     return results if errors == "return" else _raising(results)
 

@@ -33,8 +33,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from diagnose._cli_io import is_device, kb_option, load
-from diagnose._tables import (
+from diagnose.batch._files import (
     TOO_LONG,
     Row,
     TableError,
@@ -45,13 +44,14 @@ from diagnose._tables import (
     summary_columns,
     table_kind,
 )
-from diagnose.batch import _map_chunks
+from diagnose.batch._many import _map_chunks
+from diagnose.cli._io import is_device, kb_option, load
 from diagnose.errors import DiagnoseError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from diagnose.knowledge import KnowledgeBase
+    from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = ["batch_command"]
 
@@ -286,7 +286,7 @@ SIGTERM). The CLI reference page, "Caseload files", has the whole format.
 @click.option(
     "--unique-ids", is_flag=True, help="Stop with exit 1 and write nothing when two rows have the same id."
 )
-def batch_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per option
+def batch_command(
     source: Path,
     target: Path,
     kb_path: Path | None,
@@ -328,7 +328,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
 class _Batch:
     """One run of `diagnose batch`: reads, writes, counts, and says what happened."""
 
-    def __init__(  # noqa: PLR0913 - the command's settings
+    def __init__(
         self,
         kb: KnowledgeBase,
         source: Path,

@@ -32,7 +32,7 @@ Python action callbacks. What we rely on, each reproduced on this machine:
   A dropped engine frees its rulesets (`weakref.finalize` calling `delete_ruleset`).
 * durable reads an exponent only after a fraction (`1e-05` crashed it): see `dumps`.
 * Beyond its fixed tables durable answers a code, crashes or spins: the loader refuses such
-  rules first (`diagnose._limits`; measured with bench/engine_limits.py: at most 64 tests true
+  rules first (`diagnose.engine._limits`; measured with bench/engine_limits.py: at most 64 tests true
   at once for one fact, 251 fields in a fact, 8,192 alternatives of a rule, 256 rules per test).
 
 Three-valued logic: a factor that is not assessed is absent from the fact, and durable treats a
@@ -53,8 +53,9 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from diagnose._base import LEVELS
-from diagnose._limits import SESSION_FACTS, engine_error, fnv1a_32
-from diagnose.conditions import (
+from diagnose.engine._limits import SESSION_FACTS, engine_error, fnv1a_32
+from diagnose.errors import EngineError, EngineUnavailableError
+from diagnose.knowledge.conditions import (
     OPPOSITE_BOUND,
     AllOf,
     AnyOf,
@@ -67,13 +68,13 @@ from diagnose.conditions import (
     level_key,
     score_key,
 )
-from diagnose.errors import EngineError, EngineUnavailableError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from types import ModuleType
 
-    from diagnose.knowledge import ContextField, KnowledgeBase
+    from diagnose.knowledge._base import KnowledgeBase
+    from diagnose.knowledge._models import ContextField
 
 __all__ = ["CATCH_ALL", "FACT_KIND", "PythonRules", "RuleEngine", "compile_ruleset"]
 
@@ -86,7 +87,7 @@ CAP = 4096
 #: ERR_EVENT_OBSERVED (code 2) to a second one. Without an id, durable makes one from a 64-bit
 #: hash of the fact's content, so two different facts could clash (it stopped a batch of a
 #: repeated caseload after 957 chunks); the ids "0" to "16383" have distinct hashes (see
-#: `diagnose._limits.SESSION_FACTS`).
+#: `diagnose.engine._limits.SESSION_FACTS`).
 POSITION = "id"
 #: A rule that matches every fact, so that no fact goes unhandled. durable-rules leaves the
 #: session state of an unhandled fact partly uninitialised, and `delete_state` then frees an
@@ -223,7 +224,7 @@ def _expr(condition: Condition, context: Mapping[str, ContextField], *, holds: b
 
 def _cycle_expr(condition: object, *, holds: bool) -> Expr:
     """Like `_expr`, for cycle rules: facts are always present, so only negation needs care."""
-    from diagnose.adjustment import CYCLE_FACTS, CycleAllOf, CycleAnyOf, CycleFact, CycleNotOf  # noqa: PLC0415
+    from diagnose.knowledge.cycle_rules import CYCLE_FACTS, CycleAllOf, CycleAnyOf, CycleFact, CycleNotOf  # noqa: PLC0415
 
     if isinstance(condition, CycleAllOf | CycleAnyOf):
         children = [
@@ -353,14 +354,7 @@ class RuleEngine:
     def fired_many(
         self, facts: Sequence[Mapping[str, object]], kind: str = FACT_KIND
     ) -> list[tuple[str, ...]]:
-        """Like `fired` for each fact, in one session: the batch path (see the module's notes).
-
-        Examples:
-            >>> import diagnose
-            >>> engine = diagnose.load_knowledge_base().engine()
-            >>> engine.fired_many([{"l__motivation": "low"}, {}])
-            [('low_motivation',), ()]
-        """
+        """Like `fired` for each fact, in one session: the batch path (see the module's notes)."""
         if not self.definition or not facts:
             return [() for _ in facts]
         out: list[tuple[str, ...]] = []

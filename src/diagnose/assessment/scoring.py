@@ -1,0 +1,350 @@
+"""Scoring: intake answers → a profile of factor scores and levels.
+
+Each answer is checked against its item's scale; a reverse-scored item counts as `min + max - raw`;
+a factor's score is the mean of its answered items, and its level follows the factor's thresholds.
+Missing answers are never imputed: a factor with fewer than `min_answered` answers is
+`not_assessed`, and the result lists which items are missing and why (`not_asked`, `declined`,
+`unknown`).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field, StrictBool, StrictFloat, StrictInt
+
+from diagnose._base import Level, Model, Record, construct, suggest
+from diagnose.errors import AnswerError, AnswerProblem
+from diagnose.knowledge._loader import context_value_problem
+
+if TYPE_CHECKING:
+    from diagnose.knowledge._base import KnowledgeBase
+
+__all__ = [
+    "MISSING_REASONS",
+    "AnswerValue",
+    "ContextValue",
+    "FactorScore",
+    "Intake",
+    "ItemScore",
+    "MissingReason",
+    "Profile",
+    "intake_schema",
+    "score",
+    "validate_intake",
+]
+
+#: Why an item has no answer: it was not asked, the client preferred not to say, or did not know.
+MissingReason = Literal["not_asked", "declined", "unknown"]
+MISSING_REASONS: tuple[MissingReason, ...] = ("not_asked", "declined", "unknown")
+#: An answer: a whole number on the item's scale, or the reason it is missing.
+AnswerValue = StrictInt | MissingReason
+#: A context value: true/false, a number, or one of an enum's values.
+ContextValue = StrictBool | StrictInt | StrictFloat | str
+
+
+class Intake(Model):
+    """What the client answered, and facts about their situation that rules may read.
+
+    Examples:
+        >>> Intake(answers={"se_1": 2, "se_2": "declined"}).answers["se_2"]
+        'declined'
+    """
+
+    answers: dict[str, AnswerValue] = Field(default_factory=dict)
+    context: dict[str, ContextValue] = Field(default_factory=dict)
+
+
+class ItemScore(Record):
+    """One answered item as it counted: the raw answer and the value after reverse-scoring.
+
+    Examples:
+        >>> import diagnose
+        >>> diagnose.assess({"se_4": 5}).profile.scores["self_efficacy"].items[0]
+        ItemScore(item='se_4', raw=5, scored=1)
+    """
+
+    item: str
+    raw: int
+    scored: int
+
+
+class FactorScore(Record):
+    """A factor's result and the answers behind it.
+
+    Attributes:
+        factor: The factor id.
+        level: `low` (needs attention), `medium`, `high`, or `not_assessed`.
+        score: Mean of the scored answers on the factor's range; None when not assessed.
+        answered: Ids of the items answered, in questionnaire order.
+        missing: Ids of the items without an answer.
+        missing_reasons: Why each missing item has no answer.
+        items: The answered items with raw and scored values.
+
+    Examples:
+        >>> import diagnose
+        >>> s = diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1}).profile.scores["self_efficacy"]
+        >>> s.level, round(s.score, 2), s.answered, s.missing
+        ('low', 1.33, ('se_1', 'se_2', 'se_3'), ('se_4',))
+    """
+
+    factor: str
+    level: Level | Literal["not_assessed"]
+    score: float | None
+    answered: tuple[str, ...]
+    missing: tuple[str, ...]
+    missing_reasons: dict[str, MissingReason]
+    items: tuple[ItemScore, ...]
+
+
+class Profile(Record):
+    """Every factor's score, in the knowledge base's order.
+
+    Examples:
+        >>> import diagnose
+        >>> profile = diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1}).profile
+        >>> profile.scores["self_efficacy"].level, "health" in profile.not_assessed
+        ('low', True)
+    """
+
+    scores: dict[str, FactorScore]
+
+    @property
+    def not_assessed(self) -> tuple[str, ...]:
+        """Ids of the factors that could not be scored."""
+        return tuple(f for f, s in self.scores.items() if s.level == "not_assessed")
+
+
+def _answer_problem(kb: KnowledgeBase, key: object, value: object) -> AnswerProblem | None:
+    item = kb._items_by_id.get(key) if isinstance(key, str) else None  # noqa: SLF001 - same package
+    if item is not None and type(value) is int and item.scale.min <= value <= item.scale.max:
+        return None  # the common case, checked first
+    if not isinstance(key, str):
+        return AnswerProblem("item", _short(key), "item ids are text")
+    if item is None:
+        if len(key) > _LONGEST_ID:  # no id is this long: no suggestion to look for
+            message = f"unknown item (ids have at most {_LONGEST_ID} characters)"
+            return AnswerProblem("item", key[:40] + "...", message)
+        return AnswerProblem("item", key, f"unknown item{suggest(key, list(kb._items_by_id))}")  # noqa: SLF001
+    scale = item.scale
+    if isinstance(value, str) and value in MISSING_REASONS:
+        return None
+    shown = "nan" if isinstance(value, float) and math.isnan(value) else _short(value)
+    reasons = ", ".join(repr(r) for r in MISSING_REASONS)
+    return AnswerProblem(
+        "item",
+        key,
+        f"expected a whole number from {scale.min} to {scale.max}, or one of {reasons}; got {shown}",
+    )
+
+
+_INT64 = 2**63
+#: Problems listed one by one; more are counted, so a huge junk intake is refused in linear time.
+MAX_LISTED = 20
+#: The longest id a knowledge base can have (`Identifier`).
+_LONGEST_ID = 64
+
+
+def _fine(kb: KnowledgeBase, key: object, value: object) -> bool:
+    """Whether an answer is acceptable, without building a message (for counting past MAX_LISTED)."""
+    item = kb._items_by_id.get(key) if isinstance(key, str) else None  # noqa: SLF001 - same package
+    if item is None:
+        return False
+    if type(value) is int:
+        return item.scale.min <= value <= item.scale.max
+    return isinstance(value, str) and value in MISSING_REASONS
+
+
+def _short(value: object) -> str:
+    try:
+        text = repr(value)
+    except RecursionError:  # nested deeper than repr goes: show the outside
+        text = f"a {type(value).__name__} nested too deep to show"
+    except ValueError:  # an integer beyond Python's limit for turning it into digits
+        text = f"a number of more than {sys.get_int_max_str_digits()} digits"
+    return text if len(text) <= 40 else f"{text[:37]}..."  # noqa: PLR2004 - keep messages one line
+
+
+_SHAPES = {
+    "answers": "a mapping of item id to answer (such as {'se_1': 3}) or an Intake",
+    "context": "a mapping of context field to value, or None",
+}
+
+
+def _shape_problem(part: Literal["answers", "context"], value: object) -> AnswerProblem | None:
+    """Whether the answers or the context is no mapping at all (None, a number, a list, text...)."""
+    if isinstance(value, Mapping):
+        return None
+    hint = "; parse JSON or YAML text first" if isinstance(value, str | bytes | bytearray) else ""
+    return AnswerProblem("intake", part, f"expected {_SHAPES[part]}; got {_short(value)}{hint}")
+
+
+def _unknown_field(kb: KnowledgeBase, key: object) -> AnswerProblem:
+    if not isinstance(key, str):
+        return AnswerProblem("context", _short(key), "unknown context field")
+    if len(key) > _LONGEST_ID:  # no id is this long: no suggestion to look for
+        message = f"unknown context field (ids have at most {_LONGEST_ID} characters)"
+        return AnswerProblem("context", key[:40] + "...", message)
+    return AnswerProblem("context", key, f"unknown context field{suggest(key, list(kb.context_fields))}")
+
+
+def _context_problem(kb: KnowledgeBase, key: object, value: object) -> AnswerProblem | None:
+    field = kb.context_fields.get(key) if isinstance(key, str) else None
+    if field is None:
+        return _unknown_field(kb, key)
+    key = str(key)
+    if problem := context_value_problem(field.type, field.values, value):
+        return AnswerProblem("context", key, problem)
+    if isinstance(value, float) and not math.isfinite(value):
+        return AnswerProblem("context", key, f"expected a finite number, got {value!r}")
+    if isinstance(value, int) and not -_INT64 <= value < _INT64:  # the rule engine's integers
+        message = f"expected a whole number from -2**63 to 2**63 - 1, got {_short(value)}"
+        return AnswerProblem("context", key, message)
+    return None
+
+
+def _problems(
+    kb: KnowledgeBase, answers: Mapping[Any, object], context: Mapping[Any, object]
+) -> list[AnswerProblem]:
+    """Every problem, the first MAX_LISTED described and the rest counted in one last problem."""
+    problems: list[AnswerProblem] = []
+    more = 0  # problems past MAX_LISTED: counted, not described
+    for key, value in answers.items():
+        if len(problems) < MAX_LISTED:
+            if problem := _answer_problem(kb, key, value):
+                problems.append(problem)
+        elif not _fine(kb, key, value):
+            more += 1
+    for key, value in context.items():
+        if (problem := _context_problem(kb, key, value)) is not None:
+            if len(problems) < MAX_LISTED:
+                problems.append(problem)
+            else:
+                more += 1
+    if more:
+        problems.append(
+            AnswerProblem("intake", "answers", f"and {more} more problems, not listed one by one")
+        )
+    return problems
+
+
+def validate_intake(
+    kb: KnowledgeBase, answers: Mapping[Any, object], context: Mapping[Any, object]
+) -> tuple[dict[str, int | MissingReason], dict[str, ContextValue]]:
+    """Check answers and context against the knowledge base; raise one error listing every problem.
+
+    Returns:
+        The answers (every item, absent ones as `not_asked`) and the context, as plain dicts in
+        the knowledge base's order (of items, of context fields).
+
+    Raises:
+        AnswerError: naming each offending item or context field and what it allows, or saying
+            that the answers or the context is not a mapping at all.
+    """
+    shape = [p for p in (_shape_problem("answers", answers), _shape_problem("context", context)) if p]
+    if shape:
+        raise AnswerError(shape)
+    problems = _problems(kb, answers, context)
+    if problems:
+        raise AnswerError(problems)
+    full: dict[str, int | MissingReason] = {
+        item.id: answers.get(item.id, "not_asked")  # type: ignore[misc]  # checked just above
+        for item in kb.items
+    }
+    # In the knowledge base's order, whatever order the caller used: equal input, equal bytes.
+    return full, {f: context[f] for f in kb.context_fields if f in context}  # type: ignore[misc]  # checked just above
+
+
+def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Profile:
+    """Score checked answers (see `validate_intake`) into a profile.
+
+    Examples:
+        >>> import diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> p = score(kb, {"se_1": 1, "se_2": 2, "se_3": 1})
+        >>> p.scores["self_efficacy"].level, p.scores["health"].level
+        ('low', 'not_assessed')
+    """
+    # Built with model_construct: every value here comes from checked answers and the checked
+    # knowledge base, so validating it again would only cost time (it was most of assess's time).
+    scores: dict[str, FactorScore] = {}
+    for factor in kb.factors.values():
+        answered: list[ItemScore] = []
+        missing: dict[str, MissingReason] = {}
+        for item in kb.items_by_factor[factor.id]:
+            value = answers.get(item.id, "not_asked")
+            if isinstance(value, str):
+                missing[item.id] = value
+            else:
+                scored = item.scale.min + item.scale.max - value if item.reverse else value
+                answered.append(construct(ItemScore, item=item.id, raw=value, scored=scored))
+        value_score: float | None = None
+        level: Level | Literal["not_assessed"] = "not_assessed"
+        if len(answered) >= factor.min_answered:
+            value_score = sum(a.scored for a in answered) / len(answered)
+            level = factor.thresholds.level(value_score)
+        scores[factor.id] = construct(
+            FactorScore,
+            factor=factor.id,
+            level=level,
+            score=value_score,
+            answered=tuple(a.item for a in answered),
+            missing=tuple(missing),
+            missing_reasons=missing,
+            items=tuple(answered),
+        )
+    return construct(Profile, scores=scores)
+
+
+def intake_schema(kb: KnowledgeBase) -> dict[str, object]:
+    """The JSON Schema of an intake for this knowledge base: `{answers: {...}, context: {...}}`.
+
+    Front-end form builders and other languages can validate answers with it before calling
+    `assess`.
+
+    Examples:
+        >>> import diagnose
+        >>> schema = intake_schema(diagnose.load_knowledge_base())
+        >>> schema["properties"]["answers"]["properties"]["se_1"]["oneOf"][0]
+        {'type': 'integer', 'minimum': 1, 'maximum': 5}
+    """
+    answers = {
+        item.id: {
+            "title": item.text.get(kb.instrument.language),
+            "description": f"{kb.factors[item.factor].name.en}: {item.text.en}",
+            "oneOf": [
+                {"type": "integer", "minimum": item.scale.min, "maximum": item.scale.max},
+                {"enum": list(MISSING_REASONS)},
+            ],
+        }
+        for item in kb.items
+    }
+    context: dict[str, object] = {}
+    for field in kb.context_fields.values():
+        spec: dict[str, object] = {"description": field.description.en}
+        if field.type == "boolean":
+            spec["type"] = "boolean"
+        elif field.type == "enum":
+            spec["enum"] = list(field.values)
+        else:
+            spec["type"] = field.type
+        context[field.id] = spec
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"Intake for {kb.id} {kb.version}",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "answers": {"type": "object", "additionalProperties": False, "properties": answers},
+            "context": {"type": "object", "additionalProperties": False, "properties": context},
+        },
+        "required": ["answers"],
+    }
+
+
+def __dir__() -> list[str]:
+    """The public names, as `__all__` lists them (for completion in editors and shells)."""
+    return list(__all__)

@@ -1,0 +1,1 @@
+"""Tools for the authors of a knowledge base: checks, rule analysis, fairness guard, catalogue, what-if."""

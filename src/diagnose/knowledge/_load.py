@@ -1,0 +1,80 @@
+"""Loading a knowledge-base folder: the packaged default, a folder given, or every problem in it."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from diagnose.errors import KnowledgeBaseProblem
+    from diagnose.knowledge._base import KnowledgeBase
+
+
+def default_knowledge_base_path() -> Path:
+    """The folder of the packaged default knowledge base.
+
+    In an installed wheel it is `diagnose/_rules`; in a source checkout, the top-level `rules/`.
+
+    Examples:
+        >>> (default_knowledge_base_path() / "instrument.yaml").is_file()
+        True
+    """
+    packaged = Path(__file__).parents[1] / "_rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "rules"
+
+
+def iter_errors(path: str | Path | None = None) -> Iterator[KnowledgeBaseProblem]:
+    """Yield every problem in the knowledge base at `path` (the default one when None).
+
+    Examples:
+        >>> import diagnose
+        >>> list(diagnose.iter_errors())
+        []
+    """
+    from diagnose.knowledge._loader import read_knowledge_base  # noqa: PLC0415 - avoids an import cycle
+
+    _kb, problems = read_knowledge_base(Path(path) if path is not None else default_knowledge_base_path())
+    yield from problems
+
+
+def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
+    """Load and check a knowledge base.
+
+    Args:
+        path: A knowledge-base folder; None for the packaged default (loaded once, then shared).
+
+    Returns:
+        The checked knowledge base.
+
+    Raises:
+        KnowledgeBaseError: listing every problem, each as `file:line:col: path: message`.
+
+    Examples:
+        >>> import diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> kb.factors["health"].name.en
+        'Health and work capacity'
+    """
+    if path is None:
+        return _default_knowledge_base()
+    return _load(Path(path))
+
+
+@functools.cache
+def _default_knowledge_base() -> KnowledgeBase:
+    return _load(default_knowledge_base_path())
+
+
+def _load(path: Path) -> KnowledgeBase:
+    from diagnose.errors import KnowledgeBaseError  # noqa: PLC0415
+    from diagnose.knowledge._loader import read_knowledge_base  # noqa: PLC0415 - avoids an import cycle
+
+    kb, problems = read_knowledge_base(path)
+    if problems or kb is None:
+        raise KnowledgeBaseError(problems)
+    return kb
