@@ -1,18 +1,20 @@
-"""Refresh the command outputs in docs/rule-authoring.md after the packaged knowledge base changed.
+"""Refresh the command outputs in docs/rule-authoring.md after its running example or `diagnose` changed.
 
     python docs/_refresh_guide.py
 
-The guide shows real output of `diagnose` on states of the knowledge base that
-`tests/test_guide.py` builds from `rules/` and `tests/data/guide/`. Any change to `rules/` changes
-the content hash in those outputs (and possibly more), and the test then fails. This script runs
-every command of the guide in its state, as the test does, and writes the current output into the
-```text block after it; hashes quoted elsewhere in the guide are updated to match. Review the diff
-(`git diff docs/rule-authoring.md`): it should only show what your change to `rules/` explains.
+The guide shows real output of `diagnose` on states of a knowledge base that `tests/guide_states.py`
+builds from the frozen first edition in `tests/data/guide/base/` and the edits in
+`tests/data/guide/scenarios.yaml` (never from the live `rules/`, so a change there needs no
+refresh). After a change to that data or to what `diagnose` prints, `tests/test_guide.py` fails
+(it reads content hashes only for where they stand, not their value). This script runs every
+command of the guide in its state, as the test does, and writes the current output, hashes
+included, into the ```text block after it; hashes quoted elsewhere in the guide are updated to
+match. Review the diff (`git diff docs/rule-authoring.md`): it should only show what your change
+explains.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -22,9 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests import test_guide as guide  # noqa: E402 - needs the repository root on the path first
-
-HASH = re.compile(r"sha256:[0-9a-f]{64}")
+from tests import guide_states as guide  # noqa: E402 - needs the repository root on the path first
 
 
 def main() -> None:
@@ -41,7 +41,7 @@ def main() -> None:
         old = shown.body.split("\n")
         if new == old:
             continue
-        renamed.update(zip(HASH.findall(shown.body), HASH.findall("\n".join(new)), strict=False))
+        renamed.update(zip(guide.HASH.findall(shown.body), guide.HASH.findall("\n".join(new)), strict=False))
         start = shown.line  # the fence's 1-based line number is the body's 0-based index
         if lines[start : start + len(old)] != old:
             sys.exit(f"the guide changed while refreshing near line {start}; run again")

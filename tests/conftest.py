@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -23,15 +24,26 @@ Edits = dict[str, "tuple[str, str] | str | None"]
 MakeKb = Callable[[Edits], Path]
 
 
+def default_kb() -> diagnose.KnowledgeBase:
+    """The packaged default knowledge base, loaded on first use (diagnose keeps it), never at collection."""
+    return diagnose.load_knowledge_base()
+
+
+@functools.cache
+def frozen_kb() -> diagnose.KnowledgeBase:
+    """The frozen fixture knowledge base, loaded once on first use, never at collection."""
+    return diagnose.load_knowledge_base(FIXTURE_KB)
+
+
 @pytest.fixture(scope="session")
 def kb() -> diagnose.KnowledgeBase:
-    return diagnose.load_knowledge_base()
+    return default_kb()
 
 
 @pytest.fixture(scope="session")
 def fixture_kb() -> diagnose.KnowledgeBase:
     """The frozen fixture knowledge base, for tests that pin exact advice."""
-    return diagnose.load_knowledge_base(FIXTURE_KB)
+    return frozen_kb()
 
 
 @pytest.fixture

@@ -96,7 +96,7 @@ def test_satisfiable_returns_a_witness(kb: diagnose.KnowledgeBase) -> None:
     rule = next(r for r in kb.rules if r.id == "low_self_efficacy_motivated")
     witness = satisfiable(kb, rule.when)
     assert witness is not None
-    assert diagnose.knowledge.conditions.truth(rule.when, witness) is True
+    assert truth(rule.when, witness) is True
 
 
 def test_a_no_barrier_rule_that_forgets_a_factor_is_misused(make_kb: MakeKb) -> None:

@@ -14,6 +14,7 @@ import diagnose
 from diagnose.authoring.checks import load_cases
 from diagnose.batch._compiled import CompiledResult, compiled_rules
 from diagnose.engine._cache import rule_engine
+from tests.conftest import default_kb
 from tests.property.strategies import answers
 from tests.test_recommendation import CONTEXT_FIELDS, CONTEXT_RULES
 from tests.test_robustness import JUNK, KEYS
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
     from tests.conftest import MakeKb
 
-KB = diagnose.load_knowledge_base()
 SCORE_RULE = """
   - id: motivation_just_below
     title: {nl: Net onder, en: Just below}
@@ -54,8 +54,8 @@ def got(result: CompiledResult | diagnose.AnswerError) -> str:
 @given(st.lists(answers(), min_size=1, max_size=6))
 def test_compiled_json_is_the_json_of_assess(chunk: list[dict[str, int | str]]) -> None:
     """Invariant: for valid answers, every result of a chunk is byte for byte `assess(...).model_dump_json()`."""
-    results = compiled_rules(KB).assess(chunk)
-    assert [got(r) for r in results] == [expected(KB, a) for a in chunk]
+    results = compiled_rules(default_kb()).assess(chunk)
+    assert [got(r) for r in results] == [expected(default_kb(), a) for a in chunk]
     for result in results:
         assert isinstance(result, CompiledResult)
         diagnosis = diagnose.Diagnosis.model_validate_json(result.json)
@@ -67,7 +67,7 @@ def test_compiled_json_is_the_json_of_assess(chunk: list[dict[str, int | str]]) 
 @given(st.dictionaries(KEYS, JUNK, max_size=12))
 def test_compiled_refuses_what_assess_refuses(payload: dict[object, object]) -> None:
     """Invariant: junk gives the same AnswerError (same text) as `assess`, or the same JSON."""
-    assert got(compiled(KB, payload)) == expected(KB, payload)
+    assert got(compiled(default_kb(), payload)) == expected(default_kb(), payload)
 
 
 @pytest.mark.parametrize(
@@ -86,14 +86,16 @@ def test_compiled_refuses_what_assess_refuses(payload: dict[object, object]) -> 
 )
 def test_values_that_hash_like_answers_are_refused(payload: dict[object, object]) -> None:
     """True == 1 and 2.0 == 2 as dict keys: the compiled check must still refuse them, as assess does."""
-    result = compiled(KB, payload)
+    result = compiled(default_kb(), payload)
     assert isinstance(result, diagnose.AnswerError)
-    assert got(result) == expected(KB, payload)
+    assert got(result) == expected(default_kb(), payload)
 
 
 def test_a_chunk_keeps_rejected_intakes_in_place() -> None:
     chunk: list[dict[str, object]] = [{"mo_1": 1, "mo_2": 1}, {"se_1": 9}, {}, {"se_1": math.inf}]
-    assert [got(r) for r in compiled_rules(KB).assess(chunk)] == [expected(KB, a) for a in chunk]
+    assert [got(r) for r in compiled_rules(default_kb()).assess(chunk)] == [
+        expected(default_kb(), a) for a in chunk
+    ]
 
 
 def test_every_vignette_and_example_intake_gives_the_json_of_assess() -> None:
@@ -107,8 +109,8 @@ def test_every_vignette_and_example_intake_gives_the_json_of_assess() -> None:
     intakes += [diagnose.Intake.model_validate_json(p.read_text(encoding="utf-8")) for p in examples]
     assert len(examples) == 7
     assert len(intakes) > 7
-    results = compiled_rules(KB).assess(intakes)
-    assert [got(r) for r in results] == [expected(KB, i) for i in intakes]
+    results = compiled_rules(default_kb()).assess(intakes)
+    assert [got(r) for r in results] == [expected(default_kb(), i) for i in intakes]
 
 
 @pytest.fixture
@@ -143,16 +145,16 @@ def test_context_and_score_rules_give_the_json_of_assess(
 
 
 def test_the_generated_scorer_is_kept_for_reading() -> None:
-    source = compiled_rules(KB).source
+    source = compiled_rules(default_kb()).source
     assert source.startswith("def score(a, fact):")
-    assert source.count("_partial(") == len(KB.factors)
+    assert source.count("_partial(") == len(default_kb().factors)
 
 
 def test_eight_threads_get_the_sequential_json() -> None:
     """The compiled pipeline and its caches are shared by threads: results equal the sequential ones."""
     from concurrent.futures import ThreadPoolExecutor
 
-    kb = diagnose.load_knowledge_base(KB.path)  # a fresh copy: its caches start empty
+    kb = diagnose.load_knowledge_base(default_kb().path)  # a fresh copy: its caches start empty
     chunks = [
         [
             {"mo_1": 1 + (i + j) % 5, "mo_2": 1 + j % 5, "se_1": 1 + i % 5, "he_1": j % 6 or "declined"}
@@ -160,7 +162,7 @@ def test_eight_threads_get_the_sequential_json() -> None:
         ]
         for i in range(64)
     ]
-    sequential = [[got(r) for r in compiled_rules(KB).assess(chunk)] for chunk in chunks]
+    sequential = [[got(r) for r in compiled_rules(default_kb()).assess(chunk)] for chunk in chunks]
     with ThreadPoolExecutor(8) as pool:
         threaded = list(pool.map(lambda chunk: [got(r) for r in compiled_rules(kb).assess(chunk)], chunks))
     assert threaded == sequential
@@ -211,7 +213,7 @@ def test_hostile_intakes_are_answer_errors(
 def test_a_context_that_is_no_mapping_is_an_answer_error() -> None:
     intake = diagnose.Intake.model_construct(answers={"se_1": 1}, context=[1])  # type: ignore[arg-type]
     assert (
-        str(compiled(KB, intake))
+        str(compiled(default_kb(), intake))
         == "intake 'context': expected a mapping of context field to value, or None; got [1]"
     )
 
@@ -228,7 +230,7 @@ def test_str_subclasses_are_the_text_they_hold() -> None:
 
     for payload in ({"se_1": np.str_("declined"), "se_2": 2}, {_Text("se_1"): _Text("unknown"), "se_2": 2}):
         plain = {str.__str__(k): str.__str__(v) if isinstance(v, str) else v for k, v in payload.items()}
-        assert got(compiled(KB, payload)) == expected(KB, plain)
+        assert got(compiled(default_kb(), payload)) == expected(default_kb(), plain)
         assert list(diagnose.assess_many_json([payload])) == [diagnose.assess(plain).model_dump_json()]
 
 

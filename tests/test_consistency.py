@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -19,14 +20,13 @@ from pydantic import ValidationError
 
 import diagnose
 from diagnose import Decision, Diagnosis, Trajectory
-from tests.conftest import FIXTURE_KB
+from tests.conftest import default_kb, frozen_kb
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-KB = diagnose.load_knowledge_base(FIXTURE_KB)
-#: Another knowledge base (another content hash), to mix up with the fixture.
-OTHER = diagnose.load_knowledge_base()
+# The fixture knowledge base is frozen_kb(); the default one, default_kb(), is another knowledge
+# base (another content hash) to mix up with it. Both are loaded on first use, not while collecting.
 DAY = dt.date(2026, 3, 2)
 UNSURE = {"se_1": 1, "se_2": 2, "se_3": 1, "mo_1": 5, "mo_2": 4}
 LATER = {"se_1": 3, "se_2": 3, "se_3": 4, "mo_1": 5, "mo_2": 4}
@@ -41,7 +41,10 @@ def decision(intervention: str = "success_experiences", on: dt.date = DAY) -> De
     )
 
 
-def trajectory(kb: diagnose.KnowledgeBase = KB) -> Trajectory:
+@functools.cache
+def untouched() -> Trajectory:
+    """A trajectory that belongs together: intake, plan and one measurement with the fixture."""
+    kb = frozen_kb()
     intake = diagnose.assess(UNSURE, knowledge_base=kb, as_of=DAY)
     plan = diagnose.build_plan(intake, [decision()], as_of=DAY, knowledge_base=kb)
     later = diagnose.assess(LATER, knowledge_base=kb, as_of=DAY + dt.timedelta(weeks=8))
@@ -55,201 +58,240 @@ def tampered(d: Diagnosis, factor: str, **fields: object) -> Diagnosis:
     return d.model_copy(update={"profile": d.profile.model_copy(update={"scores": scores})})
 
 
-T = trajectory()
-OTHER_INTAKE = diagnose.assess(UNSURE, knowledge_base=OTHER, as_of=DAY)
-OTHER_HASH = f"{OTHER.version} {OTHER.content_hash[:19]}"
-KB_HASH = f"{KB.version} {KB.content_hash[:19]}"
+@functools.cache
+def other_intake() -> Diagnosis:
+    return diagnose.assess(UNSURE, knowledge_base=default_kb(), as_of=DAY)
+
+
+def hashes() -> dict[str, str]:
+    """The values of the placeholders in the messages below: the two knowledge bases' hashes."""
+    other, kb = default_kb(), frozen_kb()
+    return {
+        "OTHER_HASH": f"{other.version} {other.content_hash[:19]}",
+        "OTHER_DIGEST": other.content_hash[:19],
+        "KB_HASH": f"{kb.version} {kb.content_hash[:19]}",
+    }
 
 
 def _with(**update: object) -> Trajectory:
-    return T.model_copy(update=update)
+    return untouched().model_copy(update=update)
 
 
 def _plan(**update: object) -> Trajectory:
-    assert T.plan is not None
-    return _with(plan=T.plan.model_copy(update=update))
+    plan = untouched().plan
+    assert plan is not None
+    return _with(plan=plan.model_copy(update=update))
 
 
-#: (case, trajectory, message of evaluate/review/caseload_indicators for it)
-TRAJECTORY_CASES: list[tuple[str, Trajectory, str]] = [
+#: (case, a maker of the trajectory, message of evaluate/review/caseload_indicators for it, with the
+#: placeholders of hashes())
+TRAJECTORY_CASES: list[tuple[str, Callable[[], Trajectory], str]] = [
     (
         "intake from another knowledge base",
-        _with(intake=OTHER_INTAKE, plan=None, measurements=()),
-        f"client 'c-1': the intake: made with knowledge base {OTHER_HASH}, not with {KB_HASH}; "
+        lambda: _with(intake=other_intake(), plan=None, measurements=()),
+        "client 'c-1': the intake: made with knowledge base {OTHER_HASH}, not with {KB_HASH}; "
         "use the knowledge base that made it",
     ),
     (
         "measurement from another knowledge base",
-        _with(measurements=(diagnose.assess(LATER, knowledge_base=OTHER, as_of=dt.date(2026, 5, 1)),)),
-        f"client 'c-1': measurement 1: made with knowledge base {OTHER_HASH}, not with {KB_HASH}; "
+        lambda: _with(
+            measurements=(diagnose.assess(LATER, knowledge_base=default_kb(), as_of=dt.date(2026, 5, 1)),)
+        ),
+        "client 'c-1': measurement 1: made with knowledge base {OTHER_HASH}, not with {KB_HASH}; "
         "use the knowledge base that made it",
     ),
     (
         "plan from another knowledge base",
-        _plan(knowledge_base_hash=OTHER.content_hash),
-        f"client 'c-1': the plan: made with knowledge base {OTHER.content_hash[:19]}, not with {KB_HASH}; "
+        lambda: _plan(knowledge_base_hash=default_kb().content_hash),
+        "client 'c-1': the plan: made with knowledge base {OTHER_DIGEST}, not with {KB_HASH}; "
         "use the knowledge base that made it",
     ),
     (
         "measurements out of date order",
-        _with(
+        lambda: _with(
             measurements=(
-                diagnose.assess(LATER, knowledge_base=KB, as_of=dt.date(2026, 6, 1)),
-                diagnose.assess(LATER, knowledge_base=KB, as_of=dt.date(2026, 5, 1)),
+                diagnose.assess(LATER, knowledge_base=frozen_kb(), as_of=dt.date(2026, 6, 1)),
+                diagnose.assess(LATER, knowledge_base=frozen_kb(), as_of=dt.date(2026, 5, 1)),
             )
         ),
         "client 'c-1': measurement 2 (2026-05-01) is dated before measurement 1 (2026-06-01)",
     ),
     (
         "evaluation before the plan",
-        _with(measurements=(), evaluated_on=dt.date(2026, 3, 1)),
+        lambda: _with(measurements=(), evaluated_on=dt.date(2026, 3, 1)),
         "client 'c-1': the evaluation (2026-03-01) is dated before the plan (2026-03-02)",
     ),
     (
         "evaluation before the last measurement",
-        _with(evaluated_on=dt.date(2026, 4, 1)),
+        lambda: _with(evaluated_on=dt.date(2026, 4, 1)),
         "client 'c-1': the evaluation (2026-04-01) is dated before measurement 1 (2026-04-27)",
     ),
     (
         "decision in 2001",
-        _plan(decisions=(decision(on=dt.date(2001, 1, 1)),)),
+        lambda: _plan(decisions=(decision(on=dt.date(2001, 1, 1)),)),
         "client 'c-1': the plan: decision 1 (2001-01-01) is dated before the intake (2026-03-02)",
     ),
     (
         "decision in 2099",
-        _plan(decisions=(decision(on=dt.date(2099, 1, 1)),)),
+        lambda: _plan(decisions=(decision(on=dt.date(2099, 1, 1)),)),
         "client 'c-1': the plan: decision 1 (2099-01-01) is dated after the plan (2026-03-02)",
     ),
     (
         "decision for an unknown intervention",
-        _plan(decisions=(decision("time_travel"),)),
+        lambda: _plan(decisions=(decision("time_travel"),)),
         "client 'c-1': the plan: decision 1: unknown intervention 'time_travel'",
     ),
     (
         "plan for an unknown intervention",
-        _plan(interventions=("time_travel",)),
+        lambda: _plan(interventions=("time_travel",)),
         "client 'c-1': the plan: interventions: unknown intervention 'time_travel'",
     ),
     (
         "goal for an unknown factor",
-        _plan(goals=(T.plan.goals[0].model_copy(update={"factor": "luck"}),) if T.plan else ()),
+        lambda: _plan(
+            goals=tuple(p.goals[0].model_copy(update={"factor": "luck"}) for p in [untouched().plan] if p)
+        ),
         "client 'c-1': the plan: goal: unknown factor 'luck'",
     ),
     (
         "score off the scale",
-        _with(measurements=(tampered(T.measurements[0], "motivation", score=99.0),)),
+        lambda: _with(measurements=(tampered(untouched().measurements[0], "motivation", score=99.0),)),
         "client 'c-1': measurement 1: profile.scores.motivation.score: expected a number from 1 to 5, got 99.0",
     ),
     (
         "level that does not fit the score",
-        _with(measurements=(tampered(T.measurements[0], "motivation", level="low"),)),
+        lambda: _with(measurements=(tampered(untouched().measurements[0], "motivation", level="low"),)),
         "client 'c-1': measurement 1: profile.scores.motivation.level: a score of 4.5 is 'high', not 'low'",
     ),
     (
         "level without a score",
-        _with(intake=tampered(T.intake, "health", level="low")),
+        lambda: _with(intake=tampered(untouched().intake, "health", level="low")),
         "client 'c-1': the intake: profile.scores.health: level 'low' without a score (expected 'not_assessed')",
     ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("trajectory", "message"), [c[1:] for c in TRAJECTORY_CASES], ids=[c[0] for c in TRAJECTORY_CASES]
+    ("make", "message"), [c[1:] for c in TRAJECTORY_CASES], ids=[c[0] for c in TRAJECTORY_CASES]
 )
 @pytest.mark.parametrize("entry", ["evaluate", "review", "caseload_indicators"])
 def test_a_trajectory_that_does_not_belong_together_is_refused(
-    entry: str, trajectory: Trajectory, message: str
+    entry: str, make: Callable[[], Trajectory], message: str
 ) -> None:
     # GIVEN a trajectory wrong in one place WHEN any cycle function reads it THEN one CycleError says where
+    trajectory = make()
     calls: dict[str, Callable[[], object]] = {
-        "evaluate": lambda: diagnose.evaluate(trajectory, as_of=dt.date(2026, 9, 1), knowledge_base=KB),
-        "review": lambda: diagnose.review(trajectory, as_of=dt.date(2026, 9, 1), knowledge_base=KB),
+        "evaluate": lambda: diagnose.evaluate(
+            trajectory, as_of=dt.date(2026, 9, 1), knowledge_base=frozen_kb()
+        ),
+        "review": lambda: diagnose.review(trajectory, as_of=dt.date(2026, 9, 1), knowledge_base=frozen_kb()),
         "caseload_indicators": lambda: diagnose.caseload_indicators(
-            [T, trajectory], as_of=dt.date(2026, 9, 1), knowledge_base=KB
+            [untouched(), trajectory], as_of=dt.date(2026, 9, 1), knowledge_base=frozen_kb()
         ),
     }
     with pytest.raises(diagnose.CycleError) as info:
         calls[entry]()
-    assert str(info.value) == message
+    assert str(info.value) == message.format(**hashes())
 
 
 def test_the_untouched_trajectory_is_accepted_everywhere() -> None:
-    report = diagnose.evaluate(T, as_of=dt.date(2026, 9, 1), knowledge_base=KB)
+    report = diagnose.evaluate(untouched(), as_of=dt.date(2026, 9, 1), knowledge_base=frozen_kb())
     assert report.steps_done == ("intake", "plan", "monitoring")
-    assert diagnose.review(T, as_of=dt.date(2026, 9, 1), knowledge_base=KB).as_of == dt.date(2026, 9, 1)
-    assert diagnose.caseload_indicators([T], as_of=dt.date(2026, 9, 1), knowledge_base=KB).trajectories == 1
+    assert diagnose.review(
+        untouched(), as_of=dt.date(2026, 9, 1), knowledge_base=frozen_kb()
+    ).as_of == dt.date(2026, 9, 1)
+    assert (
+        diagnose.caseload_indicators(
+            [untouched()], as_of=dt.date(2026, 9, 1), knowledge_base=frozen_kb()
+        ).trajectories
+        == 1
+    )
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
         (
-            lambda: diagnose.evaluate(T, as_of=dt.date(2026, 3, 1), knowledge_base=KB),
+            lambda: diagnose.evaluate(untouched(), as_of=dt.date(2026, 3, 1), knowledge_base=frozen_kb()),
             "client 'c-1': as_of 2026-03-01 is before the intake (2026-03-02)",
         ),
         (
-            lambda: diagnose.review(T, as_of=dt.date(2026, 3, 1), knowledge_base=KB),
+            lambda: diagnose.review(untouched(), as_of=dt.date(2026, 3, 1), knowledge_base=frozen_kb()),
             "client 'c-1': as_of 2026-03-01 is before the intake (2026-03-02)",
         ),
         (
             lambda: diagnose.evaluate(
-                T, as_of=dt.datetime(2026, 9, 1, 12, 0, tzinfo=dt.UTC), knowledge_base=KB
+                untouched(), as_of=dt.datetime(2026, 9, 1, 12, 0, tzinfo=dt.UTC), knowledge_base=frozen_kb()
             ),
             "as_of: expected a date (datetime.date), got datetime.datetime datetime.datetime(2026, 9, 1, 12, 0, tzinfo=datetime.timezone.utc)",
         ),
         (
-            lambda: diagnose.caseload_indicators([T], as_of="2026-09-01", knowledge_base=KB),  # type: ignore[arg-type]  # the wrong type is the point
+            lambda: diagnose.caseload_indicators(
+                [untouched()],
+                as_of="2026-09-01",  # type: ignore[arg-type]  # the wrong type is the point
+                knowledge_base=frozen_kb(),
+            ),
             "as_of: expected a date (datetime.date), got builtins.str '2026-09-01'",
         ),
         (
             lambda: diagnose.build_plan(
-                T.intake, [], as_of=dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), knowledge_base=KB
+                untouched().intake,
+                [],
+                as_of=dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC),
+                knowledge_base=frozen_kb(),
             ),
             "as_of: expected a date (datetime.date), got datetime.datetime datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone.utc)",
         ),
         (
             lambda: diagnose.build_plan(
-                T.intake, [decision()], as_of=dt.date(9999, 12, 30), knowledge_base=KB
+                untouched().intake, [decision()], as_of=dt.date(9999, 12, 30), knowledge_base=frozen_kb()
             ),
             "the plan date 9999-12-30 is too late: a review 12 weeks on is past 9999-12-31",
         ),
         (
             lambda: diagnose.build_plan(
-                T.intake, [decision(on=dt.date(2001, 1, 1))], as_of=DAY, knowledge_base=KB
+                untouched().intake, [decision(on=dt.date(2001, 1, 1))], as_of=DAY, knowledge_base=frozen_kb()
             ),
             "decision 1 (2001-01-01) is dated before the intake (2026-03-02)",
         ),
         (
             lambda: diagnose.build_plan(
-                T.intake, [decision(on=dt.date(2099, 1, 1))], as_of=DAY, knowledge_base=KB
+                untouched().intake, [decision(on=dt.date(2099, 1, 1))], as_of=DAY, knowledge_base=frozen_kb()
             ),
             "decision 1 (2099-01-01) is dated after the plan (2026-03-02)",
         ),
         (
-            lambda: diagnose.build_plan(OTHER_INTAKE, [], as_of=DAY, knowledge_base=KB),
-            f"the diagnosis: made with knowledge base {OTHER_HASH}, not with {KB_HASH}; "
+            lambda: diagnose.build_plan(other_intake(), [], as_of=DAY, knowledge_base=frozen_kb()),
+            "the diagnosis: made with knowledge base {OTHER_HASH}, not with {KB_HASH}; "
             "use the knowledge base that made it",
         ),
         (
             lambda: diagnose.compare(
-                OTHER_INTAKE, diagnose.assess(LATER, knowledge_base=OTHER), knowledge_base=KB
+                other_intake(),
+                diagnose.assess(LATER, knowledge_base=default_kb()),
+                knowledge_base=frozen_kb(),
             ),
-            f"the earlier measurement: made with knowledge base {OTHER_HASH}, not with {KB_HASH}; "
+            "the earlier measurement: made with knowledge base {OTHER_HASH}, not with {KB_HASH}; "
             "use the knowledge base that made it",
         ),
         (
             lambda: diagnose.compare(
-                T.intake, tampered(T.measurements[0], "motivation", score=-3.0), knowledge_base=KB
+                untouched().intake,
+                tampered(untouched().measurements[0], "motivation", score=-3.0),
+                knowledge_base=frozen_kb(),
             ),
             "the later measurement: profile.scores.motivation.score: expected a number from 1 to 5, got -3.0",
         ),
         (
             lambda: diagnose.compare(
-                T.intake,
-                T.measurements[0]
+                untouched().intake,
+                untouched()
+                .measurements[0]
                 .model_copy(update={"recommendations": ()})
-                .model_copy(update={"profile": T.measurements[0].profile.model_copy(update={"scores": {}})}),
-                knowledge_base=KB,
+                .model_copy(
+                    update={"profile": untouched().measurements[0].profile.model_copy(update={"scores": {}})}
+                ),
+                knowledge_base=frozen_kb(),
             ),
             "the later measurement: profile.scores: no score for self_efficacy, motivation, health",
         ),
@@ -272,19 +314,23 @@ def test_the_untouched_trajectory_is_accepted_everywhere() -> None:
 def test_bad_cycle_calls_are_refused(call: Callable[[], object], message: str) -> None:
     with pytest.raises(diagnose.CycleError) as info:
         call()
-    assert str(info.value) == message
+    assert str(info.value) == message.format(**hashes())
 
 
 def test_a_trajectory_near_the_end_of_the_calendar_is_evaluated_without_overflow() -> None:
     # GIVEN a plan whose evaluation period would run past 9999-12-31
     late = dt.date(9999, 11, 1)
-    intake = diagnose.assess(UNSURE, knowledge_base=KB, as_of=late)
-    plan = diagnose.build_plan(intake, [], as_of=late, knowledge_base=KB)
+    intake = diagnose.assess(UNSURE, knowledge_base=frozen_kb(), as_of=late)
+    plan = diagnose.build_plan(intake, [], as_of=late, knowledge_base=frozen_kb())
     t = Trajectory(client="c-9", intake=intake, plan=plan)
     # WHEN it is evaluated and reviewed THEN the evaluation is simply not yet due
-    assert diagnose.evaluate(t, as_of=dt.date(9999, 12, 31), knowledge_base=KB).evaluation_due is False
     assert (
-        diagnose.review(t, as_of=dt.date(9999, 12, 31), knowledge_base=KB).facts[""]["evaluation_overdue"]
+        diagnose.evaluate(t, as_of=dt.date(9999, 12, 31), knowledge_base=frozen_kb()).evaluation_due is False
+    )
+    assert (
+        diagnose.review(t, as_of=dt.date(9999, 12, 31), knowledge_base=frozen_kb()).facts[""][
+            "evaluation_overdue"
+        ]
         is False
     )
 
@@ -302,20 +348,20 @@ def test_a_trajectory_near_the_end_of_the_calendar_is_evaluated_without_overflow
 )
 def test_assess_takes_a_date_and_nothing_else_as_of(as_of: object, message: str) -> None:
     with pytest.raises(diagnose.AnswerError) as info:
-        diagnose.assess(UNSURE, knowledge_base=KB, as_of=as_of)  # type: ignore[arg-type]  # the wrong type is the point
+        diagnose.assess(UNSURE, knowledge_base=frozen_kb(), as_of=as_of)  # type: ignore[arg-type]  # the wrong type is the point
     assert str(info.value) == message
 
 
 def test_assess_takes_preferences_and_nothing_else() -> None:
     with pytest.raises(diagnose.AnswerError) as info:
-        diagnose.assess(UNSURE, knowledge_base=KB, preferences={"wanted": []})  # type: ignore[arg-type]  # the wrong type is the point
+        diagnose.assess(UNSURE, knowledge_base=frozen_kb(), preferences={"wanted": []})  # type: ignore[arg-type]  # the wrong type is the point
     assert str(info.value) == "argument 'preferences': expected Preferences, got builtins.dict {'wanted': []}"
 
 
 @pytest.mark.parametrize("number", ['"NaN"', '"Infinity"', "1e400", "-1e400"])
 def test_a_stored_diagnosis_with_a_non_finite_score_does_not_read_back(number: str) -> None:
-    text = re.sub(r'"score":[0-9.]+,', f'"score":{number},', T.intake.model_dump_json(), count=1)
-    assert text != T.intake.model_dump_json()
+    text = re.sub(r'"score":[0-9.]+,', f'"score":{number},', untouched().intake.model_dump_json(), count=1)
+    assert text != untouched().intake.model_dump_json()
     with pytest.raises(ValidationError, match=r"Input should be a finite number"):
         Diagnosis.model_validate_json(text)
 
@@ -356,18 +402,22 @@ def test_a_tampered_trajectory_is_read_and_used_or_refused_with_a_typed_error(
     every cycle function accepts it or raises a DiagnoseError: never another exception.
     """
     path, value = mutation
-    document = _put(json.loads(T.model_dump_json()), path, value)
+    document = _put(json.loads(untouched().model_dump_json()), path, value)
     try:
         t = Trajectory.model_validate(document)
     except ValidationError:
         return
     as_of = dt.date(2026, 9, 1)
     for call in (
-        lambda: diagnose.evaluate(t, as_of=as_of, knowledge_base=KB),
-        lambda: diagnose.review(t, as_of=as_of, knowledge_base=KB),
-        lambda: diagnose.caseload_indicators([t], as_of=as_of, knowledge_base=KB),
-        lambda: diagnose.compare(t.intake, t.measurements[-1], knowledge_base=KB) if t.measurements else None,
-        lambda: diagnose.profile_chart(KB, t.intake.profile),
+        lambda: diagnose.evaluate(t, as_of=as_of, knowledge_base=frozen_kb()),
+        lambda: diagnose.review(t, as_of=as_of, knowledge_base=frozen_kb()),
+        lambda: diagnose.caseload_indicators([t], as_of=as_of, knowledge_base=frozen_kb()),
+        lambda: (
+            diagnose.compare(t.intake, t.measurements[-1], knowledge_base=frozen_kb())
+            if t.measurements
+            else None
+        ),
+        lambda: diagnose.profile_chart(frozen_kb(), t.intake.profile),
     ):
         with contextlib.suppress(diagnose.DiagnoseError):
             call()

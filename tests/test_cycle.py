@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 import diagnose
 from diagnose import Decision, PreferenceItem, Preferences, Trajectory
+from tests.conftest import default_kb
 
-KB = diagnose.load_knowledge_base()
 DAY = dt.date(2026, 3, 2)
 UNSURE = {"se_1": 1, "se_2": 2, "se_3": 1, "mo_1": 5, "mo_2": 4}
 LOW_BOTH = {"se_1": 1, "se_2": 1, "se_3": 2, "mo_1": 1, "mo_2": 2, "mo_3": 5}
@@ -104,7 +104,9 @@ def test_plan_goals_and_review_dates() -> None:
         "medium",
         2.5,
     )
-    assert goal.review_date == DAY + dt.timedelta(weeks=KB.cycle.review_weeks_for("success_experiences"))
+    assert goal.review_date == DAY + dt.timedelta(
+        weeks=default_kb().cycle.review_weeks_for("success_experiences")
+    )
     assert goal.description.nl == "Geloof in eigen kunnen: van laag naar midden"
     assert plan.own_goal == "Werken in de zorg"
     assert diagnose.Plan.model_validate_json(plan.model_dump_json()) == plan
@@ -140,7 +142,7 @@ def test_bad_plans_are_refused(decisions: list[Decision], as_of: dt.date, messag
 def test_compare_reports_not_assessed_apart_and_refuses_other_versions(make_kb: object) -> None:
     before = diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1, "he_1": 4, "he_2": 2, "he_3": 4})
     after = diagnose.assess({"se_1": 2, "se_2": 1, "se_3": 2, "mo_1": 5, "mo_2": 5})
-    c = diagnose.compare(before, after, knowledge_base=KB)
+    c = diagnose.compare(before, after, knowledge_base=default_kb())
     status = {f.factor: f.status for f in c.factors}
     assert (status["self_efficacy"], status["health"], status["motivation"], status["language"]) == (
         "measured",
@@ -156,8 +158,8 @@ def test_compare_reports_not_assessed_apart_and_refuses_other_versions(make_kb: 
     with pytest.raises(
         diagnose.CycleError, match=r"^the measurements come from different knowledge-base versions"
     ):
-        diagnose.compare(before, elsewhere, knowledge_base=KB)
-    assert diagnose.compare(before, elsewhere, knowledge_base=KB, allow_other_version=True).factors
+        diagnose.compare(before, elsewhere, knowledge_base=default_kb())
+    assert diagnose.compare(before, elsewhere, knowledge_base=default_kb(), allow_other_version=True).factors
 
 
 def whole_cycle() -> Trajectory:
@@ -171,13 +173,13 @@ def whole_cycle() -> Trajectory:
 
 
 def test_evaluation_of_a_whole_cycle() -> None:
-    report = diagnose.evaluate(whole_cycle(), as_of=dt.date(2026, 9, 2), knowledge_base=KB)
+    report = diagnose.evaluate(whole_cycle(), as_of=dt.date(2026, 9, 2), knowledge_base=default_kb())
     assert report.steps_done == ("intake", "plan", "monitoring", "evaluation")
     assert report.steps_missing == ()
     assert [(g.factor, g.reached, g.last_level) for g in report.goals] == [("self_efficacy", True, "medium")]
     assert report.change is not None
     assert report.change.improved == ("self_efficacy",)
-    early = diagnose.evaluate(whole_cycle(), as_of=dt.date(2026, 4, 1), knowledge_base=KB)
+    early = diagnose.evaluate(whole_cycle(), as_of=dt.date(2026, 4, 1), knowledge_base=default_kb())
     assert (early.steps_missing, early.goals[0].reached) == (("monitoring", "evaluation"), None)
 
 
@@ -186,7 +188,7 @@ def test_a_measurement_before_the_intake_is_refused() -> None:
     early = diagnose.assess(UNSURE, as_of=dt.date(2026, 1, 1))
     bad = t.model_copy(update={"measurements": (early,)})
     with pytest.raises(diagnose.CycleError) as info:
-        diagnose.evaluate(bad, as_of=dt.date(2026, 9, 2), knowledge_base=KB)
+        diagnose.evaluate(bad, as_of=dt.date(2026, 9, 2), knowledge_base=default_kb())
     assert str(info.value) == "client 'c-1': measurement 1 (2026-01-01) is dated before the plan (2026-03-02)"
 
 
@@ -227,8 +229,8 @@ def trajectories(draw: st.DrawFn) -> Trajectory:
 def test_indicators_equal_a_naive_recount(ts: list[Trajectory]) -> None:
     """Invariant: caseload indicators equal a recount through evaluate() of each trajectory."""
     as_of = DAY + dt.timedelta(days=120)
-    ind = diagnose.caseload_indicators(ts, as_of=as_of, knowledge_base=KB)
-    reports = [diagnose.evaluate(t, as_of=as_of, knowledge_base=KB) for t in ts]
+    ind = diagnose.caseload_indicators(ts, as_of=as_of, knowledge_base=default_kb())
+    reports = [diagnose.evaluate(t, as_of=as_of, knowledge_base=default_kb()) for t in ts]
     n = len(ts)
     assert ind.trajectories == n
     assert ind.all_four_steps == (sum(not r.steps_missing for r in reports) / n if n else 0.0)
@@ -244,8 +246,8 @@ def test_indicators_equal_a_naive_recount(ts: list[Trajectory]) -> None:
 def test_evaluation_is_deterministic_and_trajectories_round_trip(t: Trajectory) -> None:
     """Invariant: the same trajectory gives the same report, and a trajectory survives JSON."""
     as_of = DAY + dt.timedelta(days=120)
-    assert diagnose.evaluate(t, as_of=as_of, knowledge_base=KB) == diagnose.evaluate(
-        t, as_of=as_of, knowledge_base=KB
+    assert diagnose.evaluate(t, as_of=as_of, knowledge_base=default_kb()) == diagnose.evaluate(
+        t, as_of=as_of, knowledge_base=default_kb()
     )
     assert Trajectory.model_validate_json(t.model_dump_json()) == t
 
@@ -257,8 +259,8 @@ def test_a_review_date_before_the_intake_is_refused() -> None:
     bad = t.model_copy(update={"plan": t.plan.model_copy(update={"goals": (goal,)})})
     expected = "client 'c-1': the plan: the goal for 'self_efficacy' has review date 2026-02-01, before the plan (2026-03-02)"
     with pytest.raises(diagnose.CycleError) as info:
-        diagnose.evaluate(bad, as_of=dt.date(2026, 9, 2), knowledge_base=KB)
+        diagnose.evaluate(bad, as_of=dt.date(2026, 9, 2), knowledge_base=default_kb())
     assert str(info.value) == expected
     with pytest.raises(diagnose.CycleError) as again:
-        diagnose.review(bad, as_of=dt.date(2026, 9, 2), knowledge_base=KB)
+        diagnose.review(bad, as_of=dt.date(2026, 9, 2), knowledge_base=default_kb())
     assert str(again.value) == expected

@@ -14,12 +14,12 @@ import diagnose
 from diagnose import Decision, Trajectory
 from diagnose.cli._main import cli
 from diagnose.cycle.monitoring import review
+from tests.conftest import default_kb
 
 if TYPE_CHECKING:
     import pytest
 
 SCRIPT = Path(__file__).parents[1] / "examples" / "cycle_walkthrough.py"
-KB = diagnose.load_knowledge_base()
 
 
 def walkthrough() -> Any:  # noqa: ANN401 - the example script's module
@@ -51,7 +51,9 @@ def test_the_whole_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         in capsys.readouterr().out
     )
     stored = Trajectory.model_validate_json((tmp_path / "4-trajectory.json").read_text(encoding="utf-8"))
-    assert diagnose.evaluate(stored, as_of=dt.date(2026, 9, 1), knowledge_base=KB).steps_missing == ()
+    assert (
+        diagnose.evaluate(stored, as_of=dt.date(2026, 9, 1), knowledge_base=default_kb()).steps_missing == ()
+    )
     assert (tmp_path / "profile.svg").read_text(encoding="utf-8").startswith("<svg")
 
 
@@ -148,7 +150,9 @@ def test_cycle_command_errors(tmp_path: Path) -> None:
 
 def test_review_without_a_plan_only_looks_at_the_trajectory() -> None:
     intake = diagnose.assess({"mo_1": 1, "mo_2": 1}, as_of=dt.date(2026, 3, 2))
-    result = review(Trajectory(client="c", intake=intake), as_of=dt.date(2027, 1, 1), knowledge_base=KB)
+    result = review(
+        Trajectory(client="c", intake=intake), as_of=dt.date(2027, 1, 1), knowledge_base=default_kb()
+    )
     assert result.facts == {"": {"planned": False, "evaluated": False, "evaluation_overdue": False}}
     assert result.suggestions == ()
 
@@ -164,7 +168,7 @@ def test_no_progress_by_the_review_date_suggests_the_next_alternative() -> None:
     plan = diagnose.build_plan(intake, [yes], as_of=dt.date(2026, 3, 2))
     same = diagnose.assess({"mo_1": 1, "mo_2": 1}, as_of=dt.date(2026, 4, 20))
     t = Trajectory(client="c", intake=intake, plan=plan, measurements=(same,))
-    result = review(t, as_of=dt.date(2026, 4, 20), knowledge_base=KB)
+    result = review(t, as_of=dt.date(2026, 4, 20), knowledge_base=default_kb())
     assert result.facts["motivation"]["progress"] == "none"
     ((suggestion),) = result.suggestions
     assert (suggestion.action, suggestion.goal, suggestion.alternative) == (

@@ -15,17 +15,24 @@ from diagnose._moved import MOVED
 from diagnose.authoring.checks import ExampleResult, run_examples
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.json"))
-RESULTS = run_examples(diagnose.load_knowledge_base())
 
 
-@pytest.mark.parametrize("result", RESULTS, ids=[f"{r.rule}[{r.index}]" for r in RESULTS])
-def test_rule_example(result: ExampleResult) -> None:
-    assert result.actual == result.expected, result.description
+@pytest.fixture(scope="module")
+def results(kb: diagnose.KnowledgeBase) -> tuple[ExampleResult, ...]:
+    """Every rule example of the default knowledge base, run once (not while collecting)."""
+    return run_examples(kb)
 
 
-def test_every_rule_has_an_example() -> None:
+def test_rule_example(results: tuple[ExampleResult, ...], subtests: pytest.Subtests) -> None:
+    assert results
+    for result in results:
+        with subtests.test(f"{result.rule}[{result.index}]"):
+            assert result.actual == result.expected, result.description
+
+
+def test_every_rule_has_an_example(results: tuple[ExampleResult, ...]) -> None:
     kb = diagnose.load_knowledge_base()
-    assert {r.rule for r in RESULTS} == {r.id for r in kb.rules} | {r.id for r in kb.cycle_rules}
+    assert {r.rule for r in results} == {r.id for r in kb.rules} | {r.id for r in kb.cycle_rules}
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])

@@ -1,130 +1,42 @@
 """The rule-authoring guide's running example: every command runs in the state its prose describes.
 
-`docs/rule-authoring.md` edits scratch copies of `rules/` step by step (a factor, an intervention,
-rules, cases, and many deliberate mistakes) and shows what `diagnose` says about each. The states
-and the mapping of the guide's blocks onto them are data, in `tests/data/guide/scenarios.yaml`
-(with the snippets the states are built from); this module builds each state under tmp_path and
-checks that every ```text block after a ```bash block is exactly what the command prints, that
-every ```yaml block stands where the guide says, and that the loose excerpts are real output.
+`docs/rule-authoring.md` edits scratch copies of a knowledge base step by step (a factor, an
+intervention, rules, cases, and many deliberate mistakes) and shows what `diagnose` says about
+each. The states and the mapping of the guide's blocks onto them are data, in
+`tests/data/guide/scenarios.yaml` (with the snippets the states are built from); every state is
+built by `tests/guide_states.py` under tmp_path from the frozen first edition in
+`tests/data/guide/base/`, never from the live `rules/`. This module checks that every ```text block
+after a ```bash block is what the command prints (up to the values of content hashes), that every
+```yaml block stands where the guide says, and that the loose excerpts are real output.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
-import shutil
 import textwrap
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-import yaml
-from click.testing import CliRunner, Result
 
-from diagnose.cli._main import cli
+from tests.guide_states import (
+    BASE,
+    BASH,
+    BLOCKS,
+    COMMANDS,
+    LOOSE,
+    SCENARIOS,
+    STATES,
+    YAML,
+    EditError,
+    apply_edit,
+    build,
+    mask_hashes,
+    run,
+    same_output,
+)
 
-ROOT = Path(__file__).parents[1]
-RULES = ROOT / "rules"
-GUIDE = ROOT / "docs" / "rule-authoring.md"
-DATA = Path(__file__).parent / "data" / "guide"
-SCENARIOS: dict[str, Any] = yaml.safe_load((DATA / "scenarios.yaml").read_text(encoding="utf-8"))
-STATES: dict[str, dict[str, Any]] = SCENARIOS["states"]
-
-
-@dataclass(frozen=True)
-class Block:
-    """A fenced block of the guide: language, line of the opening fence, body, prose before it."""
-
-    lang: str
-    line: int
-    body: str
-    before: str
-
-
-def parse(doc: str) -> list[Block]:
-    lines = doc.split("\n")
-    found: list[Block] = []
-    i = prose_start = 0
-    while i < len(lines):
-        fence = re.match(r"^```(\S*)\s*$", lines[i])
-        if fence:
-            start = i
-            i += 1
-            while not lines[i].startswith("```"):
-                i += 1
-            body = "\n".join(lines[start + 1 : i])
-            found.append(Block(fence.group(1), start + 1, body, "\n".join(lines[prose_start:start])))
-            prose_start = i + 1
-        i += 1
-    return found
-
-
-BLOCKS = parse(GUIDE.read_text(encoding="utf-8"))
-BASH = [n for n, b in enumerate(BLOCKS) if b.lang == "bash"]
-YAML = [n for n, b in enumerate(BLOCKS) if b.lang == "yaml"]
-LOOSE = [n for n, b in enumerate(BLOCKS) if b.lang == "text" and (n == 0 or BLOCKS[n - 1].lang != "bash")]
-
-
-def _snippet(name: str) -> str:
-    return (DATA / name).read_text(encoding="utf-8")
-
-
-def _apply(rules: Path, edit: dict[str, Any]) -> None:
-    """Apply one edit of scenarios.yaml (see the comment at its top) to the copy in `rules`."""
-    path = rules / edit["file"]
-    if "write" in edit:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_snippet(edit["write"]), encoding="utf-8")
-        return
-    text = path.read_text(encoding="utf-8")
-    if "append" in edit:
-        text += _snippet(edit["append"])
-    elif "insert" in edit:
-        assert text.count(edit["before"]) == 1, edit
-        text = text.replace(edit["before"], _snippet(edit["insert"]) + edit["before"])
-    elif "delete_lines" in edit:
-        first, last = edit["delete_lines"]
-        lines = text.splitlines(keepends=True)
-        del lines[first - 1 : last]
-        text = "".join(lines)
-    elif "line" in edit:
-        old, new = edit["replace"]
-        lines = text.splitlines(keepends=True)
-        assert old in lines[edit["line"] - 1], (edit, lines[edit["line"] - 1])
-        lines[edit["line"] - 1] = lines[edit["line"] - 1].replace(old, new, 1)
-        text = "".join(lines)
-    else:
-        old, new = edit["replace"]
-        assert text.count(old) == edit.get("count", 1), edit
-        text = text.replace(old, new)
-    path.write_text(text, encoding="utf-8")
-
-
-def build(state: str, folder: Path) -> Path:
-    """Make `folder` hold the state's knowledge base as rules/ (and its `folders`); returns it."""
-    chain = []
-    name: str | None = state
-    while name is not None:
-        chain.append(STATES[name])
-        name = STATES[name].get("from")
-    shutil.copytree(RULES, folder / "rules")
-    for spec in reversed(chain):
-        for edit in spec.get("edits", []):
-            _apply(folder / "rules", edit)
-    for extra in STATES[state].get("folders", []):
-        shutil.copytree(ROOT / extra, folder / extra)
-    return folder
-
-
-def run(command: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Result:
-    """Run a `diagnose ...` command line as the guide shows it, in `folder`."""
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)  # the guide shows plain output, as in a pipe
-    monkeypatch.chdir(folder)
-    args = shlex.split(command)
-    assert args[0] == "diagnose", command
-    return CliRunner().invoke(cli, args[1:], prog_name="diagnose")
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_every_block_of_the_guide_is_mapped() -> None:
@@ -142,9 +54,6 @@ def test_every_block_of_the_guide_is_mapped() -> None:
         assert BLOCKS[n + 1].lang == "text", f"no text block right after line {BLOCKS[n].line}"
 
 
-COMMANDS = list(zip(BASH, SCENARIOS["commands"], strict=False))
-
-
 @pytest.mark.parametrize(
     ("n", "scenario"),
     COMMANDS,
@@ -158,9 +67,9 @@ def test_command_output(
     result = run(command.body, build(scenario["state"], tmp_path), monkeypatch)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     out, other = (result.stdout, result.stderr) if stream == "stdout" else (result.stderr, result.stdout)
-    assert out == shown.body + "\n", (
+    assert same_output(shown.body + "\n", out), (
         f"guide line {shown.line}: the {stream} of `{command.body}` differs "
-        "(after a change to rules/, run `python docs/_refresh_guide.py` and review the diff)"
+        "(after a change to tests/data/guide/, run `python docs/_refresh_guide.py` and review the diff)"
     )
     assert other == "", f"`{command.body}` also wrote to the stream the guide does not show"
     assert result.exit_code == scenario["exit"]
@@ -216,6 +125,100 @@ def test_excerpt_is_part_of_the_output(
     n: int, excerpt: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     result = run(excerpt["command"], build(excerpt["state"], tmp_path), monkeypatch)
-    out = result.stdout.rstrip("\n").split("\n")
-    want = BLOCKS[n].body.split("\n")
+    out = mask_hashes(result.stdout).rstrip("\n").split("\n")
+    want = mask_hashes(BLOCKS[n].body).split("\n")
     assert any(out[i : i + len(want)] == want for i in range(len(out) - len(want) + 1)), BLOCKS[n].line
+
+
+def _shown(digest: str, word: str = "ok") -> str:
+    return f"{word}: diagnose_default 0.1.0: 11 factors, 49 items; 0 error(s), 0 warning(s); sha256:{digest}"
+
+
+A, B = "a" * 64, "b" * 64
+#: (what the guide shows, what the command printed, whether the test takes them as the same)
+COMPARISONS = [
+    (_shown(A), _shown(A), True),
+    (_shown(A), _shown(B), True),  # a content edit of the fixture only moves the hash
+    (_shown(A), _shown(A, word="failed"), False),  # one word differs
+    (_shown(A), _shown(A) + "\n", False),  # a line more
+    (_shown(A[:-1]), _shown(A[:-1] + "c"), False),  # not a hash: 63 digits are plain text
+    (f"{_shown(A)}\n{_shown(A)}", f"{_shown(A)}\n{_shown(B)}", False),  # repeated in the guide only
+    (f"{_shown(A)}\n{_shown(B)}", f"{_shown(B)}\n{_shown(A)}", True),
+    (f"{_shown(A)}\n{_shown(B)}", f"{_shown(A)}\n{_shown(A)}", False),  # repeated in the output only
+]
+
+
+@pytest.mark.parametrize(("shown", "actual", "same"), COMPARISONS)
+def test_outputs_compare_equal_up_to_the_values_of_hashes(shown: str, actual: str, *, same: bool) -> None:
+    assert same_output(shown, actual) is same
+
+
+HEALTH = "rules:\n  - id: low_health\n    priority: 1\n  - id: low_health_2\n    priority: 1\n    en: >-\n      x\n      y\n"
+#: (an edit of scenarios.yaml, the file it makes of HEALTH or the message it stops with)
+EDITS: list[tuple[dict[str, Any], str]] = [
+    (
+        {"after": "- id: low_health_2\n", "replace": ["priority: 1", "priority: 2"]},
+        HEALTH.replace("2\n    priority: 1", "2\n    priority: 2"),
+    ),
+    ({"replace": ["priority: 1", "priority: 3"], "count": 2}, HEALTH.replace("priority: 1", "priority: 3")),
+    ({"after": "_2\n", "delete": ["en: >-", "y"]}, HEALTH.removesuffix("    en: >-\n      x\n      y\n")),
+    (
+        {"delete": ["- id: low_health_2", "priority"]},
+        HEALTH.replace("  - id: low_health_2\n    priority: 1\n", ""),
+    ),
+    (
+        {"after": "- id: low_helth\n", "replace": ["priority: 1", "priority: 2"]},
+        "h_x: health.yaml: '- id: low_helth\\n' occurs 0 times; the edit needs it exactly once",
+    ),
+    (
+        {"after": "- id: low_health", "replace": ["priority: 1", "priority: 2"]},
+        "h_x: health.yaml: '- id: low_health' occurs 2 times; the edit needs it exactly once",
+    ),
+    (
+        {"after": "- id: low_health_2\n", "replace": ["id: low_health", "id: x"]},
+        "h_x: health.yaml: 'id: low_health' does not occur after '- id: low_health_2\\n'",
+    ),
+    (
+        {"replace": ["priority: 1", "priority: 2"]},
+        "h_x: health.yaml: 'priority: 1' occurs 2 times; the edit needs it exactly 1 times",
+    ),
+    (
+        {"delete": ["priority: 1", "y"]},
+        "h_x: health.yaml: 'priority: 1' occurs 2 times; the edit needs it exactly once",
+    ),
+    (
+        {"after": "_2\n", "delete": ["en: >-", "z"]},
+        "h_x: health.yaml: 'z' does not occur after 'en: >-'",
+    ),
+    (
+        {"insert": "r_never.yaml", "before": "priority"},
+        "h_x: health.yaml: 'priority' occurs 2 times; the edit needs it exactly once",
+    ),
+    (
+        {"line": 3, "replace": ["priority: 1", "priority: 2"]},
+        "h_x: health.yaml: an edit has the keys ['file', 'line', 'replace'], not one of the forms in scenarios.yaml",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edit", "want"), EDITS)
+def test_an_edit_finds_its_place_by_text_or_says_which_text_it_misses(
+    edit: dict[str, Any], want: str, tmp_path: Path
+) -> None:
+    (tmp_path / "health.yaml").write_text(HEALTH, encoding="utf-8")
+    edit = {"file": "health.yaml", **edit}
+    if want.startswith("h_x: "):
+        with pytest.raises(EditError) as caught:
+            apply_edit(tmp_path, edit, where="h_x")
+        assert str(caught.value) == want
+        assert (tmp_path / "health.yaml").read_text(encoding="utf-8") == HEALTH
+    else:
+        apply_edit(tmp_path, edit, where="h_x")
+        assert (tmp_path / "health.yaml").read_text(encoding="utf-8") == want
+
+
+def test_every_state_starts_from_the_frozen_first_edition(tmp_path: Path) -> None:
+    """The unchanged state is the copy in tests/data/guide/base/, byte for byte (not rules/)."""
+    assert STATES["base_ok"] == {}
+    rules = build("base_ok", tmp_path) / "rules"
+    assert _tree(rules) == _tree(BASE / "rules")

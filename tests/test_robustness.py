@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -13,9 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import diagnose
+from tests.conftest import default_kb
 
-KB = diagnose.load_knowledge_base()
-ITEM_IDS = [i.id for i in KB.items]
+
+@functools.cache
+def item_ids() -> list[str]:
+    """The default knowledge base's item ids, read on first use (not while collecting)."""
+    return [i.id for i in default_kb().items]
+
 
 JUNK = st.recursive(
     st.none()
@@ -29,7 +35,9 @@ JUNK = st.recursive(
     ),
     max_leaves=10,
 )
-KEYS = st.one_of(st.sampled_from(ITEM_IDS), st.text(max_size=20), st.integers(), st.none())
+KEYS = st.one_of(
+    st.deferred(lambda: st.sampled_from(item_ids())), st.text(max_size=20), st.integers(), st.none()
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -41,7 +49,7 @@ def test_junk_is_an_answer_error_or_a_valid_assessment(
     valid = (
         all(
             isinstance(k, str)
-            and k in ITEM_IDS
+            and k in item_ids()
             and ((type(v) is int and 1 <= v <= 5) or v in ("not_asked", "declined", "unknown"))
             for k, v in answers.items()
         )
@@ -74,7 +82,9 @@ NOT_MAPPINGS = st.one_of(
     st.binary(max_size=10).map(bytearray),
     st.lists(JUNK, max_size=4),
     st.tuples(JUNK, JUNK),
-    st.lists(st.tuples(st.sampled_from(ITEM_IDS), st.integers(1, 5)), max_size=3),  # dict() would take these
+    st.lists(
+        st.tuples(st.deferred(lambda: st.sampled_from(item_ids())), st.integers(1, 5)), max_size=3
+    ),  # dict() would take these
     st.frozensets(st.integers(), max_size=3),
 )
 ANSWERS_START = "expected a mapping of item id to answer (such as {'se_1': 3}) or an Intake; got "
@@ -148,7 +158,7 @@ def test_results_are_identical_across_hash_seeds(tmp_path: object) -> None:
     path = os.path.join(str(tmp_path), "rows.jsonl")  # noqa: PTH118 - a plain string for the child script
     with open(path, "w", encoding="utf-8") as f:  # noqa: PTH123 - likewise
         f.writelines(
-            json.dumps({item: 1 + (n * 7 + k) % 5 for k, item in enumerate(ITEM_IDS) if (n + k) % 6}) + "\n"
+            json.dumps({item: 1 + (n * 7 + k) % 5 for k, item in enumerate(item_ids()) if (n + k) % 6}) + "\n"
             for n in range(40)
         )
     outputs = set()

@@ -20,14 +20,13 @@ from sqlalchemy import create_engine, text
 import diagnose
 from diagnose import Caseload, Decision, Preferences, StoreError, Trajectory
 from diagnose.store import check_id
-from tests.conftest import FIXTURE_KB
+from tests.conftest import FIXTURE_KB, frozen_kb
 from tests.store_backends import BACKENDS, database
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-KB = diagnose.load_knowledge_base(FIXTURE_KB)
 DAY = dt.date(2026, 3, 2)
 UNSURE = {"se_1": 1, "se_2": 2, "se_3": 1, "mo_1": 5, "mo_2": 4}
 BETTER = {**UNSURE, "se_1": 3, "se_2": 3, "se_3": 3}
@@ -35,7 +34,7 @@ BETTER = {**UNSURE, "se_1": 3, "se_2": 3, "se_3": 3}
 
 def assess(answers: dict[str, int], day: dt.date, own_goal: str | None = None) -> diagnose.Diagnosis:
     prefs = Preferences(own_goal=own_goal) if own_goal else None
-    return diagnose.assess(answers, knowledge_base=KB, as_of=day, preferences=prefs)
+    return diagnose.assess(answers, knowledge_base=frozen_kb(), as_of=day, preferences=prefs)
 
 
 def decided(intervention: str, action: str = "accept", day: dt.date = DAY, **extra: str) -> Decision:
@@ -52,7 +51,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def store(url: str) -> Iterator[Caseload]:
-    with diagnose.open_caseload(url, knowledge_base=KB) as opened:
+    with diagnose.open_caseload(url, knowledge_base=frozen_kb()) as opened:
         yield opened
 
 
@@ -62,7 +61,9 @@ def full_cycle(store: Caseload, client: str = "c-0042") -> Trajectory:
     store.record_intake(client, intake, professional="km-17")
     yes = [decided("success_experiences")]
     store.record_decisions(client, yes)
-    plan = diagnose.build_plan(intake, yes, as_of=DAY, knowledge_base=KB, preferences=intake.preferences)
+    plan = diagnose.build_plan(
+        intake, yes, as_of=DAY, knowledge_base=frozen_kb(), preferences=intake.preferences
+    )
     store.record_plan(client, plan)
     later = assess(BETTER, DAY + dt.timedelta(weeks=7))
     store.record_measurement(client, later, professional="km-17")
@@ -85,7 +86,7 @@ def test_history_says_what_when_who_and_which_knowledge_base(store: Caseload) ->
         (e.seq, e.kind, e.occurred_on, e.professional, e.knowledge_base_version, e.knowledge_base_hash)
         for e in store.history("c-0042")
     ]
-    v, h = KB.version, KB.content_hash
+    v, h = frozen_kb().version, frozen_kb().content_hash
     assert seen == [
         (1, "intake", DAY, "km-17", v, h),
         (2, "decisions", DAY, "km-17", v, h),
@@ -106,20 +107,20 @@ def test_indicators_equal_caseload_indicators_over_the_stored_trajectories(store
     no = [decided("success_experiences", "decline", DAY + dt.timedelta(days=41), reason="timing")]
     store.record_decisions("c-3", no)
     store.record_plan(
-        "c-3", diagnose.build_plan(intake, no, as_of=DAY + dt.timedelta(days=41), knowledge_base=KB)
+        "c-3", diagnose.build_plan(intake, no, as_of=DAY + dt.timedelta(days=41), knowledge_base=frozen_kb())
     )
     for as_of in (DAY, DAY + dt.timedelta(weeks=10), DAY + dt.timedelta(weeks=30)):
         every = [store.trajectory(c) for c in store.clients()]
         assert store.indicators(as_of=as_of) == diagnose.caseload_indicators(
-            every, as_of=as_of, knowledge_base=KB
+            every, as_of=as_of, knowledge_base=frozen_kb()
         )
         theirs = [t for t in every if t.client != "c-1"]
         assert store.indicators(as_of=as_of, professional="km-18") == diagnose.caseload_indicators(
-            theirs, as_of=as_of, knowledge_base=KB
+            theirs, as_of=as_of, knowledge_base=frozen_kb()
         )
         early = [t for t in every if t.client != "c-3"]
         assert store.indicators(as_of=as_of, until=DAY) == diagnose.caseload_indicators(
-            early, as_of=as_of, knowledge_base=KB
+            early, as_of=as_of, knowledge_base=frozen_kb()
         )
     late = store.indicators(as_of=DAY + dt.timedelta(weeks=30), since=DAY + dt.timedelta(days=1))
     assert (late.trajectories, late.per_step["plan"], late.interventions[0].declined) == (1, 1.0, 1)
@@ -163,16 +164,22 @@ def test_indicators_equal_caseload_indicators_for_any_caseload(
                     **({"reason": "timing"} if action == "decline" else {}),
                 )
             ]
-            store.record_plan(client, diagnose.build_plan(intake, choice, as_of=start, knowledge_base=KB))
+            store.record_plan(
+                client, diagnose.build_plan(intake, choice, as_of=start, knowledge_base=frozen_kb())
+            )
         if depth >= 2:
             store.record_measurement(client, assess(BETTER, start + dt.timedelta(days=days + 30)))
         if depth >= 3:
             store.record_evaluation(client, on=start + dt.timedelta(days=days + 90), professional="km-1")
     day = DAY + dt.timedelta(days=as_of)
     every = [store.trajectory(c) for c in store.clients()]
-    assert store.indicators(as_of=day) == diagnose.caseload_indicators(every, as_of=day, knowledge_base=KB)
+    assert store.indicators(as_of=day) == diagnose.caseload_indicators(
+        every, as_of=day, knowledge_base=frozen_kb()
+    )
     assert store.indicators(as_of=day, professional="km-0") == diagnose.caseload_indicators(
-        [t for t in every if store.history(t.client)[0].professional == "km-0"], as_of=day, knowledge_base=KB
+        [t for t in every if store.history(t.client)[0].professional == "km-0"],
+        as_of=day,
+        knowledge_base=frozen_kb(),
     )
 
 
@@ -215,7 +222,7 @@ def _refused(store: Caseload, what: str) -> None:  # noqa: C901 - one branch per
     intake = store.trajectory("c-1").intake
     if what == "plan before the intake":
         store.record_plan(
-            "c-1", diagnose.build_plan(assess(UNSURE, before), [], as_of=before, knowledge_base=KB)
+            "c-1", diagnose.build_plan(assess(UNSURE, before), [], as_of=before, knowledge_base=frozen_kb())
         )
     elif what == "measurement before the intake":
         store.record_measurement("c-1", assess(BETTER, before))
@@ -224,9 +231,9 @@ def _refused(store: Caseload, what: str) -> None:  # noqa: C901 - one branch per
     elif what == "second intake":
         store.record_intake("c-1", intake, professional="km-17")
     elif what == "plan for an unknown client":
-        store.record_plan("c-9", diagnose.build_plan(intake, [], as_of=DAY, knowledge_base=KB))
+        store.record_plan("c-9", diagnose.build_plan(intake, [], as_of=DAY, knowledge_base=frozen_kb()))
     elif what == "undated measurement":
-        store.record_measurement("c-1", diagnose.assess(BETTER, knowledge_base=KB))
+        store.record_measurement("c-1", diagnose.assess(BETTER, knowledge_base=frozen_kb()))
     elif what == "decision on advice not given":
         store.record_decisions("c-1", [decided("debt_counselling")])
     elif what == "decision before the intake":
@@ -431,7 +438,7 @@ def test_export_and_import_round_trip(store: Caseload, tmp_path: Path) -> None:
     store.forget("c-2")
     exported = tmp_path / "caseload.jsonl"
     assert store.export_jsonl(exported) == 11
-    with diagnose.open_caseload(tmp_path / "copy.sqlite", knowledge_base=KB) as copy:
+    with diagnose.open_caseload(tmp_path / "copy.sqlite", knowledge_base=frozen_kb()) as copy:
         assert copy.import_jsonl(exported) == 11
         assert copy.trajectory("c-1") == store.trajectory("c-1")
         assert copy.history("c-2") == store.history("c-2")
@@ -453,7 +460,7 @@ def test_an_import_changed_after_export_is_refused_whole(store: Caseload, tmp_pa
     changed["professional"] = "km-99"
     lines[4] = json.dumps(changed)
     exported.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with diagnose.open_caseload(tmp_path / "copy.sqlite", knowledge_base=KB) as copy:
+    with diagnose.open_caseload(tmp_path / "copy.sqlite", knowledge_base=frozen_kb()) as copy:
         with pytest.raises(StoreError) as info:
             copy.import_jsonl(exported)
         assert (
@@ -470,9 +477,9 @@ def test_an_import_changed_after_export_is_refused_whole(store: Caseload, tmp_pa
 
 
 def test_reopening_keeps_everything_and_a_newer_store_is_refused(url: str) -> None:
-    with diagnose.open_caseload(url, knowledge_base=KB) as store:
+    with diagnose.open_caseload(url, knowledge_base=frozen_kb()) as store:
         expected = full_cycle(store)
-    with diagnose.open_caseload(url, knowledge_base=KB) as store:
+    with diagnose.open_caseload(url, knowledge_base=frozen_kb()) as store:
         assert store.trajectory("c-0042") == expected
     engine = create_engine(
         url.replace("postgresql://", "postgresql+psycopg://", 1) if "://" in url else f"sqlite:///{url}"
@@ -484,7 +491,7 @@ def test_reopening_keeps_everything_and_a_newer_store_is_refused(url: str) -> No
         StoreError,
         match=r"^.*: made by a newer version of diagnose \(schema 9999\); upgrade diagnose to open it$",
     ):
-        diagnose.open_caseload(url, knowledge_base=KB)
+        diagnose.open_caseload(url, knowledge_base=frozen_kb())
 
 
 def test_a_database_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
@@ -495,7 +502,7 @@ def test_a_database_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
         StoreError,
         match=r"^sqlite:///.*other\.sqlite: the database has tables but is not a diagnose caseload store$",
     ):
-        diagnose.open_caseload(path, knowledge_base=KB)
+        diagnose.open_caseload(path, knowledge_base=frozen_kb())
 
 
 @pytest.mark.parametrize(
@@ -514,7 +521,7 @@ def test_unusable_targets_are_refused(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(StoreError, match=message):
-        diagnose.open_caseload(target, knowledge_base=KB)
+        diagnose.open_caseload(target, knowledge_base=frozen_kb())
 
 
 _WRITER = """
@@ -534,6 +541,6 @@ def test_two_processes_writing_500_clients_each_lose_nothing(url: str) -> None:
         for name in ("a", "b")
     ]
     assert [w.wait(timeout=600) for w in writers] == [0, 0]
-    with diagnose.open_caseload(url, knowledge_base=KB) as store:
+    with diagnose.open_caseload(url, knowledge_base=frozen_kb()) as store:
         assert len(store.clients()) == 1000
         assert store.verify().events == 1000

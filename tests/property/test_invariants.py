@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import diagnose
-from tests.property.strategies import KB, answer, answers
+from tests.conftest import default_kb
+from tests.property.strategies import answer, answers
 
 if TYPE_CHECKING:
     import random
@@ -19,12 +20,12 @@ if TYPE_CHECKING:
 @given(answers())
 def test_every_factor_score_lies_in_its_range(given_answers: dict[str, int | str]) -> None:
     """Invariant: a scored factor's score lies within its items' scale; unscored ones have none."""
-    d = diagnose.assess(given_answers, knowledge_base=KB)
+    d = diagnose.assess(given_answers, knowledge_base=default_kb())
     for factor, result in d.profile.scores.items():
-        scale = KB.items_by_factor[factor][0].scale
+        scale = default_kb().items_by_factor[factor][0].scale
         if result.level == "not_assessed":
             assert result.score is None
-            assert len(result.answered) < KB.factors[factor].min_answered
+            assert len(result.answered) < default_kb().factors[factor].min_answered
         else:
             assert result.score is not None
             assert scale.min <= result.score <= scale.max
@@ -37,9 +38,11 @@ def test_same_answers_give_the_same_diagnosis_in_any_key_order(
     """Invariant: assess is a pure function of the answers; key order does not matter."""
     items = list(given_answers.items())
     rnd.shuffle(items)
-    first = diagnose.assess(given_answers, knowledge_base=KB)
-    assert diagnose.assess(dict(items), knowledge_base=KB) == first
-    assert diagnose.assess(dict(items), knowledge_base=KB).model_dump_json() == first.model_dump_json()
+    first = diagnose.assess(given_answers, knowledge_base=default_kb())
+    assert diagnose.assess(dict(items), knowledge_base=default_kb()) == first
+    assert (
+        diagnose.assess(dict(items), knowledge_base=default_kb()).model_dump_json() == first.model_dump_json()
+    )
 
 
 EXTRA_FACTOR = """
@@ -84,11 +87,12 @@ def test_answers_to_an_item_no_rule_reads_change_no_recommendation(
     assert a.trace.fired_rules == b.trace.fired_rules
 
 
-BARRIERS = [f.id for f in KB.factors.values() if f.barrier]
-
-
 @settings(max_examples=300)
-@given(answers(), st.sampled_from(BARRIERS), st.data())
+@given(
+    answers(),
+    st.deferred(lambda: st.sampled_from([f.id for f in default_kb().factors.values() if f.barrier])),
+    st.data(),
+)
 def test_a_worse_barrier_never_removes_or_down_ranks_support(
     given_answers: dict[str, int | str], barrier: str, data: st.DataObject
 ) -> None:
@@ -99,7 +103,7 @@ def test_a_worse_barrier_never_removes_or_down_ranks_support(
     (meant for clients without any barrier) may give way.
     """
     worse = dict(given_answers)
-    for item in KB.items_by_factor[barrier]:
+    for item in default_kb().items_by_factor[barrier]:
         value = worse.get(item.id)
         if isinstance(value, int):
             step = data.draw(st.integers(0, 4))
@@ -107,10 +111,13 @@ def test_a_worse_barrier_never_removes_or_down_ranks_support(
             worse[item.id] = (
                 min(item.scale.max, value + step) if item.reverse else max(item.scale.min, value - step)
             )
-    before = diagnose.assess(given_answers, knowledge_base=KB)
-    after = {r.intervention: r.priority for r in diagnose.assess(worse, knowledge_base=KB).recommendations}
+    before = diagnose.assess(given_answers, knowledge_base=default_kb())
+    after = {
+        r.intervention: r.priority
+        for r in diagnose.assess(worse, knowledge_base=default_kb()).recommendations
+    }
     for rec in before.recommendations:
-        if all(KB.rules_by_id[rule].no_barrier for rule in rec.rules):
+        if all(default_kb().rules_by_id[rule].no_barrier for rule in rec.rules):
             continue
         assert rec.intervention in after, f"{rec.intervention} lost when {barrier} got worse"
         assert after[rec.intervention] <= rec.priority
