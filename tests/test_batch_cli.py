@@ -23,7 +23,7 @@ from rich.progress import Progress
 
 import diagnose
 from diagnose.batch import _files as _tables
-from diagnose.batch._many import _map_chunks
+from diagnose.batch._many import map_chunks
 from diagnose.cli import _batch as _batch_cli
 from diagnose.cli._main import cli
 
@@ -292,7 +292,7 @@ def test_a_batch_that_stops_leaves_no_file(
 ) -> None:
     source = jsonl(tmp_path / "in.jsonl", [row(f"c{n}") for n in range(5)])
     target = tmp_path / "out.jsonl"
-    real = _map_chunks
+    real = map_chunks
 
     def stopping(*arguments: object, **options: object) -> Iterator[object]:
         options["chunk_size"] = 2
@@ -302,7 +302,7 @@ def test_a_batch_that_stops_leaves_no_file(
                 raise failure
             yield chunk
 
-    monkeypatch.setattr(_batch_cli, "_map_chunks", stopping)
+    monkeypatch.setattr(_batch_cli, "map_chunks", stopping)
     result = run(source, target)
     assert (result.exit_code, result.stderr) == (code, f"error: {message}; {target} not written\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
@@ -513,7 +513,7 @@ def test_an_engine_error_stops_the_batch_in_one_line(tmp_path: Path, monkeypatch
         raise diagnose.EngineError("durable-rules answered code 2 to diagnose facts")
         yield  # a generator, as the real one
 
-    monkeypatch.setattr(_batch_cli, "_map_chunks", failing)
+    monkeypatch.setattr(_batch_cli, "map_chunks", failing)
     result = run(source, target)
     assert (result.exit_code, result.stderr) == (
         1,

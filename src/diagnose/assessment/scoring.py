@@ -18,7 +18,7 @@ from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
 from diagnose._base import Level, Model, Record, construct, suggest
 from diagnose.errors import AnswerError, AnswerProblem
-from diagnose.knowledge._loader import context_value_problem
+from diagnose.knowledge._references import context_value_problem
 
 if TYPE_CHECKING:
     from diagnose.knowledge._base import KnowledgeBase

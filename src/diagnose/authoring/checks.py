@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from diagnose._base import Record
+from diagnose.assessment.recommendation import assess
 from diagnose.engine._cache import cycle_engine, rule_engine
 from diagnose.errors import AnswerError, KnowledgeBaseError
+from diagnose.knowledge._read import Reader
 from diagnose.knowledge.cases import Case, CaseFile
 from diagnose.knowledge.conditions import context_key, level_key, score_key
 
@@ -128,7 +130,6 @@ class CaseResult(Record):
 
 
 def _case_problems(kb: KnowledgeBase, case: Case) -> list[str]:
-    from diagnose.assessment.recommendation import assess  # noqa: PLC0415 - checks sit below the pipeline
 
     try:
         diagnosis = assess(case.answers, knowledge_base=kb, context=case.context)
@@ -194,15 +195,13 @@ def load_cases(path: str | Path) -> tuple[tuple[str, Case], ...]:
         >>> [case.id for _, case in load_cases(folder)]
         ['a']
     """
-    from diagnose.knowledge._loader import _Reader  # noqa: PLC0415 - the loader imports this module
-
     target = Path(path)
     root, names = (
         (target, sorted(p.name for p in target.glob("*.yaml")))
         if target.is_dir()
         else (target.parent, [target.name])
     )
-    reader = _Reader(root)
+    reader = Reader(root)
     out: list[tuple[str, Case]] = []
     for name in names:
         doc = reader.read(name)

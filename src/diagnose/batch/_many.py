@@ -82,7 +82,7 @@ def _in_worker(task: tuple[Callable[[KnowledgeBase, list[T]], R], list[T]]) -> R
     return function(_worker_kb, chunk)
 
 
-def _map_chunks(
+def map_chunks(
     function: Callable[[KnowledgeBase, list[T]], R],
     items: Iterable[T],
     kb: KnowledgeBase,
@@ -264,7 +264,7 @@ def assess_many(
         # rescan them (measured: 2,083/s in chunks of 256 against 4,495/s one by one).
         results: Iterator[Diagnosis | AnswerError] = (_one(kb, intake) for intake in intakes)
     else:
-        texts = _map_chunks(_json_chunk, intakes, kb, workers=workers, chunk_size=chunk_size)
+        texts = map_chunks(_json_chunk, intakes, kb, workers=workers, chunk_size=chunk_size)
         results = (
             r if isinstance(r, AnswerError) else Diagnosis.model_validate_json(r)
             for _, out in texts
@@ -319,7 +319,7 @@ def assess_many_json(
     """
     _check(workers, chunk_size)  # now, not when the first result is asked for
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
-    texts = _map_chunks(_json_chunk, intakes, kb, workers=workers, chunk_size=chunk_size)
+    texts = map_chunks(_json_chunk, intakes, kb, workers=workers, chunk_size=chunk_size)
     results = (r if isinstance(r, AnswerError) else r.decode() for _, out in texts for r in out)
     return results if errors == "return" else _raising(results)
 

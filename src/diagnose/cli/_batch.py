@@ -44,7 +44,7 @@ from diagnose.batch._files import (
     summary_columns,
     table_kind,
 )
-from diagnose.batch._many import _map_chunks
+from diagnose.batch._many import map_chunks
 from diagnose.cli._io import is_device, kb_option, load
 from diagnose.errors import DiagnoseError
 
@@ -418,7 +418,7 @@ class _Batch:
         with (
             self._rows() as rows,
             progress,
-            contextlib.closing(_map_chunks(work, rows, self.kb, workers=self.workers)) as chunks,
+            contextlib.closing(map_chunks(work, rows, self.kb, workers=self.workers)) as chunks,
         ):
             task = progress.add_task(
                 "assessing", total=max(lines - (table_kind(self.source) == "csv"), 0) or None

@@ -23,7 +23,7 @@ from diagnose.assessment.scoring import Intake
 from diagnose.cli._json import read_json
 from diagnose.errors import DiagnoseError, KnowledgeBaseError
 from diagnose.knowledge._load import load_knowledge_base
-from diagnose.knowledge._loader import format_loc
+from diagnose.knowledge._messages import format_loc
 from diagnose.knowledge._yaml import read_yaml
 
 if TYPE_CHECKING:

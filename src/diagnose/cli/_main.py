@@ -24,14 +24,14 @@ from diagnose.authoring.checks import run_cases, run_examples
 from diagnose.authoring.whatif import compare_knowledge_bases, render_report
 from diagnose.batch._files import read_rows, table_kind
 from diagnose.cli._batch import batch_command
+from diagnose.cli._caseload import caseload as _caseload_group
+from diagnose.cli._client import client as _client_group
 from diagnose.cli._cycle import chart_command, compare_command, evaluate_command, plan_command, review_command
 from diagnose.cli._io import INTAKE_DATE, Group, NamedPath, is_device, read_intake
 from diagnose.cli._io import Fail as _Fail
 from diagnose.cli._io import kb_option as _kb_option
 from diagnose.cli._io import load as _load
 from diagnose.cli._show import print_diagnosis
-from diagnose.cli._store import caseload as _caseload_group
-from diagnose.cli._store import client as _client_group
 from diagnose.errors import DiagnoseError
 from diagnose.knowledge._load import iter_errors, load_knowledge_base
 from diagnose.knowledge.schema import knowledge_base_schema

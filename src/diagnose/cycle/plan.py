@@ -19,6 +19,7 @@ from diagnose._base import Identifier, LocalizedText, NonEmptyText, Record
 from diagnose._consistency import add_weeks, check_as_of, check_diagnosis
 from diagnose.assessment.preferences import Preferences  # noqa: TC001 - the examples use it
 from diagnose.errors import CycleError
+from diagnose.knowledge._load import load_knowledge_base
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -171,8 +172,6 @@ def build_plan(
         >>> build_plan(d, [yes], as_of=dt.date(2026, 3, 2)).own_goal
         'weer werken in de zorg'
     """
-    from diagnose.knowledge._load import load_knowledge_base  # noqa: PLC0415 - plan sits beside the pipeline
-
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
     check_as_of(as_of)
     wishes = preferences if preferences is not None else diagnosis.preferences

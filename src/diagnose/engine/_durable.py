@@ -68,6 +68,7 @@ from diagnose.knowledge.conditions import (
     level_key,
     score_key,
 )
+from diagnose.knowledge.cycle_rules import CYCLE_FACTS, CycleAllOf, CycleAnyOf, CycleFact, CycleNotOf
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -224,8 +225,6 @@ def _expr(condition: Condition, context: Mapping[str, ContextField], *, holds: b
 
 def _cycle_expr(condition: object, *, holds: bool) -> Expr:
     """Like `_expr`, for cycle rules: facts are always present, so only negation needs care."""
-    from diagnose.knowledge.cycle_rules import CYCLE_FACTS, CycleAllOf, CycleAnyOf, CycleFact, CycleNotOf  # noqa: PLC0415
-
     if isinstance(condition, CycleAllOf | CycleAnyOf):
         children = [
             _cycle_expr(c, holds=holds)

@@ -8,6 +8,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
 from diagnose.knowledge._models import ContextField, CycleSettings, Factor, Instrument, Intervention, Item
+from diagnose.knowledge.conditions import (
+    ContextCondition,
+    ScoreCondition,
+    context_key,
+    iter_atoms,
+    level_key,
+    score_key,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -157,14 +165,6 @@ class Origin:
 
 
 def _fact_fields(rules: tuple[Rule, ...]) -> frozenset[str]:
-    from diagnose.knowledge.conditions import (  # noqa: PLC0415 - avoids an import cycle
-        ContextCondition,
-        ScoreCondition,
-        context_key,
-        iter_atoms,
-        level_key,
-        score_key,
-    )
 
     fields: set[str] = set()
     for rule in rules:
@@ -179,7 +179,6 @@ def _fact_fields(rules: tuple[Rule, ...]) -> frozenset[str]:
 
 
 def _reads(rule: Rule) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    from diagnose.knowledge.conditions import ContextCondition, iter_atoms  # noqa: PLC0415 - avoids an import cycle
 
     factors: dict[str, None] = {}
     fields: dict[str, None] = {}

@@ -6,6 +6,9 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from diagnose.errors import KnowledgeBaseError
+from diagnose.knowledge._loader import read_knowledge_base
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -36,8 +39,6 @@ def iter_errors(path: str | Path | None = None) -> Iterator[KnowledgeBaseProblem
         >>> list(diagnose.iter_errors())
         []
     """
-    from diagnose.knowledge._loader import read_knowledge_base  # noqa: PLC0415 - avoids an import cycle
-
     _kb, problems = read_knowledge_base(Path(path) if path is not None else default_knowledge_base_path())
     yield from problems
 
@@ -71,8 +72,6 @@ def _default_knowledge_base() -> KnowledgeBase:
 
 
 def _load(path: Path) -> KnowledgeBase:
-    from diagnose.errors import KnowledgeBaseError  # noqa: PLC0415
-    from diagnose.knowledge._loader import read_knowledge_base  # noqa: PLC0415 - avoids an import cycle
 
     kb, problems = read_knowledge_base(path)
     if problems or kb is None:

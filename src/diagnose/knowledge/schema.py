@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from diagnose.knowledge._models import CycleSettings, Instrument, InterventionsFile
+from diagnose.knowledge.cases import CaseFile
+from diagnose.knowledge.conditions import RuleFile
+from diagnose.knowledge.cycle_rules import CycleRuleFile
 
 if TYPE_CHECKING:
     from pydantic import (
@@ -26,10 +29,6 @@ def knowledge_base_schema() -> dict[str, Any]:
         ['Instrument', 'InterventionsFile', 'RuleFile', 'CaseFile', 'CycleSettings', 'CycleRuleFile']
     """
     from pydantic.json_schema import models_json_schema  # noqa: PLC0415 - only for this export
-
-    from diagnose.knowledge.cases import CaseFile  # noqa: PLC0415 - avoids an import cycle
-    from diagnose.knowledge.conditions import RuleFile  # noqa: PLC0415 - avoids an import cycle
-    from diagnose.knowledge.cycle_rules import CycleRuleFile  # noqa: PLC0415 - avoids an import cycle
 
     models: list[type[BaseModel]] = [
         Instrument,

@@ -20,8 +20,9 @@ Examples:
 """
 
 from diagnose.errors import StoreError
-from diagnose.store._caseload import Caseload, open_caseload
+from diagnose.store._caseload import Caseload
 from diagnose.store._events import Event, VerifyReport, check_id
+from diagnose.store._open import open_caseload
 
 __all__ = ["Caseload", "Event", "StoreError", "VerifyReport", "check_id", "open_caseload"]
 

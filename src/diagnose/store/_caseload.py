@@ -15,7 +15,7 @@ from diagnose.assessment.recommendation import Diagnosis
 from diagnose.cycle.plan import Decision, Plan, build_plan
 from diagnose.cycle.trajectory import Trajectory
 from diagnose.errors import CycleError, StoreError
-from diagnose.store._database import describe_url, make_engine, migrate, writing
+from diagnose.store._database import describe_url, writing
 from diagnose.store._events import GENESIS, Event, Kind, VerifyReport, check_id
 from diagnose.store._schema import contents, events, summaries
 from diagnose.store._state import ClientState, Decisions, Evaluated, Forgotten, load_state, parse, summary_of
@@ -32,40 +32,7 @@ if TYPE_CHECKING:
     from diagnose.cycle.evaluation import CaseloadIndicators
     from diagnose.knowledge._base import KnowledgeBase
 
-__all__ = ["Caseload", "open_caseload"]
-
-
-def open_caseload(target: str | os.PathLike[str], *, knowledge_base: KnowledgeBase | None = None) -> Caseload:
-    """Open a caseload store: a path is an SQLite file (created if missing), or a database URL.
-
-    The store is created, or upgraded from an older version of the library, on opening; one made
-    by a newer version is refused rather than misread.
-
-    Args:
-        target: A file path (SQLite) or a URL such as `postgresql://user@host/db`.
-        knowledge_base: The knowledge base the steps are checked against (default: the packaged one).
-
-    Raises:
-        StoreError: the folder does not exist, the URL or its driver is unusable, the database
-            cannot be reached, or it holds something else or a newer store.
-
-    Examples:
-        >>> import tempfile, pathlib, diagnose
-        >>> folder = pathlib.Path(tempfile.mkdtemp())
-        >>> with diagnose.open_caseload(folder / "caseload.sqlite") as store:
-        ...     store.clients()
-        ()
-    """
-    from diagnose.knowledge._load import load_knowledge_base  # noqa: PLC0415 - loaded only when needed
-
-    kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
-    engine = make_engine(target)
-    try:
-        migrate(engine)
-    except BaseException:
-        engine.dispose()
-        raise
-    return Caseload(engine, kb)
+__all__ = ["Caseload"]
 
 
 def _fail(exc: CycleError) -> StoreError:
