@@ -12,6 +12,7 @@ import pytest
 import diagnose
 from diagnose._moved import MOVED
 from diagnose.assessment.recommendation import Diagnosis
+from tests.test_architecture import PUBLIC_MODULES
 
 DATA = Path(__file__).parent / "data" / "pickles"
 
@@ -26,17 +27,6 @@ PUBLIC_0_1_0 = [
     "assess_many", "assess_many_json", "build_plan", "caseload_indicators", "compare",
     "default_knowledge_base_path", "evaluate", "iter_errors", "load_knowledge_base", "open_caseload",
     "profile_chart", "review",
-]  # fmt: skip
-
-#: The documented modules of 0.2, each with `__dir__` giving its `__all__`.
-PUBLIC_MODULES = [
-    "diagnose", "diagnose.assessment.recommendation", "diagnose.assessment.scoring",
-    "diagnose.assessment.preferences", "diagnose.authoring.analysis", "diagnose.authoring.catalog",
-    "diagnose.authoring.checks", "diagnose.authoring.fairness", "diagnose.authoring.whatif", "diagnose.batch",
-    "diagnose.batch.tabular", "diagnose.chart", "diagnose.cycle.evaluation", "diagnose.cycle.monitoring",
-    "diagnose.cycle.plan", "diagnose.cycle.trajectory", "diagnose.engine", "diagnose.errors",
-    "diagnose.knowledge", "diagnose.knowledge.cases", "diagnose.knowledge.conditions",
-    "diagnose.knowledge.cycle_rules", "diagnose.knowledge.schema", "diagnose.store",
 ]  # fmt: skip
 
 

@@ -15,7 +15,7 @@ MOVED = MappingProxyType(
         "diagnose.checks": "diagnose.authoring.checks",
         "diagnose.conditions": "diagnose.knowledge.conditions",
         "diagnose.evaluation": "diagnose.cycle.evaluation",
-        "diagnose.fairness": "diagnose.authoring.fairness",
+        "diagnose.fairness": "diagnose.knowledge.fairness",
         "diagnose.monitoring": "diagnose.cycle.monitoring",
         "diagnose.plan": "diagnose.cycle.plan",
         "diagnose.recommendation": "diagnose.assessment.recommendation",

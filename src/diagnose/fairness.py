@@ -1,7 +1,7 @@
-"""Deprecated: `diagnose.fairness` moved to `diagnose.authoring.fairness` in 0.2 (this path goes in 0.3)."""
+"""Deprecated: `diagnose.fairness` moved to `diagnose.knowledge.fairness` in 0.2 (this path goes in 0.3)."""
 
 from diagnose._moved import warn_moved
-from diagnose.authoring.fairness import (
+from diagnose.knowledge.fairness import (
     PROTECTED_ATTRIBUTES,
     SANCTION_WORDS,
     protected_attribute,

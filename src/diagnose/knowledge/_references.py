@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from diagnose._base import suggest
-from diagnose.authoring.fairness import protected_question, sanction_word
 from diagnose.knowledge._messages import Loc, describe_value
 from diagnose.knowledge._models import ContextField, Instrument, InterventionsFile, Item, Scale
 from diagnose.knowledge._partial import Declared, RuleParts, valid_entries
@@ -21,6 +20,7 @@ from diagnose.knowledge.conditions import (
     NotOf,
     ScoreCondition,
 )
+from diagnose.knowledge.fairness import protected_question, sanction_word
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
