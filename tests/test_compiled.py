@@ -145,9 +145,25 @@ def test_context_and_score_rules_give_the_json_of_assess(
 
 
 def test_the_generated_scorer_is_kept_for_reading() -> None:
-    source = compiled_rules(default_kb()).source
-    assert source.startswith("def score(a, fact):")
-    assert source.count("_partial(") == len(default_kb().factors)
+    """One scorer: the batch path's writer runs the very lines the scorer of `assess` runs."""
+    compiled = compiled_rules(default_kb())
+    assert compiled.source.startswith("def score(a):")
+    assert compiled.source.count("_partial(") == len(default_kb().factors)
+    assert compiled.writer_source.startswith("def write(a, fact):")
+    body = compiled.source.splitlines()[1:-1]
+    assert compiled.writer_source.splitlines()[1 : 1 + len(body)] == body
+
+
+def test_a_traceback_through_generated_code_shows_its_line() -> None:
+    import traceback
+
+    scorer = compiled_rules(default_kb())._score
+    try:
+        scorer({"se_1": 99})  # off the scale: the table lookup raises
+    except KeyError as exc:
+        shown = "".join(traceback.format_exception(exc))
+    assert "<scoring of diagnose_default" in shown
+    assert "t0_0 = T0_0[g('se_1', 'not_asked')]" in shown
 
 
 def test_eight_threads_get_the_sequential_json() -> None:

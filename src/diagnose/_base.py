@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import linecache
+import weakref
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -85,3 +87,13 @@ def suggest(name: str, known: Mapping[str, Any] | tuple[str, ...] | list[str]) -
 
     matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" (did you mean {matches[0]!r}?)" if matches else ""
+
+
+def run_generated(source: str, filename: str, namespace: dict[str, Any], owner: object) -> None:
+    """Run generated code in `namespace`, its source registered in `linecache` while `owner` lives.
+
+    A traceback through the code then shows its lines, as for a file.
+    """
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    weakref.finalize(owner, linecache.cache.pop, filename, None)
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the callers generate it from a checked knowledge base

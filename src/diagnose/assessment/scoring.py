@@ -12,28 +12,38 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt
+from pydantic_core import to_json
 
-from diagnose._base import Level, Model, Record, construct, suggest
+from diagnose._base import Level, Model, Record, construct, run_generated, suggest
 from diagnose.errors import AnswerError, AnswerProblem
+from diagnose.knowledge._base import derived
 from diagnose.knowledge._references import context_value_problem
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from diagnose.knowledge._base import KnowledgeBase
+    from diagnose.knowledge._models import Factor, Item
 
 __all__ = [
     "MISSING_REASONS",
+    "Answer",
     "AnswerValue",
     "ContextValue",
+    "FactorResult",
     "FactorScore",
     "Intake",
     "ItemScore",
     "MissingReason",
     "Profile",
+    "Scorer",
     "intake_schema",
     "score",
+    "scorer",
+    "scoring_lines",
     "validate_intake",
 ]
 
@@ -119,7 +129,7 @@ class Profile(Record):
 
 
 def _answer_problem(kb: KnowledgeBase, key: object, value: object) -> AnswerProblem | None:
-    item = kb._items_by_id.get(key) if isinstance(key, str) else None  # noqa: SLF001 - same package
+    item = kb.items_by_id.get(key) if isinstance(key, str) else None
     if item is not None and type(value) is int and item.scale.min <= value <= item.scale.max:
         return None  # the common case, checked first
     if not isinstance(key, str):
@@ -128,7 +138,7 @@ def _answer_problem(kb: KnowledgeBase, key: object, value: object) -> AnswerProb
         if len(key) > _LONGEST_ID:  # no id is this long: no suggestion to look for
             message = f"unknown item (ids have at most {_LONGEST_ID} characters)"
             return AnswerProblem("item", key[:40] + "...", message)
-        return AnswerProblem("item", key, f"unknown item{suggest(key, list(kb._items_by_id))}")  # noqa: SLF001
+        return AnswerProblem("item", key, f"unknown item{suggest(key, list(kb.items_by_id))}")
     scale = item.scale
     if isinstance(value, str) and value in MISSING_REASONS:
         return None
@@ -150,7 +160,7 @@ _LONGEST_ID = 64
 
 def _fine(kb: KnowledgeBase, key: object, value: object) -> bool:
     """Whether an answer is acceptable, without building a message (for counting past MAX_LISTED)."""
-    item = kb._items_by_id.get(key) if isinstance(key, str) else None  # noqa: SLF001 - same package
+    item = kb.items_by_id.get(key) if isinstance(key, str) else None
     if item is None:
         return False
     if type(value) is int:
@@ -258,6 +268,132 @@ def validate_intake(
     return full, {f: context[f] for f in kb.context_fields if f in context}  # type: ignore[misc]  # checked just above
 
 
+#: Factors with at most this many items get their sums written out in the generated scorer; a
+#: larger one is scored by `_partial` (a sum of thousands of terms is too deep to compile).
+_INLINE_ITEMS = 64
+
+
+class Answer(NamedTuple):
+    """What one possible answer to an item contributes to its factor."""
+
+    item: str
+    value: int | MissingReason  # the raw answer, or why it is missing
+    scored: int  # the value after reverse scoring (0 when missing)
+    counted: int  # 1 when answered, 0 when missing
+    model: ItemScore | None  # the answered item as it counted, None when missing
+    trace: str  # its entry in a trace's answers as JSON: '"se_1":4'
+    json: str  # the JSON of `model`, "" when missing
+    quoted: str  # the item id as JSON: '"se_1"'
+
+
+#: A factor's result: its level, its score (None when not assessed), the answers to its items,
+#: and whether every item was answered.
+FactorResult = tuple[Level | Literal["not_assessed"], float | None, tuple[Answer, ...], bool]
+
+
+def _answers(item: Item) -> dict[object, Answer]:
+    quoted = to_json(item.id).decode()
+    table: dict[object, Answer] = {}
+    for raw in range(item.scale.min, item.scale.max + 1):
+        scored = item.scored(raw)
+        model = construct(ItemScore, item=item.id, raw=raw, scored=scored)
+        written = ItemScore.__pydantic_serializer__.to_json(model).decode()
+        table[raw] = Answer(item.id, raw, scored, 1, model, f"{quoted}:{raw}", written, quoted)
+    for reason in MISSING_REASONS:
+        table[reason] = Answer(
+            item.id, reason, 0, 0, None, f"{quoted}:{to_json(reason).decode()}", "", quoted
+        )
+    return table
+
+
+def _partial(
+    factor: Factor, answers: tuple[Answer, ...]
+) -> tuple[Level | Literal["not_assessed"], float | None, bool]:
+    """A factor with a missing answer: scored when at least `min_answered` items are answered."""
+    counted = [a.scored for a in answers if a.counted]
+    if len(counted) < factor.min_answered:
+        return "not_assessed", None, False
+    value = sum(counted) / len(counted)
+    return factor.thresholds.level(value), value, len(counted) == len(answers)
+
+
+def scoring_lines(
+    kb: KnowledgeBase, tables: Mapping[str, Mapping[object, Answer]], namespace: dict[str, Any]
+) -> list[str]:
+    """The body of a generated scorer: per factor `f`, locals `l{f}`, `v{f}`, `c{f}` and `g{f}`.
+
+    `l{f}` is the level, `v{f}` the score (None when not assessed), `c{f}` whether every item was
+    answered, `t{f}_{i}` the `Answer` to its item `i` and, when `c{f}` is false, `g{f}` the
+    tuple of them (the common case of a complete factor builds no tuple); the answers are
+    read from the mapping `a`. What is generated reads the names it needs from `namespace`.
+    This is the one place that scores: `Scorer` returns these locals, and the batch path
+    (`diagnose.batch._compiled`) generates its JSON writer after the same lines.
+    """
+    namespace["_partial"] = _partial
+    lines = ["    g = a.get"]
+    for f, factor in enumerate(kb.factors.values()):
+        names = []
+        for i, item in enumerate(kb.items_by_factor[factor.id]):
+            table, name = f"T{f}_{i}", f"t{f}_{i}"
+            namespace[table] = tables[item.id]
+            names.append(name)
+            lines.append(f"    {name} = {table}[g({item.id!r}, 'not_asked')]")
+        namespace[f"L{f}"] = factor.thresholds.level
+        namespace[f"F{f}"] = factor
+        group = f"({', '.join(names)},)" if names else "()"
+        if 0 < len(names) <= _INLINE_ITEMS:
+            lines += [
+                f"    if {' + '.join(f'{n}[3]' for n in names)} == {len(names)}:",
+                f"        v{f} = ({' + '.join(f'{n}[2]' for n in names)}) / {len(names)}",
+                f"        l{f} = L{f}(v{f})",
+                f"        c{f} = True",
+                "    else:",
+                f"        g{f} = {group}",
+                f"        l{f}, v{f}, c{f} = _partial(F{f}, g{f})",
+            ]
+        else:  # a chain of thousands of `+` nests too deep for Python's compiler: one call
+            lines += [f"    g{f} = {group}", f"    l{f}, v{f}, c{f} = _partial(F{f}, g{f})"]
+    return lines
+
+
+class Scorer:
+    """A knowledge base's scorer (see the module): `scorer(answers)` gives each factor's result."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        """Look up every possible answer and generate the scoring function."""
+        #: Item id → possible answer → what it contributes.
+        self.tables: dict[str, dict[object, Answer]] = {item.id: _answers(item) for item in kb.items}
+        namespace: dict[str, Any] = {}
+        lines = ["def score(a):", *scoring_lines(kb, self.tables, namespace)]
+        groups = [
+            ", ".join(f"t{f}_{i}" for i in range(len(kb.items_by_factor[factor])))
+            for f, factor in enumerate(kb.factors)
+        ]
+        results = ", ".join(
+            f"(l{f}, v{f}, ({group},), c{f})" if group else f"(l{f}, v{f}, (), c{f})"
+            for f, group in enumerate(groups)
+        )
+        lines.append(f"    return ({results},)")
+        #: The generated source (also in `linecache`, under `filename`).
+        self.source = "\n".join(lines) + "\n"
+        self.filename = f"<scoring of {kb.id} {kb.content_hash[:19]}>"
+        run_generated(self.source, self.filename, namespace, self)
+        self._score: Callable[[Mapping[Any, object]], tuple[FactorResult, ...]] = namespace["score"]
+
+    def __call__(self, answers: Mapping[Any, object]) -> tuple[FactorResult, ...]:
+        """Each factor's result, in the knowledge base's order.
+
+        The answers must be known items with values on their scales or missing reasons (as
+        `validate_intake` leaves them); anything else raises KeyError or TypeError.
+        """
+        return self._score(answers)
+
+
+def scorer(kb: KnowledgeBase) -> Scorer:
+    """The scorer of `kb`, built on first use and kept with it."""
+    return derived(kb, Scorer)
+
+
 def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Profile:
     """Score checked answers (see `validate_intake`) into a profile.
 
@@ -268,33 +404,20 @@ def score(kb: KnowledgeBase, answers: Mapping[str, int | MissingReason]) -> Prof
         >>> p.scores["self_efficacy"].level, p.scores["health"].level
         ('low', 'not_assessed')
     """
-    # Built with model_construct: every value here comes from checked answers and the checked
+    # Built with construct: every value here comes from checked answers and the checked
     # knowledge base, so validating it again would only cost time (it was most of assess's time).
     scores: dict[str, FactorScore] = {}
-    for factor in kb.factors.values():
-        answered: list[ItemScore] = []
-        missing: dict[str, MissingReason] = {}
-        for item in kb.items_by_factor[factor.id]:
-            value = answers.get(item.id, "not_asked")
-            if isinstance(value, str):
-                missing[item.id] = value
-            else:
-                scored = item.scale.min + item.scale.max - value if item.reverse else value
-                answered.append(construct(ItemScore, item=item.id, raw=value, scored=scored))
-        value_score: float | None = None
-        level: Level | Literal["not_assessed"] = "not_assessed"
-        if len(answered) >= factor.min_answered:
-            value_score = sum(a.scored for a in answered) / len(answered)
-            level = factor.thresholds.level(value_score)
-        scores[factor.id] = construct(
+    for factor, (level, value, given, _complete) in zip(kb.factors, scorer(kb)(answers), strict=True):
+        missing = {a.item: a.value for a in given if not a.counted}
+        scores[factor] = construct(
             FactorScore,
-            factor=factor.id,
+            factor=factor,
             level=level,
-            score=value_score,
-            answered=tuple(a.item for a in answered),
+            score=value,
+            answered=tuple(a.item for a in given if a.counted),
             missing=tuple(missing),
             missing_reasons=missing,
-            items=tuple(answered),
+            items=tuple(a.model for a in given if a.model is not None),
         )
     return construct(Profile, scores=scores)
 

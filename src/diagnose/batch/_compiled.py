@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pydantic_core import to_json
 
-from diagnose._base import construct
-from diagnose.assessment.recommendation import FiredRule, UndecidedRule, recommend
-from diagnose.assessment.scoring import MISSING_REASONS, Intake, validate_intake
+from diagnose._base import construct, run_generated
+from diagnose.assessment.recommendation import Diagnosis, FiredRule, Trace, UndecidedRule, recommend
+from diagnose.assessment.scoring import FactorScore, Intake, Profile, scorer, scoring_lines, validate_intake
 from diagnose.engine._cache import rule_engine
 from diagnose.errors import AnswerError
 from diagnose.knowledge._base import derived
@@ -33,9 +33,8 @@ from diagnose.knowledge.conditions import context_key, level_key, score_key, tru
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from diagnose.assessment.scoring import ContextValue
+    from diagnose.assessment.scoring import Answer, ContextValue
     from diagnose.knowledge._base import KnowledgeBase
-    from diagnose.knowledge._models import Factor
 
 __all__ = ["CompiledResult", "CompiledRules", "split_intake"]
 
@@ -76,35 +75,97 @@ def split_intake(intake: Mapping[str, object] | Intake) -> tuple[Mapping[Any, ob
     return intake, {}
 
 
-class _Entry(NamedTuple):
-    """What one possible answer to an item contributes."""
+def pieces(prototype: bytes, holes: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The JSON of a prototype model, cut where the values of `holes` stand, in order.
 
-    trace: str  # its entry in the trace's answers: '"se_1":4'
-    item: str  # its entry in the factor's items, or "" when missing
-    scored: int  # the value after reverse-scoring (0 when missing)
-    counted: int  # 1 when answered, 0 when missing
-    quoted: str  # the item id as JSON
+    Each hole is a key and the value the prototype has there (`("items", "[]")`); a quoted text,
+    a list or a mapping keeps its opening and closing characters on either side of the cut, any
+    other value is cut out. So `pieces(b'{"a":[],"b":null}', (("a", "[]"), ("b", "null")))` is
+    `('{"a":[', '],"b":', '}')`. The batch path joins the pieces with each intake's values: what
+    it writes is what the models write, and a field added to a model appears without an edit here.
+    """
+    text = prototype.decode()
+    out: list[str] = []
+    for key, value in holes:
+        marker = f"{to_json(key).decode()}:{value}"
+        at = text.find(marker)
+        if at < 0:  # pragma: no cover - a model without the field: a bug, found by any test
+            raise AssertionError(f"{marker} is not in {text}")
+        keep = 1 if value[0] in '"[{' else 0
+        cut = at + len(marker) - len(value)
+        out.append(text[: cut + keep])
+        text = text[cut + len(value) - keep :]
+    out.append(text)
+    return tuple(out)
+
+
+#: Where a diagnosis's JSON depends on the intake, in the order its fields are written.
+_DIAGNOSIS_HOLES = (
+    ("scores", "{}"),
+    ("recommendations", "[]"),
+    ("answers", "{}"),
+    ("context", "{}"),
+    ("fired_rules", "[]"),
+    ("undecided_rules", "[]"),
+)
+#: Where a factor score's JSON does.
+_FACTOR_HOLES = (
+    ("level", '"low"'),
+    ("score", "null"),
+    ("answered", "[]"),
+    ("missing", "[]"),
+    ("missing_reasons", "{}"),
+    ("items", "[]"),
+)
+
+
+def _diagnosis_pieces(kb: KnowledgeBase) -> tuple[bytes, ...]:
+    empty_trace = Trace.model_construct(answers={}, context={}, fired_rules=(), undecided_rules=())
+    prototype = Diagnosis.model_construct(
+        profile=Profile.model_construct(scores={}),
+        recommendations=(),
+        trace=empty_trace,
+        knowledge_base_id=kb.id,
+        knowledge_base_version=kb.version,
+        knowledge_base_hash=kb.content_hash,
+    )
+    return tuple(p.encode() for p in pieces(prototype.model_dump_json().encode(), _DIAGNOSIS_HOLES))
+
+
+def _factor_pieces(factor: str) -> tuple[str, ...]:
+    prototype = FactorScore.model_construct(
+        factor=factor, level="low", score=None, answered=(), missing=(), missing_reasons={}, items=()
+    )
+    head, *rest = pieces(FactorScore.__pydantic_serializer__.to_json(prototype), _FACTOR_HOLES)
+    return (to_json(factor).decode() + ":" + head, *rest)
+
+
+def _partial_json(
+    pieces: tuple[str, ...], level: str, value: float | None, answers: tuple[Answer, ...]
+) -> str:
+    """The JSON of a factor score with a missing answer, from the pieces of `FactorScore`'s JSON."""
+    p0, p1, p2, p3, p4, p5, p6 = pieces
+    answered = [a for a in answers if a.counted]
+    missing = [a for a in answers if not a.counted]
+    return (
+        f"{p0}{level}{p1}{'null' if value is None else repr(value)}{p2}"
+        f"{','.join([a.quoted for a in answered])}{p3}{','.join([a.quoted for a in missing])}{p4}"
+        f"{','.join([a.trace for a in missing])}{p5}{','.join([a.json for a in answered])}{p6}"
+    )
 
 
 class CompiledRules:
-    """A knowledge base's pipeline as lookups, prebuilt JSON and generated code (see the module)."""
+    """A knowledge base's pipeline as lookups and prebuilt JSON over its one scorer (see the module)."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        """Precompute every fragment that does not depend on the client, and generate the scorer."""
+        """Precompute every fragment that does not depend on the client."""
         self.kb = kb
-        self._tables: dict[str, dict[object, _Entry]] = {}
-        for item in kb.items:
-            quoted = _json(item.id)
-            table: dict[object, _Entry] = {}
-            for raw in range(item.scale.min, item.scale.max + 1):
-                scored = item.scale.min + item.scale.max - raw if item.reverse else raw
-                entry = f'{{"item":{quoted},"raw":{raw},"scored":{scored}}}'
-                table[raw] = _Entry(f"{quoted}:{raw}", entry, scored, 1, quoted)
-            for reason in MISSING_REASONS:
-                table[reason] = _Entry(f"{quoted}:{_json(reason)}", "", 0, 0, quoted)
-            self._tables[item.id] = table
-        self._score = self._generate()
-        self._item_ids = frozenset(self._tables)
+        self._score = scorer(kb)
+        #: The generated scoring function (the one `assess` uses too).
+        self.source = self._score.source
+        self._item_ids = frozenset(self._score.tables)
+        self._diagnosis = _diagnosis_pieces(kb)
+        self._write = self._generate(kb)
         # What rules read: when the fact holds all of it, no rule can be undecided.
         self._read_keys = frozenset(
             key
@@ -117,10 +178,6 @@ class CompiledRules:
             for factors, fields_read in [kb.rule_reads[rule.id]]
             if factors or fields_read
         )
-        self._tail = (
-            f'"knowledge_base_id":{_json(kb.id)},"knowledge_base_version":{_json(kb.version)},'
-            f'"knowledge_base_hash":{_json(kb.content_hash)},"assessed_on":null,"preferences":null}}'
-        ).encode()
         self._lock = threading.Lock()
         self._advice: dict[tuple[str, ...], tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[str, ...]]] = {}
         self._recommendations: dict[tuple[str, tuple[str, ...]], bytes] = {}
@@ -131,90 +188,50 @@ class CompiledRules:
         self._undecided: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bytes] = {}
 
     def _generate(
-        self,
+        self, kb: KnowledgeBase
     ) -> Callable[[Mapping[Any, object], dict[str, object]], tuple[str, str, tuple[str, ...]]]:
-        """Generate `score(answers, fact) -> (profile JSON, trace answers JSON, levels)` for this KB.
+        """Generate `write(answers, fact) -> (scores JSON, trace answers JSON, levels)` for this KB.
 
-        Straight-line code, one line per item, with the common case (every item of a factor
-        answered) written out in full; a factor with a missing answer goes through `_partial`.
-        The answers must have passed the check in `_prepare`.
+        The scorer's own lines (`scoring_lines`, the one place that scores), then one f-string
+        per factor from the pieces of `FactorScore`'s own JSON; a factor with a missing answer
+        goes through `_partial_json`. It also puts into the fact what the rules read.
         """
-        kb = self.kb
         fields = kb.fact_fields
-        namespace: dict[str, Any] = {"_partial": self._partial, "S": '","score":'}
-        lines = ["def score(a, fact):", "    g = a.get"]
-        variables: dict[str, str] = {}
-        levels = []
-        for f, factor in enumerate(kb.factors.values()):
-            items = kb.items_by_factor[factor.id]
-            names = []
+        namespace: dict[str, Any] = {"_partial_json": _partial_json}
+        lines = ["def write(a, fact):", *scoring_lines(kb, self._score.tables, namespace)]
+        where: dict[str, str] = {}
+        for f, factor in enumerate(kb.factors):
+            items = kb.items_by_factor[factor]
+            p = _factor_pieces(factor)
+            # Names of their own: the scorer's lines use T, L, F, g and t.
+            namespace[f"P{f}"] = p
+            for n, piece in enumerate(p):
+                namespace[f"J{f}_{n}"] = piece
+            namespace[f"U{f}"] = p[2] + ",".join(to_json(i.id).decode() for i in items) + p[3] + p[4] + p[5]
             for i, item in enumerate(items):
-                table, name = f"T{f}_{i}", f"t{f}_{i}"
-                namespace[table] = self._tables[item.id]
-                variables[item.id] = name
-                names.append(name)
-                lines.append(f"    {name} = {table}[g({item.id!r}, 'not_asked')]")
-            namespace[f"H{f}"] = f'{_json(factor.id)}:{{"factor":{_json(factor.id)},"level":"'
-            namespace[f"L{f}"] = factor.thresholds.level
-            namespace[f"F{f}"] = factor
-            answered = ",".join(_json(item.id) for item in items)
-            namespace[f"M{f}"] = f',"answered":[{answered}],"missing":[],"missing_reasons":{{}},"items":['
-            lk, sk = level_key(factor.id), score_key(factor.id)
-            level, value = f"l{f}", f"s{f}"
-            levels.append(level)
-            entries = ",".join(f"{{{n}[1]}}" for n in names)
-            if len(names) <= _INLINE_ITEMS:
-                lines += [
-                    f"    if {' + '.join(f'{n}[3]' for n in names)} == {len(names)}:",
-                    f"        {value} = ({' + '.join(f'{n}[2]' for n in names)}) / {len(names)}",
-                    f"        {level} = L{f}({value})",
-                    f'        p{f} = f"{{H{f}}}{{{level}}}{{S}}{{{value}!r}}{{M{f}}}{entries}]}}}}"',
-                    "    else:",
-                    f"        {level}, {value}, p{f} = _partial(F{f}, H{f}, ({', '.join(names)},))",
-                ]
-            else:  # a chain of thousands of `+` nests too deep for Python's compiler: one call
-                lines.append(f"    {level}, {value}, p{f} = _partial(F{f}, H{f}, ({', '.join(names)},))")
-            lines.append(f"    if {value} is not None:")
-            lines += [f"        fact[{lk!r}] = {level}"] if lk in fields else []
-            lines += [f"        fact[{sk!r}] = {value}"] if sk in fields else []
-            lines += ["        pass"] if lk not in fields and sk not in fields else []
-        profile = 'f"' + ",".join(f"{{p{f}}}" for f in range(len(kb.factors))) + '"'
-        trace = ",".join(f"{{{variables[item.id]}[0]}}" for item in kb.items)
-        lines.append(f'    return {profile}, f"{trace}", ({", ".join(levels)},)')
-        source = "\n".join(lines)
-        exec(compile(source, f"<scoring of {kb.id}>", "exec"), namespace)  # noqa: S102 - generated from a checked knowledge base: ids and JSON fragments only
-        self.source = source
-        scorer: Callable[[Mapping[Any, object], dict[str, object]], tuple[str, str, tuple[str, ...]]]
-        scorer = namespace["score"]
-        return scorer
-
-    @staticmethod
-    def _partial(factor: Factor, head: str, entries: tuple[_Entry, ...]) -> tuple[str, float | None, str]:
-        """A factor with a missing answer: (level, score or None, its profile JSON)."""
-        answered: list[str] = []
-        items: list[str] = []
-        missing: list[str] = []
-        reasons: list[str] = []
-        total = 0
-        for trace, item, scored, counted, quoted in entries:
-            if counted:
-                answered.append(quoted)
-                items.append(item)
-                total += scored
-            else:
-                missing.append(quoted)
-                reasons.append(trace)
-        value: float | None = None
-        level, score_json = "not_assessed", "null"
-        if len(answered) >= factor.min_answered:
-            value = total / len(answered)
-            level, score_json = factor.thresholds.level(value), repr(value)
-        text = (
-            f'{head}{level}","score":{score_json},"answered":[{",".join(answered)}],'
-            f'"missing":[{",".join(missing)}],"missing_reasons":{{{",".join(reasons)}}},'
-            f'"items":[{",".join(items)}]}}'
-        )
-        return level, value, text
+                where[item.id] = f"t{f}_{i}[5]"
+            written = ",".join(f"{{t{f}_{i}[6]}}" for i in range(len(items)))
+            lines += [
+                f"    if c{f}:",
+                f'        p{f} = f"{{J{f}_0}}{{l{f}}}{{J{f}_1}}{{v{f}!r}}{{U{f}}}{written}{{J{f}_6}}"',
+                "    else:",
+                f"        p{f} = _partial_json(P{f}, l{f}, v{f}, g{f})",
+            ]
+            keys = ((level_key(factor), f"l{f}"), (score_key(factor), f"v{f}"))
+            reads = [(key, var) for key, var in keys if key in fields]
+            if reads:
+                lines.append(f"    if v{f} is not None:")
+                lines += [f"        fact[{key!r}] = {var}" for key, var in reads]
+        profile = ",".join(f"{{p{f}}}" for f in range(len(kb.factors)))
+        trace = ",".join(f"{{{where[item.id]}}}" for item in kb.items)
+        levels = "".join(f"l{f}, " for f in range(len(kb.factors)))
+        lines.append(f'    return f"{profile}", f"{trace}", ({levels})')
+        #: The generated writer (registered in `linecache`, like the scorer).
+        self.writer_source = "\n".join(lines) + "\n"
+        run_generated(self.writer_source, f"<batch JSON of {kb.id} {kb.content_hash[:19]}>", namespace, self)
+        writer: Callable[[Mapping[Any, object], dict[str, object]], tuple[str, str, tuple[str, ...]]]
+        writer = namespace["write"]
+        return writer
 
     def assess(self, intakes: Iterable[Mapping[str, object] | Intake]) -> list[CompiledResult | AnswerError]:
         """Assess a chunk of intakes; a rejected one becomes its `AnswerError`, in its place."""
@@ -263,9 +280,10 @@ class CompiledRules:
                 if (key := context_key(name)) in self.kb.fact_fields:
                     fact[key] = value
         # Ids, numbers and missing reasons only: ASCII, so encoding is a copy.
+        d0, d1, d2, d3, _, _, _ = self._diagnosis
         return (
-            f'{{"kind":"diagnosis","profile":{{"scores":{{{profile}}}}},'.encode(),
-            b'"trace":{"answers":{%s},"context":%s,' % (trace_answers.encode(), to_json(checked_context)),
+            d0 + profile.encode() + d1,
+            d2 + trace_answers.encode() + d3 + to_json(checked_context)[1:-1],
             fact,
             levels,
         )
@@ -283,10 +301,11 @@ class CompiledRules:
         try:
             if not (answers.keys() <= self._item_ids and set(map(type, answers.values())) <= _ANSWER_TYPES):
                 return None
-            return self._score(answers, fact)
+            written: tuple[str, str, tuple[str, ...]] = self._write(answers, fact)
         except (KeyError, TypeError, AttributeError):
             fact.clear()
             return None
+        return written
 
     def _finish(
         self,
@@ -298,13 +317,16 @@ class CompiledRules:
     ) -> CompiledResult:
         recommendations, fired_rules, advice = self._advice_for(fired)
         undecided = self._undecided_for(fired, fact)
-        text = b'%s"recommendations":[%s],%s"fired_rules":[%s],"undecided_rules":[%s]},%s' % (
+        _, _, _, _, d4, d5, d6 = self._diagnosis
+        text = b"%s%s%s%s%s%s%s%s" % (
             profile,
             b",".join(recommendations),
             trace,
+            d4,
             b",".join(fired_rules),
+            d5,
             undecided,
-            self._tail,
+            d6,
         )
         return CompiledResult(text, levels, advice)
 

@@ -45,7 +45,6 @@ class KnowledgeBase:
         "__weakref__",
         "_derived",
         "_derived_lock",
-        "_items_by_id",
         "cases",
         "content_hash",
         "context_fields",
@@ -58,6 +57,7 @@ class KnowledgeBase:
         "interventions",
         "items",
         "items_by_factor",
+        "items_by_id",
         "origins",
         "path",
         "rule_reads",
@@ -91,7 +91,8 @@ class KnowledgeBase:
         self.content_hash = content_hash
         self.factors: Mapping[str, Factor] = MappingProxyType({f.id: f for f in instrument.factors})
         self.items: tuple[Item, ...] = instrument.items
-        self._items_by_id: Mapping[str, Item] = MappingProxyType({i.id: i for i in instrument.items})
+        #: Item id → item.
+        self.items_by_id: Mapping[str, Item] = MappingProxyType({i.id: i for i in instrument.items})
         self.items_by_factor: Mapping[str, tuple[Item, ...]] = MappingProxyType(
             {f.id: tuple(i for i in instrument.items if i.factor == f.id) for f in instrument.factors}
         )
@@ -108,7 +109,7 @@ class KnowledgeBase:
         #: The fact fields some rule reads; the fact the engine sees carries only these.
         self.fact_fields: frozenset[str] = _fact_fields(rules)
         self._derived: dict[Callable[[KnowledgeBase], object], object] = {}
-        self._derived_lock = threading.Lock()
+        self._derived_lock = threading.RLock()  # what one maker builds may need another (the scorer)
 
     @property
     def id(self) -> str:
@@ -122,7 +123,7 @@ class KnowledgeBase:
 
     def item(self, item_id: str) -> Item:
         """Return the item with this id (KeyError if there is none)."""
-        return self._items_by_id[item_id]
+        return self.items_by_id[item_id]
 
     def __repr__(self) -> str:
         """Show id, version and hash."""
