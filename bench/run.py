@@ -7,7 +7,7 @@
 Per intake, in the same loop and in rotating order (so that machine noise falls on all three):
   * `assess`: the whole pipeline (validation, scoring, durable-rules, recommendations, trace);
   * floor: the same pipeline with only the rule step replaced by generated Python over the same
-    compiled rules (`diagnose.engine._durable.PythonRules`);
+    compiled rules (`bench/_floor.py`, `PythonRules`);
   * raw durable-rules: only `RuleEngine.fired` on the prepared fact.
 Per chunk of 256 intakes, also side by side in rotating order: the rule step as one durable-rules
 session per intake (`RuleEngine.fired`) against one session per chunk (`fired_many`), and the whole
@@ -43,12 +43,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 import pyarrow as pa
+from _floor import PythonRules
 
 import diagnose
 from diagnose.assessment.recommendation import _assess, build_fact
 from diagnose.assessment.scoring import score, validate_intake
 from diagnose.batch.tabular import assess_table
-from diagnose.engine._durable import PythonRules
 from diagnose.knowledge._load import _load, default_knowledge_base_path
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -253,3 +254,18 @@ def test_a_factor_with_3000_items_compiles(make_kb: MakeKb) -> None:
     full = {f"big_{n}": 1 + n % 5 for n in range(3000)} | {"he_1": 2, "he_2": 2, "he_3": 2}
     for payload in ({"big_7": 2, "he_1": 1}, full):
         assert got(compiled(kb, payload)) == expected(kb, payload)
+
+
+def test_a_traceback_through_the_generated_scorer_shows_its_source() -> None:
+    """The generated code is registered with linecache: a traceback names the line that failed."""
+    kb = default_kb()
+    scorer = compiled_rules(kb)._score
+    first = kb.items_by_factor[next(iter(kb.factors))][0].id
+    with pytest.raises(KeyError) as caught:
+        scorer({first: 99}, {})  # an answer `_prepare` would refuse: no table entry
+    generated = [
+        f for f in traceback.extract_tb(caught.value.__traceback__) if f.filename.startswith("<scoring")
+    ]
+    assert [f.line for f in generated] == [f"t0_0 = T0_0[g({first!r}, 'not_asked')]"]
+    shown = "".join(traceback.format_tb(caught.value.__traceback__))
+    assert f", line 3, in score\n    t0_0 = T0_0[g({first!r}, 'not_asked')]\n" in shown

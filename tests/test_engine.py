@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import diagnose
 from diagnose.batch._compiled import compiled_rules
 from diagnose.engine._cache import rule_engine
-from diagnose.engine._durable import PythonRules, RuleEngine, compile_ruleset
+from diagnose.engine._durable import RuleEngine, compile_ruleset
 from diagnose.engine._limits import SESSION_FACTS, engine_error, fnv1a_32
 from diagnose.knowledge.conditions import (
     ContextCondition,
@@ -32,6 +32,7 @@ from diagnose.knowledge.conditions import (
     score_key,
     truth,
 )
+from tests.floor import PythonRules
 
 
 def test_only_the_adapter_imports_durable() -> None:
@@ -325,7 +326,8 @@ def test_a_code_from_durable_is_an_engine_error_and_the_engine_goes_on(kb: diagn
 _SIGNALS_SCRIPT = """
 import signal, sys
 import diagnose
-from diagnose.engine._durable import PythonRules, RuleEngine
+from diagnose.engine._durable import RuleEngine
+from tests.floor import PythonRules
 from tests.test_engine import _caseload_facts
 
 kb = diagnose.load_knowledge_base()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import linecache
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from types import CodeType
 
 #: An id in a knowledge base: lowercase letters, digits and underscores, starting with a letter.
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -77,6 +80,26 @@ def construct(cls: type[R], **values: Any) -> R:  # noqa: ANN401 - field values 
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj
+
+
+_generated = itertools.count(1)
+
+
+def compile_source(source: str, name: str) -> CodeType:
+    r"""Compile generated Python, registered with `linecache` so that tracebacks show its lines.
+
+    Each call gets a file name of its own (`<name #n>`), so sources never overwrite each other.
+
+    Examples:
+        >>> import linecache
+        >>> code = compile_source("x = 1\ny = x + 1\n", "demo")
+        >>> linecache.getline(code.co_filename, 2)
+        'y = x + 1\n'
+    """
+    filename = f"<{name} #{next(_generated)}>"
+    # mtime None: linecache.checkcache keeps the entry (there is no file to compare it with).
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    return compile(source, filename, "exec")
 
 
 def suggest(name: str, known: Mapping[str, Any] | tuple[str, ...] | list[str]) -> str:

@@ -28,10 +28,8 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from diagnose.authoring._solver import Encoding
+from diagnose.authoring._solver import Encoding, variable_of
 from diagnose.knowledge.conditions import (
-    ContextCondition,
-    ScoreCondition,
     context_key,
     iter_atoms,
     level_key,
@@ -100,14 +98,7 @@ class _Space:
         bounds: dict[str, set[float]] = {}
         for rule in kb.rules:
             for atom in iter_atoms(rule.when):
-                if isinstance(atom, ScoreCondition):
-                    bounds.setdefault(atom.factor, set()).update(atom.score.bounds().values())
-                elif isinstance(atom, ContextCondition):
-                    values = atom.accepted() or tuple(atom.bounds().values())
-                    numbers = {
-                        float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)
-                    }
-                    bounds.setdefault(f"context:{atom.context}", set()).update(numbers)
+                bounds.setdefault(variable_of(atom), set()).update(atom.points())
         self.domains: dict[str, list[Value]] = {}
         for factor in kb.factors.values():
             self.domains[factor.id] = self._factor_domain(factor.id, bounds.get(factor.id, set()))
@@ -142,7 +133,7 @@ class _Space:
         names: dict[str, None] = {}
         for condition in conditions:
             for atom in iter_atoms(condition):
-                names[f"context:{atom.context}" if isinstance(atom, ContextCondition) else atom.factor] = None
+                names[variable_of(atom)] = None
         return list(names)
 
 

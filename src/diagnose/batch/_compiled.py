@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pydantic_core import to_json
 
-from diagnose._base import construct
+from diagnose._base import compile_source, construct
 from diagnose.assessment.recommendation import FiredRule, UndecidedRule, recommend
 from diagnose.assessment.scoring import MISSING_REASONS, Intake, validate_intake
 from diagnose.engine._cache import rule_engine
@@ -182,7 +182,7 @@ class CompiledRules:
         trace = ",".join(f"{{{variables[item.id]}[0]}}" for item in kb.items)
         lines.append(f'    return {profile}, f"{trace}", ({", ".join(levels)},)')
         source = "\n".join(lines)
-        exec(compile(source, f"<scoring of {kb.id}>", "exec"), namespace)  # noqa: S102 - generated from a checked knowledge base: ids and JSON fragments only
+        exec(compile_source(source, f"scoring of {kb.id}"), namespace)  # noqa: S102 - generated from a checked knowledge base: ids and JSON fragments only
         self.source = source
         scorer: Callable[[Mapping[Any, object], dict[str, object]], tuple[str, str, tuple[str, ...]]]
         scorer = namespace["score"]

@@ -57,27 +57,26 @@ from diagnose.engine._limits import SESSION_FACTS, engine_error, fnv1a_32
 from diagnose.errors import EngineError, EngineUnavailableError
 from diagnose.knowledge.conditions import (
     OPPOSITE_BOUND,
-    AllOf,
-    AnyOf,
-    Condition,
     ContextCondition,
     LevelCondition,
-    NotOf,
     ScoreCondition,
     context_key,
+    fold,
     level_key,
     score_key,
 )
-from diagnose.knowledge.cycle_rules import CYCLE_FACTS, CycleAllOf, CycleAnyOf, CycleFact, CycleNotOf
+from diagnose.knowledge.cycle_rules import CYCLE_FACTS
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from types import ModuleType
 
     from diagnose.knowledge._base import KnowledgeBase
     from diagnose.knowledge._models import ContextField
+    from diagnose.knowledge.conditions import Condition
+    from diagnose.knowledge.cycle_rules import CycleCondition, CycleFact
 
-__all__ = ["CATCH_ALL", "FACT_KIND", "PythonRules", "RuleEngine", "compile_ruleset"]
+__all__ = ["CATCH_ALL", "FACT_KIND", "RuleEngine", "compile_ruleset"]
 
 #: Every fact we assert has `kind: intake`; each rule matches on it first.
 FACT_KIND = "intake"
@@ -188,64 +187,86 @@ def _values_expr(field: str, values: Sequence[object]) -> Expr:
     return _or([{field: v} for v in values])
 
 
-def _context_expr(atom: ContextCondition, spec: ContextField, *, holds: bool) -> Expr:
-    key = context_key(atom.context)
+#: A condition compiled both ways: (definitely true, definitely false).
+Rail = tuple[Expr, Expr]
+
+
+def _all_rail(parts: list[Rail]) -> Rail:
+    return _and([t for t, _ in parts]), _or([f for _, f in parts])
+
+
+def _any_rail(parts: list[Rail]) -> Rail:
+    return _or([t for t, _ in parts]), _and([f for _, f in parts])
+
+
+def _not_rail(part: Rail) -> Rail:
+    return part[1], part[0]
+
+
+def _level_rail(atom: LevelCondition, _context: Mapping[str, ContextField]) -> Rail:
+    key, wanted = level_key(atom.factor), atom.levels()
+    return _values_expr(key, wanted), _values_expr(key, [lv for lv in LEVELS if lv not in wanted])
+
+
+def _score_rail(atom: ScoreCondition, _context: Mapping[str, ContextField]) -> Rail:
+    key, bounds = score_key(atom.factor), atom.score.bounds()
+    return _bounds(key, bounds, holds=True), _bounds(key, bounds, holds=False)
+
+
+def _context_rail(atom: ContextCondition, context: Mapping[str, ContextField]) -> Rail:
+    key, spec = context_key(atom.context), context[atom.context]
     accepted = atom.accepted()
     if accepted is None:
-        return _bounds(key, atom.bounds(), holds=holds)
-    if holds:
-        return _values_expr(key, accepted)
+        return _bounds(key, atom.bounds(), holds=True), _bounds(key, atom.bounds(), holds=False)
     if spec.type == "enum":
-        return _values_expr(key, [v for v in spec.values if v not in accepted])
-    if spec.type == "boolean":
-        return _values_expr(key, [v for v in (True, False) if v not in accepted])
-    # A number is definitely not in the set when it differs from each value.
-    return _and([_or([_bound("lt", key, float(v)), _bound("gt", key, float(v))]) for v in accepted])
+        others: Expr = _values_expr(key, [v for v in spec.values if v not in accepted])
+    elif spec.type == "boolean":
+        others = _values_expr(key, [v for v in (True, False) if v not in accepted])
+    else:  # a number is definitely not in the set when it differs from each value
+        others = _and([_or([_bound("lt", key, float(v)), _bound("gt", key, float(v))]) for v in accepted])
+    return _values_expr(key, accepted), others
 
 
-def _expr(condition: Condition, context: Mapping[str, ContextField], *, holds: bool) -> Expr:
-    """The durable condition under which `condition` is definitely true (or definitely false)."""
-    if isinstance(condition, AllOf | AnyOf):
-        children = [
-            _expr(c, context, holds=holds)
-            for c in (condition.all_ if isinstance(condition, AllOf) else condition.any_)
-        ]
-        conjunctive = isinstance(condition, AllOf) == holds
-        return _and(children) if conjunctive else _or(children)
-    if isinstance(condition, NotOf):
-        return _expr(condition.not_, context, holds=not holds)
-    if isinstance(condition, LevelCondition):
-        wanted = condition.levels()
-        chosen = wanted if holds else tuple(lv for lv in LEVELS if lv not in wanted)
-        return _values_expr(level_key(condition.factor), chosen)
-    if isinstance(condition, ScoreCondition):
-        return _bounds(score_key(condition.factor), condition.score.bounds(), holds=holds)
-    return _context_expr(condition, context[condition.context], holds=holds)
+#: How each kind of atom is compiled (a new kind of atom adds its compiler here).
+_ATOM_RAILS: dict[type, Callable[[Any, Mapping[str, ContextField]], Rail]] = {
+    LevelCondition: _level_rail,
+    ScoreCondition: _score_rail,
+    ContextCondition: _context_rail,
+}
 
 
-def _cycle_expr(condition: object, *, holds: bool) -> Expr:
+def _expr(condition: Condition, context: Mapping[str, ContextField]) -> Expr:
+    """The durable condition under which `condition` is definitely true.
+
+    Negation is pushed down to the atoms: each part is compiled both ways (definitely true,
+    definitely false), and `not` swaps the two.
+    """
+    rail = fold(
+        condition,
+        atom=lambda atom: _ATOM_RAILS[type(atom)](atom, context),
+        all_=_all_rail,
+        any_=_any_rail,
+        not_=_not_rail,
+    )
+    return rail[0]
+
+
+def _fact_rail(atom: CycleFact) -> Rail:
+    accepted, domain = atom.accepted(), CYCLE_FACTS[atom.fact][1]
+    key = context_key(atom.fact)
+    return _values_expr(key, accepted), _values_expr(key, [v for v in domain if v not in accepted])
+
+
+def _cycle_expr(condition: CycleCondition) -> Expr:
     """Like `_expr`, for cycle rules: facts are always present, so only negation needs care."""
-    if isinstance(condition, CycleAllOf | CycleAnyOf):
-        children = [
-            _cycle_expr(c, holds=holds)
-            for c in (condition.all_ if isinstance(condition, CycleAllOf) else condition.any_)
-        ]
-        return _and(children) if isinstance(condition, CycleAllOf) == holds else _or(children)
-    if isinstance(condition, CycleNotOf):
-        return _cycle_expr(condition.not_, holds=not holds)
-    if not isinstance(condition, CycleFact):  # pragma: no cover - the model admits no other kind
-        raise EngineError(f"not a cycle condition: {condition!r}")
-    accepted = condition.accepted()
-    domain = CYCLE_FACTS[condition.fact][1]
-    chosen = accepted if holds else tuple(v for v in domain if v not in accepted)
-    return _values_expr(context_key(condition.fact), chosen)
+    return fold(condition, atom=_fact_rail, all_=_all_rail, any_=_any_rail, not_=_not_rail)[0]
 
 
 def compile_cycle_ruleset(kb: KnowledgeBase) -> dict[str, Any]:
     """The durable-rules definition of a knowledge base's cycle rules (facts of kind goal/trajectory)."""
     definition: dict[str, Any] = {}
     for rule in kb.cycle_rules:
-        expr = _cycle_expr(rule.when, holds=True)
+        expr = _cycle_expr(rule.when)
         if expr is False:
             continue
         match = {"kind": rule.scope} if expr is True else {"$and": [{"kind": rule.scope}, expr]}
@@ -264,7 +285,7 @@ def compile_ruleset(kb: KnowledgeBase) -> dict[str, Any]:
     """
     definition: dict[str, Any] = {}
     for rule in kb.rules:
-        expr = _expr(rule.when, kb.context_fields, holds=True)
+        expr = _expr(rule.when, kb.context_fields)
         if expr is False:
             continue
         match = {"kind": FACT_KIND} if expr is True else {"$and": [{"kind": FACT_KIND}, expr]}
@@ -441,50 +462,3 @@ _positions = re.compile(rf'"{POSITION}":(\d+)').findall
 def _position_hashes() -> frozenset[int]:
     """The 32-bit hashes durable gives the position ids "0" to "16383" (computed once)."""
     return frozenset(fnv1a_32(str(n)) for n in range(SESSION_FACTS))
-
-
-_PY_OPS = {"$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">="}
-
-
-def _python_expr(expr: dict[str, Any]) -> str:
-    """The Python expression over fact `f` that means what a durable condition means.
-
-    Fields absent from the fact make a comparison false, as in durable-rules.
-    """
-    (key, value), *rest = expr.items()
-    if rest:
-        raise EngineError(f"cannot translate a condition with several keys: {sorted(expr)}")
-    if key in ("$and", "$or"):
-        joiner = " and " if key == "$and" else " or "
-        return "(" + joiner.join(_python_expr(part) for part in value) + ")"
-    if key in _PY_OPS:
-        ((field, bound),) = value.items()
-        return f"({field!r} in f and f[{field!r}] {_PY_OPS[key]} {bound!r})"
-    if key.startswith("$"):
-        raise EngineError(f"cannot translate durable operator {key!r}")
-    return f"(f.get({key!r}, _MISSING) == {value!r} and type(f.get({key!r})) is {type(value).__name__})"
-
-
-class PythonRules:
-    """The same compiled rules evaluated by generated Python: the floor the benchmark compares with.
-
-    It reads the very definition `RuleEngine` hands to durable-rules, so the two can only differ in
-    the engine, never in the rules; a test checks that they fire the same rules.
-    """
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        """Generate and compile one function that tests every rule in turn."""
-        definition = compile_ruleset(kb)
-        lines = ["def fired(f):", "    out = []"]
-        for rule_id, spec in definition.items():
-            if rule_id == CATCH_ALL:
-                continue
-            match = spec["all"][0]["m"]
-            condition = match["$and"][1] if "$and" in match else None
-            test = "True" if condition is None else _python_expr(condition)
-            lines += [f"    if {test}:", f"        out.append({rule_id!r})"]
-        lines.append("    return tuple(sorted(out))")
-        namespace: dict[str, Any] = {"_MISSING": object()}
-        exec(compile("\n".join(lines), f"<rules of {kb.id}>", "exec"), namespace)  # noqa: S102 - code generated from a checked knowledge base, ids and JSON scalars only
-        self.source = "\n".join(lines)
-        self.fired: Any = namespace["fired"]

@@ -8,14 +8,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
 from diagnose.knowledge._models import ContextField, CycleSettings, Factor, Instrument, Intervention, Item
-from diagnose.knowledge.conditions import (
-    ContextCondition,
-    ScoreCondition,
-    context_key,
-    iter_atoms,
-    level_key,
-    score_key,
-)
+from diagnose.knowledge.conditions import context_key, iter_atoms, level_key, score_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -164,27 +157,21 @@ class Origin:
         return f"{self.file}:{self.line}:{self.column}: {self.path}"
 
 
-def _fact_fields(rules: tuple[Rule, ...]) -> frozenset[str]:
+_KEYS = {"level": level_key, "score": score_key, "context": context_key}
 
+
+def _fact_fields(rules: tuple[Rule, ...]) -> frozenset[str]:
     fields: set[str] = set()
     for rule in rules:
         for atom in iter_atoms(rule.when):
-            if isinstance(atom, ContextCondition):
-                fields.add(context_key(atom.context))
-            elif isinstance(atom, ScoreCondition):
-                fields.add(score_key(atom.factor))
-            else:
-                fields.add(level_key(atom.factor))
+            kind, name = atom.reads
+            fields.add(_KEYS[kind](name))
     return frozenset(fields)
 
 
 def _reads(rule: Rule) -> tuple[tuple[str, ...], tuple[str, ...]]:
-
     factors: dict[str, None] = {}
     fields: dict[str, None] = {}
-    for atom in iter_atoms(rule.when):
-        if isinstance(atom, ContextCondition):
-            fields[atom.context] = None
-        else:
-            factors[atom.factor] = None
+    for kind, name in (atom.reads for atom in iter_atoms(rule.when)):
+        (fields if kind == "context" else factors)[name] = None
     return tuple(factors), tuple(fields)

@@ -15,7 +15,7 @@ another branch, and a rule that needs it is reported as *undecided* instead of s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Union
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, Union, overload
 
 from pydantic import Discriminator, Field, StrictBool, StrictFloat, StrictInt, Tag, model_validator
 
@@ -24,22 +24,38 @@ from diagnose._base import Identifier, Level, LocalizedText, Model, NonEmptyText
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
+    from diagnose.knowledge.cycle_rules import CycleCondition, CycleFact
+
 __all__ = [
     "AllOf",
     "AnyOf",
     "Condition",
+    "Conjunction",
     "ContextCondition",
+    "Disjunction",
     "LevelCondition",
+    "Negation",
     "NotOf",
     "Rule",
     "RuleExample",
     "RuleFile",
     "ScoreCondition",
+    "atoms_at",
     "context_key",
+    "fold",
+    "iter_atoms",
     "level_key",
     "score_key",
     "truth",
 ]
+
+#: The condition type of a family of rules (recommendation rules, cycle rules).
+C = TypeVar("C")
+#: What a fold makes of a condition.
+R = TypeVar("R")
+Loc = tuple[str | int, ...]
+#: What an atom reads: a factor's level or score, or a context field.
+Slot = tuple[Literal["level", "score", "context"], str]
 
 #: A value a context field can take.
 ContextValue = StrictBool | StrictInt | StrictFloat | str
@@ -116,12 +132,40 @@ class LevelCondition(Model):
         """The accepted levels as a tuple."""
         return (self.level,) if isinstance(self.level, str) else self.level
 
+    @property
+    def reads(self) -> Slot:
+        """What the test reads: the factor's level."""
+        return ("level", self.factor)
+
+    def points(self) -> tuple[float, ...]:
+        """The numbers the test compares with: none."""
+        return ()
+
+    def truth(self, fact: Mapping[str, object]) -> bool | None:
+        """Whether the factor's level is one of these; None when it is not assessed."""
+        level = fact.get(level_key(self.factor))
+        return None if level is None else level in self.levels()
+
 
 class ScoreCondition(Model):
     """True when the factor is assessed and its score lies within the bounds."""
 
     factor: Identifier
     score: ScoreBounds
+
+    @property
+    def reads(self) -> Slot:
+        """What the test reads: the factor's score."""
+        return ("score", self.factor)
+
+    def points(self) -> tuple[float, ...]:
+        """The numbers the test compares with: its bounds."""
+        return tuple(self.score.bounds().values())
+
+    def truth(self, fact: Mapping[str, object]) -> bool | None:
+        """Whether the factor's score lies within the bounds; None when it is not assessed."""
+        score = fact.get(score_key(self.factor))
+        return None if not isinstance(score, int | float) else self.score.holds(score)
 
 
 class ContextCondition(_Bounded):
@@ -145,49 +189,208 @@ class ContextCondition(_Bounded):
             return (self.is_,)
         return self.in_
 
+    @property
+    def reads(self) -> Slot:
+        """What the test reads: the context field."""
+        return ("context", self.context)
 
-class AllOf(Model):
+    def points(self) -> tuple[float, ...]:
+        """The numbers the test compares with: its bounds, or the numbers among its values."""
+        values = self.accepted() or tuple(self.bounds().values())
+        return tuple(float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool))
+
+    def truth(self, fact: Mapping[str, object]) -> bool | None:
+        """Whether the value passes the test; None when the field was not given."""
+        value = fact.get(context_key(self.context))
+        if value is None:
+            return None
+        accepted = self.accepted()
+        if accepted is not None:
+            return any(_same(value, a) for a in accepted)
+        return isinstance(value, int | float) and not isinstance(value, bool) and self.holds(value)
+
+
+#: An atom of a recommendation rule's condition.
+Atom = LevelCondition | ScoreCondition | ContextCondition
+
+
+class Conjunction(Model, Generic[C]):
+    """`{all: [...]}` over the conditions `C` of a family of rules: true when every one is true.
+
+    The combinators are shared by every family (`AllOf` here, `CycleAllOf` for cycle rules);
+    only the atoms differ. `fold` is the one walk over a tree of them.
+    """
+
+    all_: tuple[C, ...] = Field(alias="all", min_length=1)
+
+
+class Disjunction(Model, Generic[C]):
+    """`{any: [...]}` over the conditions `C` of a family: true when at least one is true."""
+
+    any_: tuple[C, ...] = Field(alias="any", min_length=1)
+
+
+class Negation(Model, Generic[C]):
+    """`{not: ...}` over a condition `C` of a family: true when it is definitely false."""
+
+    not_: C = Field(alias="not")
+
+
+@overload
+def fold(
+    condition: Condition,
+    *,
+    atom: Callable[[Atom], R],
+    all_: Callable[[list[R]], R],
+    any_: Callable[[list[R]], R],
+    not_: Callable[[R], R],
+) -> R: ...
+@overload
+def fold(
+    condition: CycleCondition,
+    *,
+    atom: Callable[[CycleFact], R],
+    all_: Callable[[list[R]], R],
+    any_: Callable[[list[R]], R],
+    not_: Callable[[R], R],
+) -> R: ...
+def fold(
+    condition: Any,
+    *,
+    atom: Callable[[Any], R],
+    all_: Callable[[list[R]], R],
+    any_: Callable[[list[R]], R],
+    not_: Callable[[R], R],
+) -> R:
+    """Fold a condition bottom-up: each atom by `atom`, each combinator by its function.
+
+    This is the only walk that knows the combinators, for every family of rules; the others
+    (truth, the engine's compiler, the catalogue's words, the solver's clauses) are folds, and
+    `atoms_at` lists the atoms with their locations.
+
+    Examples:
+        >>> c = AllOf.model_validate_json(
+        ...     '{"all": [{"factor": "a", "level": "low"}, {"not": {"factor": "b", "level": "high"}}]}'
+        ... )
+        >>> fold(c, atom=lambda a: a.reads[1], all_=" & ".join, any_=" | ".join, not_="~{}".format)
+        'a & ~b'
+    """
+
+    def walk(node: object) -> R:
+        if isinstance(node, Conjunction):
+            return all_([walk(child) for child in node.all_])
+        if isinstance(node, Disjunction):
+            return any_([walk(child) for child in node.any_])
+        if isinstance(node, Negation):
+            return not_(walk(node.not_))
+        return atom(node)
+
+    return walk(condition)
+
+
+_Found = list[tuple[Loc, Any]]
+
+
+@overload
+def atoms_at(condition: Condition, loc: Loc = ()) -> Iterator[tuple[Loc, Atom]]: ...
+@overload
+def atoms_at(condition: CycleCondition, loc: Loc = ()) -> Iterator[tuple[Loc, CycleFact]]: ...
+def atoms_at(condition: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Any]]:
+    """Yield every atom of a condition with its location (`loc` extended by `all`, 0, ...), depth first.
+
+    Examples:
+        >>> c = NotOf.model_validate_json('{"not": {"any": [{"context": "x", "is": 1}]}}')
+        >>> [(loc, a.reads) for loc, a in atoms_at(c, ("when",))]
+        [(('when', 'not', 'any', 0), ('context', 'x'))]
+    """
+
+    def under(key: str) -> Callable[[list[_Found]], _Found]:
+        return lambda parts: [((key, n, *at), a) for n, part in enumerate(parts) for at, a in part]
+
+    def atom(a: object) -> _Found:
+        return [((), a)]
+
+    found = fold(
+        condition,
+        atom=atom,
+        all_=under("all"),
+        any_=under("any"),
+        not_=lambda part: [(("not", *at), a) for at, a in part],
+    )
+    return iter([((*loc, *at), a) for at, a in found])
+
+
+@overload
+def iter_atoms(condition: Condition) -> Iterator[Atom]: ...
+@overload
+def iter_atoms(condition: CycleCondition) -> Iterator[CycleFact]: ...
+def iter_atoms(condition: Any) -> Iterator[Any]:
+    """Yield every atom inside a condition, depth first."""
+    return (atom for _, atom in atoms_at(condition))
+
+
+def kleene_all(values: list[bool | None]) -> bool | None:
+    """Three-valued `and`: false if one is false, else unknown if one is unknown, else true."""
+    return False if False in values else (None if None in values else True)
+
+
+def kleene_any(values: list[bool | None]) -> bool | None:
+    """Three-valued `or`: true if one is true, else unknown if one is unknown, else false."""
+    return True if True in values else (None if None in values else False)
+
+
+def kleene_not(value: bool | None) -> bool | None:  # noqa: FBT001 - a truth value, as a fold passes it
+    """Three-valued `not`: unknown stays unknown."""
+    return None if value is None else not value
+
+
+def discriminator(
+    members: Mapping[type, str],
+    combinator_tags: tuple[str, str, str],
+    atom_tag: Callable[[dict[str, object]], str | None],
+    message: str,
+) -> Discriminator:
+    """The discriminator of a family's condition union.
+
+    Args:
+        members: Each model class of the family → its tag.
+        combinator_tags: The tags of the family's `all`, `any` and `not` classes.
+        atom_tag: The tag of a mapping that is no combinator (None when it is no atom either).
+        message: The error when a value is none of them (`condition_kind`).
+    """
+
+    def tag(value: object) -> str | None:
+        if isinstance(value, Model):
+            return members.get(type(value))
+        if not isinstance(value, dict):
+            return None
+        for key, found in zip(("all", "any", "not"), combinator_tags, strict=True):
+            if key in value:
+                return found
+        return atom_tag(value)
+
+    return Discriminator(tag, custom_error_type="condition_kind", custom_error_message=message)
+
+
+class AllOf(Conjunction["Condition"]):
     """True when every condition is true."""
 
-    all_: tuple[Condition, ...] = Field(alias="all", min_length=1)
 
-
-class AnyOf(Model):
+class AnyOf(Disjunction["Condition"]):
     """True when at least one condition is true."""
 
-    any_: tuple[Condition, ...] = Field(alias="any", min_length=1)
 
-
-class NotOf(Model):
+class NotOf(Negation["Condition"]):
     """True when the condition is definitely false (not when it is unknown)."""
-
-    not_: Condition = Field(alias="not")
 
 
 #: Tags of the condition kinds; they appear in pydantic's error locations and are stripped there.
 CONDITION_TAGS = frozenset({"all-of", "any-of", "not-of", "factor-level", "factor-score", "context-value"})
 
 
-def _condition_tag(value: object) -> str | None:
-    if isinstance(value, Model):
-        return {
-            AllOf: "all-of",
-            AnyOf: "any-of",
-            NotOf: "not-of",
-            LevelCondition: "factor-level",
-            ScoreCondition: "factor-score",
-            ContextCondition: "context-value",
-        }.get(type(value))
-    if not isinstance(value, dict):
-        return None
-    for key, tag in (
-        ("all", "all-of"),
-        ("any", "any-of"),
-        ("not", "not-of"),
-        ("context", "context-value"),
-    ):
-        if key in value:
-            return tag
+def _atom_tag(value: dict[str, object]) -> str | None:
+    if "context" in value:
+        return "context-value"
     if "factor" in value:
         return "factor-score" if "score" in value else "factor-level"
     return None
@@ -202,12 +405,18 @@ Condition = Annotated[
         Annotated[ScoreCondition, Tag("factor-score")],
         Annotated[ContextCondition, Tag("context-value")],
     ],
-    Discriminator(
-        _condition_tag,
-        custom_error_type="condition_kind",
-        custom_error_message=(
-            "expected a condition: a mapping with 'factor', 'context', 'all', 'any' or 'not'"
-        ),
+    discriminator(
+        {
+            AllOf: "all-of",
+            AnyOf: "any-of",
+            NotOf: "not-of",
+            LevelCondition: "factor-level",
+            ScoreCondition: "factor-score",
+            ContextCondition: "context-value",
+        },
+        ("all-of", "any-of", "not-of"),
+        _atom_tag,
+        "expected a condition: a mapping with 'factor', 'context', 'all', 'any' or 'not'",
     ),
 ]
 AllOf.model_rebuild()
@@ -262,23 +471,7 @@ class RuleFile(Model):
     rules: tuple[Rule, ...] = Field(min_length=1)
 
 
-def iter_atoms(
-    condition: Condition,
-) -> Iterator[LevelCondition | ScoreCondition | ContextCondition]:
-    """Yield every factor and context test inside a condition, depth first."""
-    if isinstance(condition, AllOf):
-        for child in condition.all_:
-            yield from iter_atoms(child)
-    elif isinstance(condition, AnyOf):
-        for child in condition.any_:
-            yield from iter_atoms(child)
-    elif isinstance(condition, NotOf):
-        yield from iter_atoms(condition.not_)
-    else:
-        yield condition
-
-
-def truth(condition: Condition, fact: Mapping[str, object]) -> bool | None:  # noqa: PLR0911 - one return per kind
+def truth(condition: Condition, fact: Mapping[str, object]) -> bool | None:
     """Evaluate a condition over a fact in three-valued logic.
 
     Args:
@@ -294,28 +487,7 @@ def truth(condition: Condition, fact: Mapping[str, object]) -> bool | None:  # n
         >>> truth(c, {"l__health": "low"}), truth(c, {"l__health": "high"}), truth(c, {})
         (True, False, None)
     """
-    if isinstance(condition, AllOf):
-        results = [truth(c, fact) for c in condition.all_]
-        return False if False in results else (None if None in results else True)
-    if isinstance(condition, AnyOf):
-        results = [truth(c, fact) for c in condition.any_]
-        return True if True in results else (None if None in results else False)
-    if isinstance(condition, NotOf):
-        inner = truth(condition.not_, fact)
-        return None if inner is None else not inner
-    if isinstance(condition, LevelCondition):
-        level = fact.get(level_key(condition.factor))
-        return None if level is None else level in condition.levels()
-    if isinstance(condition, ScoreCondition):
-        score = fact.get(score_key(condition.factor))
-        return None if not isinstance(score, int | float) else condition.score.holds(score)
-    value = fact.get(context_key(condition.context))
-    if value is None:
-        return None
-    accepted = condition.accepted()
-    if accepted is not None:
-        return any(_same(value, a) for a in accepted)
-    return isinstance(value, int | float) and not isinstance(value, bool) and condition.holds(value)
+    return fold(condition, atom=lambda a: a.truth(fact), all_=kleene_all, any_=kleene_any, not_=kleene_not)
 
 
 def _same(a: object, b: object) -> bool:
