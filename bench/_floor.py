@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from diagnose._base import compile_source
-from diagnose.engine._durable import CATCH_ALL, compile_ruleset
+from diagnose.engine._durable import CATCH_ALL, compile_ruleset, encode, fact_fields
 from diagnose.errors import EngineError
 
 if TYPE_CHECKING:
     from diagnose.knowledge._base import KnowledgeBase
+    from diagnose.knowledge.conditions import Facts
 
 __all__ = ["PythonRules"]
 
@@ -61,4 +62,11 @@ class PythonRules:
         namespace: dict[str, Any] = {"_MISSING": object()}
         self.source = "\n".join(lines)
         exec(compile_source(self.source, f"rules of {kb.id}"), namespace)  # noqa: S102 - code generated from a checked knowledge base, ids and JSON scalars only
-        self.fired: Any = namespace["fired"]
+        #: The rules that fire on a fact as durable-rules sees it (`encode`), like `RuleEngine.fired_encoded`.
+        self.fired_encoded: Any = namespace["fired"]
+        self._fields = fact_fields(kb.rules)
+
+    def fired(self, facts: Facts) -> tuple[str, ...]:
+        """The rules that fire on `facts`, like `RuleEngine.fired`."""
+        result: tuple[str, ...] = self.fired_encoded(encode(facts, self._fields))
+        return result

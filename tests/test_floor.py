@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import diagnose
 from diagnose.engine._cache import rule_engine
-from diagnose.knowledge.conditions import context_key, level_key, score_key
+from diagnose.knowledge.conditions import Facts
 from tests.conftest import FIXTURE_KB
 from tests.floor import PythonRules
 
@@ -35,17 +35,16 @@ def _value(field: ContextField) -> st.SearchStrategy[object]:
 
 
 @st.composite
-def facts(draw: st.DrawFn, kb: diagnose.KnowledgeBase) -> dict[str, object]:
-    """A fact as the engine sees it: any factor assessed or not, any context field given or not."""
-    fact: dict[str, object] = {}
+def facts(draw: st.DrawFn, kb: diagnose.KnowledgeBase) -> Facts:
+    """Any factor assessed or not (any level and score), any context field given or not."""
+    levels: dict[str, str] = {}
+    scores: dict[str, float] = {}
     for factor in kb.factors:
         if draw(st.booleans()):
-            fact[level_key(factor)] = draw(LEVEL)
-            fact[score_key(factor)] = draw(st.floats(1, 5))
-    for field in kb.context_fields.values():
-        if draw(st.booleans()):
-            fact[context_key(field.id)] = draw(_value(field))
-    return fact
+            levels[factor] = draw(LEVEL)
+            scores[factor] = draw(st.floats(1, 5))
+    context = {f.id: draw(_value(f)) for f in kb.context_fields.values() if draw(st.booleans())}
+    return Facts(levels, scores, context)
 
 
 @functools.cache
@@ -62,7 +61,7 @@ def _floor(name: str) -> Any:  # noqa: ANN401 - PythonRules, loaded by path
 @given(
     st.sampled_from(["packaged", "fixture"]).flatmap(lambda name: st.tuples(st.just(name), facts(_kb(name))))
 )
-def test_the_floor_fires_what_durable_fires(case: tuple[str, dict[str, object]]) -> None:
+def test_the_floor_fires_what_durable_fires(case: tuple[str, Facts]) -> None:
     """Invariant: for any fact, `PythonRules.fired` equals `RuleEngine.fired` (same rules, same order)."""
     name, fact = case
     kb = _kb(name)
@@ -73,9 +72,9 @@ def test_the_floor_and_durable_fire_some_rules_on_the_packaged_rules() -> None:
     """The check above can fail: on these facts both fire rules, and not the same ones each time."""
     kb = diagnose.load_knowledge_base()
     floor, engine = PythonRules(kb), rule_engine(kb)
-    all_low = {level_key(f): "low" for f in kb.factors} | {score_key(f): 1.0 for f in kb.factors}
-    all_high = {level_key(f): "high" for f in kb.factors} | {score_key(f): 5.0 for f in kb.factors}
-    results = [(floor.fired(fact), engine.fired(fact)) for fact in (all_low, all_high, {})]
+    all_low = Facts(dict.fromkeys(kb.factors, "low"), dict.fromkeys(kb.factors, 1.0))
+    all_high = Facts(dict.fromkeys(kb.factors, "high"), dict.fromkeys(kb.factors, 5.0))
+    results = [(floor.fired(fact), engine.fired(fact)) for fact in (all_low, all_high, Facts())]
     assert [python for python, _ in results] == [durable for _, durable in results]
     assert results[0][0] != results[1][0]
     assert results[0][0]

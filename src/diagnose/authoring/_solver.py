@@ -22,7 +22,8 @@ from pysat.card import CardEnc, EncType
 from pysat.formula import IDPool
 from pysat.solvers import Solver
 
-from diagnose.knowledge.conditions import fold
+from diagnose.knowledge._tree import fold
+from diagnose.knowledge.conditions import Facts
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Encoding", "variable_of"]
 
-Value = dict[str, object]
+Value = Facts
 Rail = tuple[int, int]  # literals: (definitely true, definitely false)
 #: The solver: CaDiCaL 1.5.3 was the fastest of those tried here on many small questions under
 #: assumptions (2.0 s for a generated 1,000-rule knowledge base, in the first version of this

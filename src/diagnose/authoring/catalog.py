@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from diagnose.knowledge.conditions import ContextCondition, LevelCondition, ScoreCondition, fold
+from diagnose.knowledge._tree import fold
+from diagnose.knowledge.conditions import ContextCondition, LevelCondition, ScoreCondition
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -26,9 +26,10 @@ from diagnose._base import compile_source, construct
 from diagnose.assessment.recommendation import FiredRule, UndecidedRule, recommend
 from diagnose.assessment.scoring import MISSING_REASONS, Intake, validate_intake
 from diagnose.engine._cache import rule_engine
+from diagnose.engine._durable import context_key, decode, fact_fields, level_key, score_key
 from diagnose.errors import AnswerError
 from diagnose.knowledge._base import derived
-from diagnose.knowledge.conditions import context_key, level_key, score_key, truth
+from diagnose.knowledge.conditions import truth
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -103,6 +104,8 @@ class CompiledRules:
             for reason in MISSING_REASONS:
                 table[reason] = _Entry(f"{quoted}:{_json(reason)}", "", 0, 0, quoted)
             self._tables[item.id] = table
+        #: The fact fields the rules read (the engine's wire format: the fact is built in it).
+        self._fields = fact_fields(kb.rules)
         self._score = self._generate()
         self._item_ids = frozenset(self._tables)
         # What rules read: when the fact holds all of it, no rule can be undecided.
@@ -140,7 +143,7 @@ class CompiledRules:
         The answers must have passed the check in `_prepare`.
         """
         kb = self.kb
-        fields = kb.fact_fields
+        fields = self._fields
         namespace: dict[str, Any] = {"_partial": self._partial, "S": '","score":'}
         lines = ["def score(a, fact):", "    g = a.get"]
         variables: dict[str, str] = {}
@@ -234,7 +237,7 @@ class CompiledRules:
             else:
                 prepared.append(item)
                 facts.append(item[2])
-        fired_all = iter(rule_engine(self.kb).fired_many(facts))
+        fired_all = iter(rule_engine(self.kb).fired_encoded(facts))
         return [
             item if isinstance(item, AnswerError) else self._finish(*item, next(fired_all))
             for item in prepared
@@ -260,7 +263,7 @@ class CompiledRules:
         if context:
             checked_context = validate_intake(self.kb, {}, context)[1]
             for name, value in checked_context.items():
-                if (key := context_key(name)) in self.kb.fact_fields:
+                if (key := context_key(name)) in self._fields:
                     fact[key] = value
         # Ids, numbers and missing reasons only: ASCII, so encoding is a copy.
         return (
@@ -342,13 +345,14 @@ class CompiledRules:
         if self._read_keys.issubset(fact):  # everything the rules read is known: all decided
             return b""
         parts = []
+        known = decode(fact)
         for rule, factors, fields in self._reads:
             unknown_factors = tuple(f for f, key in factors if key not in fact)
             unknown_fields = tuple(c for c, key in fields if key not in fact)
             if (
                 (unknown_factors or unknown_fields)
                 and rule.id not in fired
-                and truth(rule.when, fact) is None
+                and truth(rule.when, known) is None
             ):
                 key = (rule.id, unknown_factors, unknown_fields)
                 text = self._undecided.get(key)

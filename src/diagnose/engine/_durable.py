@@ -45,25 +45,21 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
-import math
 import re
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
 from diagnose._base import LEVELS
-from diagnose.engine._limits import SESSION_FACTS, engine_error, fnv1a_32
+from diagnose.engine._limits import SESSION_FACTS, dumps, engine_error, fnv1a_32
 from diagnose.errors import EngineError, EngineUnavailableError
+from diagnose.knowledge._tree import fold, iter_atoms
 from diagnose.knowledge.conditions import (
     OPPOSITE_BOUND,
     ContextCondition,
+    Facts,
     LevelCondition,
     ScoreCondition,
-    context_key,
-    fold,
-    level_key,
-    score_key,
 )
 from diagnose.knowledge.cycle_rules import CYCLE_FACTS
 
@@ -73,10 +69,21 @@ if TYPE_CHECKING:
 
     from diagnose.knowledge._base import KnowledgeBase
     from diagnose.knowledge._models import ContextField
-    from diagnose.knowledge.conditions import Condition
+    from diagnose.knowledge.conditions import Condition, Rule
     from diagnose.knowledge.cycle_rules import CycleCondition, CycleFact
 
-__all__ = ["CATCH_ALL", "FACT_KIND", "RuleEngine", "compile_ruleset"]
+__all__ = [
+    "CATCH_ALL",
+    "FACT_KIND",
+    "RuleEngine",
+    "compile_ruleset",
+    "context_key",
+    "decode",
+    "encode",
+    "fact_fields",
+    "level_key",
+    "score_key",
+]
 
 #: Every fact we assert has `kind: intake`; each rule matches on it first.
 FACT_KIND = "intake"
@@ -100,6 +107,74 @@ _ASSERTED = 0
 
 # A constant in a compiled expression: True (always holds) or False (never holds).
 Expr = dict[str, Any] | bool
+
+
+# --- the facts durable-rules sees ---------------------------------------------------------------
+# A fact is one flat JSON object: `l__<factor>` (level), `s__<factor>` (score), `c__<field>`
+# (context, or a cycle fact), absent when unknown; `kind`, `sid` and the position `id` are added
+# when it is asserted. This module alone knows it; the rest of the library passes `Facts`.
+
+
+def level_key(factor: str) -> str:
+    """Name of the fact field holding a factor's level (absent when not assessed)."""
+    return f"l__{factor}"
+
+
+def score_key(factor: str) -> str:
+    """Name of the fact field holding a factor's score (absent when not assessed)."""
+    return f"s__{factor}"
+
+
+def context_key(field: str) -> str:
+    """Name of the fact field holding a context value or a cycle fact (absent when not given)."""
+    return f"c__{field}"
+
+
+_KEYS = {"level": level_key, "score": score_key, "context": context_key}
+
+
+def fact_fields(rules: Sequence[Rule]) -> frozenset[str]:
+    """The fact fields some rule reads; the fact the engine sees carries only these."""
+    fields: set[str] = set()
+    for rule in rules:
+        for atom in iter_atoms(rule.when):
+            kind, name = atom.reads
+            fields.add(_KEYS[kind](name))
+    return frozenset(fields)
+
+
+def encode(facts: Facts, fields: frozenset[str] | None = None) -> dict[str, object]:
+    """The fact durable-rules sees, keeping only `fields` when given (a small fact is a fast one).
+
+    Examples:
+        >>> encode(Facts(levels={"health": "low"}, scores={"health": 1.5}, context={"kids": True}))
+        {'l__health': 'low', 's__health': 1.5, 'c__kids': True}
+    """
+    fact: dict[str, object] = {}
+    for factor, level in facts.levels.items():
+        fact[f"l__{factor}"] = level
+    for factor, score in facts.scores.items():
+        fact[f"s__{factor}"] = score
+    for name, value in facts.context.items():
+        fact[f"c__{name}"] = value
+    if fields is not None:
+        return {k: v for k, v in fact.items() if k in fields}
+    return fact
+
+
+def decode(fact: Mapping[str, object]) -> Facts:
+    """The `Facts` of a fact as durable-rules sees it (the batch path builds those directly).
+
+    Examples:
+        >>> decode({"l__health": "low", "s__health": 1.5, "c__kids": True}).levels
+        {'health': 'low'}
+    """
+    parts: dict[str, dict[str, Any]] = {"l": {}, "s": {}, "c": {}}
+    for key, value in fact.items():
+        prefix, _, name = key.partition("__")
+        if name and prefix in parts:
+            parts[prefix][name] = value
+    return Facts(parts["l"], parts["s"], parts["c"])
 
 
 def _core() -> ModuleType:
@@ -127,50 +202,6 @@ def _or(parts: Sequence[Expr]) -> Expr:
     if not kept:
         return False
     return kept[0] if len(kept) == 1 else {"$or": kept}
-
-
-def _number_text(value: float) -> str:
-    """A finite float as JSON that durable-rules reads back exactly (see `dumps`)."""
-    text = repr(value)
-    mantissa, exp, power = text.partition("e")
-    if exp and "." not in mantissa:
-        return f"{mantissa}.0e{power}"
-    return text
-
-
-def _json_value(value: object) -> str:
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise EngineError(f"durable-rules cannot be given a number that is not finite: {value!r}")
-        return _number_text(value)
-    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
-        return _number_text(float(value))
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k)}:{_json_value(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_json_value(v) for v in value) + "]"
-    return json.dumps(value)
-
-
-def dumps(value: object) -> str:
-    """Compact JSON that durable-rules parses as meant.
-
-    durable's number parser (json.c, `getNumber`) reads an exponent only after a fraction: it
-    takes `1e-05` (Python's `repr(0.00001)`) as `1` followed by junk, which crashed the process in
-    `assert_facts` and made rule bounds fail on first use (error 204). Such floats are written as
-    `1.0e-05`, which it reads exactly (glibc `atof`); non-finite numbers raise `EngineError`. A
-    whole number beyond 64 bits is written as a float. Python writes every exponent with a sign,
-    so text without `e-` or `e+` needs no care: that check is all the common case pays.
-
-    Examples:
-        >>> dumps({"a": 0.00001, "b": 1e16, "c": [2.5, True, "x1e5"]})
-        '{"a":1.0e-05,"b":1.0e+16,"c":[2.5,true,"x1e5"]}'
-    """
-    try:
-        text = json.dumps(value, separators=(",", ":"), allow_nan=False)
-    except ValueError:
-        return _json_value(value)  # raises EngineError naming the number
-    return _json_value(value) if "e-" in text or "e+" in text else text
 
 
 def _bound(op: str, field: str, value: float) -> Expr:
@@ -320,6 +351,8 @@ class RuleEngine:
         """
         self._core = _core()
         self.definition = compile_cycle_ruleset(kb) if cycle else compile_ruleset(kb)
+        #: The fact fields the rules read (`encode` keeps only these).
+        self.fields = fact_fields(kb.rules)
         self.name = f"diagnose_{next(_ruleset_numbers)}_{kb.content_hash[7:19]}"
         self._lock = threading.Lock()
         self._sessions = itertools.count(1)
@@ -356,25 +389,23 @@ class RuleEngine:
         """Sessions created and not yet deleted; 0 between calls."""
         return self._live
 
-    def has_session(self, sid: str) -> bool:
-        """Whether durable-rules still holds state for a session (asks the engine itself)."""
-        if self._handle is None:
-            return False
-        with self._lock:
-            try:
-                self._core.get_state(self._handle, sid)
-            except self._core.error:
-                return False
-            return True
+    def fired(self, facts: Facts) -> tuple[str, ...]:
+        """The ids of the recommendation rules that fire on `facts`, sorted, each once."""
+        return self.fired_encoded([encode(facts, self.fields)])[0]
 
-    def fired(self, fact: Mapping[str, object], kind: str = FACT_KIND) -> tuple[str, ...]:
-        """Assert `fact` (of `kind`) and return the ids of the rules that fired, sorted, each once."""
-        return self.fired_many([fact], kind)[0]
+    def fired_many(self, facts: Sequence[Facts]) -> list[tuple[str, ...]]:
+        """Like `fired` for each of `facts`, in one session: the batch path (see the module's notes)."""
+        fields = self.fields
+        return self.fired_encoded([encode(f, fields) for f in facts])
 
-    def fired_many(
+    def fired_cycle(self, values: Mapping[Any, bool | str], scope: str) -> tuple[str, ...]:
+        """The cycle rules of `scope` (`goal`, `trajectory`) that fire on these cycle facts."""
+        return self.fired_encoded([{context_key(name): v for name, v in values.items()}], scope)[0]
+
+    def fired_encoded(
         self, facts: Sequence[Mapping[str, object]], kind: str = FACT_KIND
     ) -> list[tuple[str, ...]]:
-        """Like `fired` for each fact, in one session: the batch path (see the module's notes)."""
+        """Like `fired_many`, for facts already as durable-rules sees them (`encode`)."""
         if not self.definition or not facts:
             return [() for _ in facts]
         out: list[tuple[str, ...]] = []
@@ -420,16 +451,6 @@ class RuleEngine:
             sid = str(next(self._sessions))
             if fnv1a_32(f"sid-{sid}") not in _position_hashes():
                 return sid
-
-    def last_session_id(self) -> str:
-        """The id of the most recent session (for tests that ask the engine about it)."""
-        with self._lock:
-            current = next(self._sessions)
-            self._sessions = itertools.count(current)
-            return str(current - 1)
-
-    def _drain(self, state: int) -> set[str]:
-        return {name for message in self._messages(state) for name in json.loads(message)}
 
     def _messages(self, state: int) -> list[str]:
         """Run every pending action of a session; return each action's message (JSON text)."""

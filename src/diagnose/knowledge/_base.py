@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
 from diagnose.knowledge._models import ContextField, CycleSettings, Factor, Instrument, Intervention, Item
-from diagnose.knowledge.conditions import context_key, iter_atoms, level_key, score_key
+from diagnose.knowledge._tree import iter_atoms
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -45,7 +45,6 @@ class KnowledgeBase:
         "cycle",
         "cycle_rules",
         "cycle_rules_by_id",
-        "fact_fields",
         "factors",
         "instrument",
         "interventions",
@@ -98,8 +97,6 @@ class KnowledgeBase:
         self.rule_reads: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
             {r.id: _reads(r) for r in rules}
         )
-        #: The fact fields some rule reads; the fact the engine sees carries only these.
-        self.fact_fields: frozenset[str] = _fact_fields(rules)
         self._derived: dict[Callable[[KnowledgeBase], object], object] = {}
         self._derived_lock = threading.Lock()
 
@@ -155,18 +152,6 @@ class Origin:
     def __str__(self) -> str:
         """Render as `file:line:col: path`."""
         return f"{self.file}:{self.line}:{self.column}: {self.path}"
-
-
-_KEYS = {"level": level_key, "score": score_key, "context": context_key}
-
-
-def _fact_fields(rules: tuple[Rule, ...]) -> frozenset[str]:
-    fields: set[str] = set()
-    for rule in rules:
-        for atom in iter_atoms(rule.when):
-            kind, name = atom.reads
-            fields.add(_KEYS[kind](name))
-    return frozenset(fields)
 
 
 def _reads(rule: Rule) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from diagnose._base import suggest
 from diagnose.knowledge._references import duplicate_rule_ids
-from diagnose.knowledge.conditions import atoms_at
+from diagnose.knowledge._tree import atoms_at
 from diagnose.knowledge.cycle_rules import CYCLE_FACTS, CycleRule
 
 if TYPE_CHECKING:

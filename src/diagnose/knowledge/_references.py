@@ -11,7 +11,8 @@ from diagnose._base import suggest
 from diagnose.knowledge._messages import Loc, describe_value
 from diagnose.knowledge._models import ContextField, Instrument, InterventionsFile, Item, Scale
 from diagnose.knowledge._partial import Declared, RuleParts, valid_entries
-from diagnose.knowledge.conditions import ContextCondition, LevelCondition, ScoreCondition, atoms_at
+from diagnose.knowledge._tree import atoms_at
+from diagnose.knowledge.conditions import ContextCondition, LevelCondition, ScoreCondition
 from diagnose.knowledge.fairness import protected_question, sanction_word
 
 if TYPE_CHECKING:

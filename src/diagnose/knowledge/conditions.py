@@ -15,16 +15,28 @@ another branch, and a rule that needs it is reported as *undecided* instead of s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, Union, overload
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-from pydantic import Discriminator, Field, StrictBool, StrictFloat, StrictInt, Tag, model_validator
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, Tag, model_validator
 
 from diagnose._base import Identifier, Level, LocalizedText, Model, NonEmptyText
+from diagnose.knowledge._tree import (
+    Conjunction,
+    Disjunction,
+    Negation,
+    atoms_at,
+    discriminator,
+    fold,
+    iter_atoms,
+    kleene_all,
+    kleene_any,
+    kleene_not,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Mapping
 
-    from diagnose.knowledge.cycle_rules import CycleCondition, CycleFact
 
 __all__ = [
     "AllOf",
@@ -33,6 +45,7 @@ __all__ = [
     "Conjunction",
     "ContextCondition",
     "Disjunction",
+    "Facts",
     "LevelCondition",
     "Negation",
     "NotOf",
@@ -41,19 +54,11 @@ __all__ = [
     "RuleFile",
     "ScoreCondition",
     "atoms_at",
-    "context_key",
     "fold",
     "iter_atoms",
-    "level_key",
-    "score_key",
     "truth",
 ]
 
-#: The condition type of a family of rules (recommendation rules, cycle rules).
-C = TypeVar("C")
-#: What a fold makes of a condition.
-R = TypeVar("R")
-Loc = tuple[str | int, ...]
 #: What an atom reads: a factor's level or score, or a context field.
 Slot = tuple[Literal["level", "score", "context"], str]
 
@@ -70,19 +75,31 @@ BOUNDS: Mapping[str, Callable[[float, float], bool]] = {
 OPPOSITE_BOUND: Mapping[str, str] = {"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}
 
 
-def level_key(factor: str) -> str:
-    """Name of the fact field holding a factor's level (absent when not assessed)."""
-    return f"l__{factor}"
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the rules see of one client: each assessed factor's level and score, the context given.
 
+    A factor that is absent was not assessed, a field that is absent was not given: the
+    conditions that read them are unknown. How the engine encodes a fact is its own business
+    (`diagnose.engine._durable`); everything else passes these.
 
-def score_key(factor: str) -> str:
-    """Name of the fact field holding a factor's score (absent when not assessed)."""
-    return f"s__{factor}"
+    Examples:
+        >>> facts = Facts(levels={"health": "low"}, scores={"health": 1.5})
+        >>> (facts | Facts(context={"in_treatment": True})).context
+        {'in_treatment': True}
+    """
 
+    levels: Mapping[str, str] = field(default_factory=dict)
+    scores: Mapping[str, float] = field(default_factory=dict)
+    context: Mapping[str, object] = field(default_factory=dict)
 
-def context_key(field: str) -> str:
-    """Name of the fact field holding a context value (absent when not given)."""
-    return f"c__{field}"
+    def __or__(self, other: Facts) -> Facts:
+        """Both together; where both know something, `other` wins."""
+        return Facts(
+            {**self.levels, **other.levels},
+            {**self.scores, **other.scores},
+            {**self.context, **other.context},
+        )
 
 
 class _Bounded(Model):
@@ -141,9 +158,9 @@ class LevelCondition(Model):
         """The numbers the test compares with: none."""
         return ()
 
-    def truth(self, fact: Mapping[str, object]) -> bool | None:
+    def truth(self, fact: Facts) -> bool | None:
         """Whether the factor's level is one of these; None when it is not assessed."""
-        level = fact.get(level_key(self.factor))
+        level = fact.levels.get(self.factor)
         return None if level is None else level in self.levels()
 
 
@@ -162,9 +179,9 @@ class ScoreCondition(Model):
         """The numbers the test compares with: its bounds."""
         return tuple(self.score.bounds().values())
 
-    def truth(self, fact: Mapping[str, object]) -> bool | None:
+    def truth(self, fact: Facts) -> bool | None:
         """Whether the factor's score lies within the bounds; None when it is not assessed."""
-        score = fact.get(score_key(self.factor))
+        score = fact.scores.get(self.factor)
         return None if not isinstance(score, int | float) else self.score.holds(score)
 
 
@@ -199,9 +216,9 @@ class ContextCondition(_Bounded):
         values = self.accepted() or tuple(self.bounds().values())
         return tuple(float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool))
 
-    def truth(self, fact: Mapping[str, object]) -> bool | None:
+    def truth(self, fact: Facts) -> bool | None:
         """Whether the value passes the test; None when the field was not given."""
-        value = fact.get(context_key(self.context))
+        value = fact.context.get(self.context)
         if value is None:
             return None
         accepted = self.accepted()
@@ -212,164 +229,6 @@ class ContextCondition(_Bounded):
 
 #: An atom of a recommendation rule's condition.
 Atom = LevelCondition | ScoreCondition | ContextCondition
-
-
-class Conjunction(Model, Generic[C]):
-    """`{all: [...]}` over the conditions `C` of a family of rules: true when every one is true.
-
-    The combinators are shared by every family (`AllOf` here, `CycleAllOf` for cycle rules);
-    only the atoms differ. `fold` is the one walk over a tree of them.
-    """
-
-    all_: tuple[C, ...] = Field(alias="all", min_length=1)
-
-
-class Disjunction(Model, Generic[C]):
-    """`{any: [...]}` over the conditions `C` of a family: true when at least one is true."""
-
-    any_: tuple[C, ...] = Field(alias="any", min_length=1)
-
-
-class Negation(Model, Generic[C]):
-    """`{not: ...}` over a condition `C` of a family: true when it is definitely false."""
-
-    not_: C = Field(alias="not")
-
-
-@overload
-def fold(
-    condition: Condition,
-    *,
-    atom: Callable[[Atom], R],
-    all_: Callable[[list[R]], R],
-    any_: Callable[[list[R]], R],
-    not_: Callable[[R], R],
-) -> R: ...
-@overload
-def fold(
-    condition: CycleCondition,
-    *,
-    atom: Callable[[CycleFact], R],
-    all_: Callable[[list[R]], R],
-    any_: Callable[[list[R]], R],
-    not_: Callable[[R], R],
-) -> R: ...
-def fold(
-    condition: Any,
-    *,
-    atom: Callable[[Any], R],
-    all_: Callable[[list[R]], R],
-    any_: Callable[[list[R]], R],
-    not_: Callable[[R], R],
-) -> R:
-    """Fold a condition bottom-up: each atom by `atom`, each combinator by its function.
-
-    This is the only walk that knows the combinators, for every family of rules; the others
-    (truth, the engine's compiler, the catalogue's words, the solver's clauses) are folds, and
-    `atoms_at` lists the atoms with their locations.
-
-    Examples:
-        >>> c = AllOf.model_validate_json(
-        ...     '{"all": [{"factor": "a", "level": "low"}, {"not": {"factor": "b", "level": "high"}}]}'
-        ... )
-        >>> fold(c, atom=lambda a: a.reads[1], all_=" & ".join, any_=" | ".join, not_="~{}".format)
-        'a & ~b'
-    """
-
-    def walk(node: object) -> R:
-        if isinstance(node, Conjunction):
-            return all_([walk(child) for child in node.all_])
-        if isinstance(node, Disjunction):
-            return any_([walk(child) for child in node.any_])
-        if isinstance(node, Negation):
-            return not_(walk(node.not_))
-        return atom(node)
-
-    return walk(condition)
-
-
-_Found = list[tuple[Loc, Any]]
-
-
-@overload
-def atoms_at(condition: Condition, loc: Loc = ()) -> Iterator[tuple[Loc, Atom]]: ...
-@overload
-def atoms_at(condition: CycleCondition, loc: Loc = ()) -> Iterator[tuple[Loc, CycleFact]]: ...
-def atoms_at(condition: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Any]]:
-    """Yield every atom of a condition with its location (`loc` extended by `all`, 0, ...), depth first.
-
-    Examples:
-        >>> c = NotOf.model_validate_json('{"not": {"any": [{"context": "x", "is": 1}]}}')
-        >>> [(loc, a.reads) for loc, a in atoms_at(c, ("when",))]
-        [(('when', 'not', 'any', 0), ('context', 'x'))]
-    """
-
-    def under(key: str) -> Callable[[list[_Found]], _Found]:
-        return lambda parts: [((key, n, *at), a) for n, part in enumerate(parts) for at, a in part]
-
-    def atom(a: object) -> _Found:
-        return [((), a)]
-
-    found = fold(
-        condition,
-        atom=atom,
-        all_=under("all"),
-        any_=under("any"),
-        not_=lambda part: [(("not", *at), a) for at, a in part],
-    )
-    return iter([((*loc, *at), a) for at, a in found])
-
-
-@overload
-def iter_atoms(condition: Condition) -> Iterator[Atom]: ...
-@overload
-def iter_atoms(condition: CycleCondition) -> Iterator[CycleFact]: ...
-def iter_atoms(condition: Any) -> Iterator[Any]:
-    """Yield every atom inside a condition, depth first."""
-    return (atom for _, atom in atoms_at(condition))
-
-
-def kleene_all(values: list[bool | None]) -> bool | None:
-    """Three-valued `and`: false if one is false, else unknown if one is unknown, else true."""
-    return False if False in values else (None if None in values else True)
-
-
-def kleene_any(values: list[bool | None]) -> bool | None:
-    """Three-valued `or`: true if one is true, else unknown if one is unknown, else false."""
-    return True if True in values else (None if None in values else False)
-
-
-def kleene_not(value: bool | None) -> bool | None:  # noqa: FBT001 - a truth value, as a fold passes it
-    """Three-valued `not`: unknown stays unknown."""
-    return None if value is None else not value
-
-
-def discriminator(
-    members: Mapping[type, str],
-    combinator_tags: tuple[str, str, str],
-    atom_tag: Callable[[dict[str, object]], str | None],
-    message: str,
-) -> Discriminator:
-    """The discriminator of a family's condition union.
-
-    Args:
-        members: Each model class of the family → its tag.
-        combinator_tags: The tags of the family's `all`, `any` and `not` classes.
-        atom_tag: The tag of a mapping that is no combinator (None when it is no atom either).
-        message: The error when a value is none of them (`condition_kind`).
-    """
-
-    def tag(value: object) -> str | None:
-        if isinstance(value, Model):
-            return members.get(type(value))
-        if not isinstance(value, dict):
-            return None
-        for key, found in zip(("all", "any", "not"), combinator_tags, strict=True):
-            if key in value:
-                return found
-        return atom_tag(value)
-
-    return Discriminator(tag, custom_error_type="condition_kind", custom_error_message=message)
 
 
 class AllOf(Conjunction["Condition"]):
@@ -471,20 +330,21 @@ class RuleFile(Model):
     rules: tuple[Rule, ...] = Field(min_length=1)
 
 
-def truth(condition: Condition, fact: Mapping[str, object]) -> bool | None:
+def truth(condition: Condition, fact: Facts) -> bool | None:
     """Evaluate a condition over a fact in three-valued logic.
 
     Args:
         condition: The condition.
-        fact: Field → value, keyed by `level_key`, `score_key` and `context_key`; a missing key
-            means "not assessed" or "not given".
+        fact: The levels, scores and context known; what is absent is "not assessed" or "not
+            given".
 
     Returns:
         True or False when decided; None when the answer depends on something unknown.
 
     Examples:
         >>> c = LevelCondition(factor="health", level="low")
-        >>> truth(c, {"l__health": "low"}), truth(c, {"l__health": "high"}), truth(c, {})
+        >>> low, high = Facts(levels={"health": "low"}), Facts(levels={"health": "high"})
+        >>> truth(c, low), truth(c, high), truth(c, Facts())
         (True, False, None)
     """
     return fold(condition, atom=lambda a: a.truth(fact), all_=kleene_all, any_=kleene_any, not_=kleene_not)

@@ -24,7 +24,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, StrictBool, Tag
 
 from diagnose._base import Identifier, LocalizedText, Model, NonEmptyText
-from diagnose.knowledge.conditions import Conjunction, Disjunction, Negation, discriminator
+from diagnose.knowledge._tree import Conjunction, Disjunction, Negation, discriminator
 
 __all__ = [
     "CYCLE_FACTS",
