@@ -3,7 +3,7 @@
 The recommendation rules of a knowledge base are compiled into one durable-rules ruleset (a JSON
 definition), and each intake is asserted as one small fact in a session of its own. We drive
 durable's C core (`durable_rules_engine`) directly rather than through `durable.engine.Host`:
-it gives the same fired rules about three times faster, starts no timer threads, and needs no
+it gives the same fired rules faster (docs/benchmarks.md), starts no timer threads, and needs no
 Python action callbacks. What we rely on, each reproduced on this machine:
 
 * A fact that matches no rule still creates session state, and deleting that state can free an
@@ -16,9 +16,10 @@ Python action callbacks. What we rely on, each reproduced on this machine:
 * Interleaved calls on one ruleset are unsafe: each evaluation holds the engine's lock.
 * With `cap`, a rule's action receives up to that many matched frames at once, as a list. For a
   batch (`fired_many`) all facts go into one session with one `assert_facts` call, each carrying
-  its position (`n__`), and each rule fires once for all the facts it matched: 12 µs per intake
-  against 32 µs with one session per fact (bench/run.py measures both; a test checks that they
-  fire the same rules). Read in durable's C source (state.c, `serializeResult`): an action
+  its position (`id`, see `POSITION`), and each rule fires once for all the facts it matched: a
+  fraction of the time per intake that one session per fact takes (bench/run.py measures both,
+  docs/benchmarks.md has the figures; tests check that a batch fires what each fact fires
+  alone). Read in durable's C source (state.c, `serializeResult`): an action
   message holds exactly one rule; each frame repeats the fact's text as it was asserted; more
   matches than `cap` come as several actions; and a fact equal to one already in the session is
   dropped, which the distinct positions prevent.
@@ -464,8 +465,8 @@ class RuleEngine:
     def _rule_of(self, message: str) -> str:
         """The rule an action message is for: `{"<rule id>":[{"m":{...}}, ...]}`, one rule each.
 
-        Reading the id and the positions as text, instead of parsing whole messages (every frame
-        repeats its fact), took the batch's rule step from about 28 to 10 microseconds per intake.
+        The id and the positions are read as text, instead of parsing whole messages (every frame
+        repeats its fact): that made the batch's rule step about three times faster (bench/run.py).
         """
         end = message.find('":[', 2)
         name = message[2:end]
