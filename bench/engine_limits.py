@@ -44,14 +44,12 @@ def _kb(whens: list[object]) -> object:
 
 def trial(kind: str, n: int) -> None:  # noqa: C901 - one branch per kind
     """Build and evaluate one case of `kind` at size `n`; print the fired counts."""
-    from diagnose.engine._durable import RuleEngine  # noqa: PLC0415 - only in the trial's process
+    from diagnose.engine._durable import RuleEngine, level_key, score_key  # noqa: PLC0415 - only in the trial's process
     from diagnose.knowledge.conditions import (  # noqa: PLC0415
         AllOf,
         AnyOf,
         LevelCondition,
         ScoreCondition,
-        level_key,
-        score_key,
     )
 
     def score(factor: str, **bounds: float) -> ScoreCondition:
@@ -104,7 +102,7 @@ def trial(kind: str, n: int) -> None:  # noqa: C901 - one branch per kind
     else:
         raise SystemExit(f"unknown kind {kind!r}")
     engine = RuleEngine(cast("KnowledgeBase", _kb(whens)))
-    print("ok", [len(fired) for fired in engine.fired_many(facts)])
+    print("ok", [len(fired) for fired in engine.fired_encoded(facts)])
 
 
 def _passes(kind: str, n: int) -> tuple[bool, str]:

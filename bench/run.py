@@ -7,8 +7,8 @@
 Per intake, in the same loop and in rotating order (so that machine noise falls on all three):
   * `assess`: the whole pipeline (validation, scoring, durable-rules, recommendations, trace);
   * floor: the same pipeline with only the rule step replaced by generated Python over the same
-    compiled rules (`diagnose.engine._durable.PythonRules`);
-  * raw durable-rules: only `RuleEngine.fired` on the prepared fact.
+    compiled rules (`bench/_floor.py`, `PythonRules`);
+  * raw durable-rules: only the engine step (`RuleEngine.fired_encoded`) on the prepared fact.
 Per chunk of 256 intakes, also side by side in rotating order: the rule step as one durable-rules
 session per intake (`RuleEngine.fired`) against one session per chunk (`fired_many`), and the whole
 pipeline as `assess` per intake against the compiled batch pipeline (`diagnose.batch._compiled`).
@@ -43,12 +43,13 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 import pyarrow as pa
+from _floor import PythonRules
 
 import diagnose
 from diagnose.assessment.recommendation import _assess, build_fact
 from diagnose.assessment.scoring import score, validate_intake
 from diagnose.batch.tabular import assess_table
-from diagnose.engine._durable import PythonRules
+from diagnose.engine._durable import encode
 from diagnose.knowledge._load import _load, default_knowledge_base_path
 
 
@@ -83,7 +84,7 @@ def rss_mb() -> float:
 def side_by_side(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]]) -> dict[str, dict[str, float]]:
     """Per-intake timings of the three paths, interleaved in rotating order."""
     engine, floor = rule_engine(kb), PythonRules(kb)
-    facts = [build_fact(score(kb, validate_intake(kb, a, {})[0]), {}) for a in rows]
+    facts = [encode(build_fact(score(kb, validate_intake(kb, a, {})[0]), {})) for a in rows]
     for a in rows[:500]:  # warm up every path
         diagnose.assess(a, knowledge_base=kb)
         _assess(kb, a, None, floor.fired)
@@ -91,7 +92,7 @@ def side_by_side(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]]) -> d
     steps: dict[str, Callable[[dict[str, object], dict[str, object]], object]] = {
         "assess": lambda a, _f: diagnose.assess(a, knowledge_base=kb),
         "floor": lambda a, _f: _assess(kb, a, None, floor.fired),
-        "raw_durable": lambda _a, f: engine.fired(f),
+        "raw_durable": lambda _a, f: engine.fired_encoded([f]),
     }
     order = list(steps)
     clock = time.perf_counter
@@ -106,10 +107,10 @@ def side_by_side(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]]) -> d
 def chunked(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]], size: int = 256) -> dict[str, float]:
     """Mean µs per intake, chunk by chunk in rotating order: per-intake against per-chunk paths."""
     engine, compiled = rule_engine(kb), compiled_rules(kb)
-    facts = [build_fact(score(kb, validate_intake(kb, a, {})[0]), {}, kb.fact_fields) for a in rows]
+    facts = [encode(build_fact(score(kb, validate_intake(kb, a, {})[0]), {}), engine.fields) for a in rows]
     steps: dict[str, Callable[[int], object]] = {
-        "rules_per_intake": lambda i: [engine.fired(f) for f in facts[i : i + size]],
-        "rules_per_chunk": lambda i: engine.fired_many(facts[i : i + size]),
+        "rules_per_intake": lambda i: [engine.fired_encoded([f]) for f in facts[i : i + size]],
+        "rules_per_chunk": lambda i: engine.fired_encoded(facts[i : i + size]),
         "assess_per_intake": lambda i: assess_each(kb, rows[i : i + size]),
         "compiled_per_chunk": lambda i: compiled.assess(rows[i : i + size]),
     }

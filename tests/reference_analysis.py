@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from diagnose.authoring.analysis import CODES, Finding, _Space
-from diagnose.knowledge.conditions import level_key, score_key, truth
+from diagnose.knowledge.conditions import Facts, truth
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["analyse_by_search", "satisfiable_by_search"]
 
-Fact = dict[str, object]
-Value = dict[str, object]
+Fact = Facts
+Value = Facts
 
 
 def _search(
@@ -37,10 +37,10 @@ def _search(
     if prune(fact):
         return None
     if not variables:
-        return dict(fact) if accept(fact) else None
+        return fact if accept(fact) else None
     first, rest = variables[0], variables[1:]
-    for value in [*space.domains[first], {}]:  # {} leaves it unknown (not assessed / not given)
-        found = _search(space, rest, {**fact, **value}, prune, accept)
+    for value in [*space.domains[first], Facts()]:  # Facts() leaves it unknown (not assessed / not given)
+        found = _search(space, rest, fact | value, prune, accept)
         if found is not None:
             return found
     return None
@@ -52,7 +52,7 @@ def satisfiable_by_search(kb: KnowledgeBase, condition: Condition) -> Fact | Non
     return _search(
         space,
         space.variables([condition]),
-        {},
+        Facts(),
         lambda f: truth(condition, f) is False,
         lambda f: truth(condition, f) is True,
     )
@@ -63,7 +63,7 @@ def _implies(space: _Space, a: Condition, b: Condition) -> bool:
     witness = _search(
         space,
         space.variables([a, b]),
-        {},
+        Facts(),
         lambda f: truth(a, f) is False or truth(b, f) is True,
         lambda f: truth(a, f) is True and truth(b, f) is not True,
     )
@@ -76,17 +76,17 @@ def _barrier_witness(space: _Space, rule: Rule, barrier: str) -> tuple[float, fl
     others = [v for v in space.variables([rule.when]) if v != barrier]
     for better in domain:
         for worse in domain:
-            b_score, w_score = better[score_key(barrier)], worse[score_key(barrier)]
+            b_score, w_score = better.scores[barrier], worse.scores[barrier]
             if not (isinstance(b_score, float) and isinstance(w_score, float) and w_score < b_score):
                 continue
 
             def impossible(f: Fact, b: Value = better, w: Value = worse) -> bool:
-                return truth(rule.when, {**f, **b}) is False or truth(rule.when, {**f, **w}) is True
+                return truth(rule.when, f | b) is False or truth(rule.when, f | w) is True
 
             def stops(f: Fact, b: Value = better, w: Value = worse) -> bool:
-                return truth(rule.when, {**f, **b}) is True and truth(rule.when, {**f, **w}) is not True
+                return truth(rule.when, f | b) is True and truth(rule.when, f | w) is not True
 
-            found = _search(space, others, {}, impossible, stops)
+            found = _search(space, others, Facts(), impossible, stops)
             if found is not None:
                 return b_score, w_score
     return None
@@ -177,9 +177,9 @@ def _no_barrier_rules(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) ->
             return truth(rule.when, f) is True
 
         for factor in kb.factors.values():
-            lows = [v for v in space.domains[factor.id] if v[level_key(factor.id)] == "low"]
+            lows = [v for v in space.domains[factor.id] if v.levels[factor.id] == "low"]
             rest = [v for v in others if v != factor.id]
-            if any(_search(space, rest, dict(low), impossible, fires) is not None for low in lows):
+            if any(_search(space, rest, low, impossible, fires) is not None for low in lows):
                 message = (
                     f"rule {rule.id!r} is marked no_barrier but can fire while {factor.id!r} is low; "
                     "advice for when no barrier is present must not fire when a factor needs attention"
@@ -208,7 +208,7 @@ def _coverage(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) -> Iterato
         if not factor.influenceable:
             continue
         aimed = tuple(r for r in live if factor.id in kb.interventions[r.recommend].targets)
-        lows = [v for v in space.domains[factor.id] if v[level_key(factor.id)] == "low"]
+        lows = [v for v in space.domains[factor.id] if v.levels[factor.id] == "low"]
         others = [v for v in space.variables(r.when for r in aimed) if v != factor.id]
 
         def none_can_fire(f: Fact, aimed: tuple[Rule, ...] = aimed) -> bool:
@@ -217,6 +217,6 @@ def _coverage(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) -> Iterato
         def one_fires(f: Fact, aimed: tuple[Rule, ...] = aimed) -> bool:
             return any(truth(r.when, f) is True for r in aimed)
 
-        if not any(_search(space, others, dict(low), none_can_fire, one_fires) is not None for low in lows):
+        if not any(_search(space, others, low, none_can_fire, one_fires) is not None for low in lows):
             message = f"a low {factor.id!r} leads to no recommendation aimed at it"
             yield "coverage-gap", f"factor:{factor.id}", message

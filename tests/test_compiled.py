@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -154,18 +155,6 @@ def test_the_generated_scorer_is_kept_for_reading() -> None:
     assert compiled.writer_source.splitlines()[1 : 1 + len(body)] == body
 
 
-def test_a_traceback_through_generated_code_shows_its_line() -> None:
-    import traceback
-
-    scorer = compiled_rules(default_kb())._score
-    try:
-        scorer({"se_1": 99})  # off the scale: the table lookup raises
-    except KeyError as exc:
-        shown = "".join(traceback.format_exception(exc))
-    assert "<scoring of diagnose_default" in shown
-    assert "t0_0 = T0_0[g('se_1', 'not_asked')]" in shown
-
-
 def test_eight_threads_get_the_sequential_json() -> None:
     """The compiled pipeline and its caches are shared by threads: results equal the sequential ones."""
     from concurrent.futures import ThreadPoolExecutor
@@ -269,3 +258,18 @@ def test_a_factor_with_3000_items_compiles(make_kb: MakeKb) -> None:
     full = {f"big_{n}": 1 + n % 5 for n in range(3000)} | {"he_1": 2, "he_2": 2, "he_3": 2}
     for payload in ({"big_7": 2, "he_1": 1}, full):
         assert got(compiled(kb, payload)) == expected(kb, payload)
+
+
+def test_a_traceback_through_the_generated_scorer_shows_its_source() -> None:
+    """The generated code is registered with linecache: a traceback names the line that failed."""
+    kb = default_kb()
+    scorer = compiled_rules(kb)._score
+    first = kb.items_by_factor[next(iter(kb.factors))][0].id
+    with pytest.raises(KeyError) as caught:
+        scorer({first: 99})  # an answer `_prepare` would refuse: no table entry
+    generated = [
+        f for f in traceback.extract_tb(caught.value.__traceback__) if f.filename.startswith("<scoring")
+    ]
+    assert [f.line for f in generated] == [f"t0_0 = T0_0[g({first!r}, 'not_asked')]"]
+    shown = "".join(traceback.format_tb(caught.value.__traceback__))
+    assert f", line 3, in score\n    t0_0 = T0_0[g({first!r}, 'not_asked')]\n" in shown

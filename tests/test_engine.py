@@ -21,17 +21,11 @@ from hypothesis import strategies as st
 import diagnose
 from diagnose.batch._compiled import compiled_rules
 from diagnose.engine._cache import rule_engine
-from diagnose.engine._durable import PythonRules, RuleEngine, compile_ruleset
+from diagnose.engine._durable import RuleEngine, compile_ruleset, decode, encode, score_key
 from diagnose.engine._limits import SESSION_FACTS, engine_error, fnv1a_32
-from diagnose.knowledge.conditions import (
-    ContextCondition,
-    NotOf,
-    ScoreCondition,
-    context_key,
-    level_key,
-    score_key,
-    truth,
-)
+from diagnose.knowledge.conditions import ContextCondition, Facts, NotOf, ScoreCondition, truth
+from tests.engine_probe import drain, has_session, last_session_id
+from tests.floor import PythonRules
 
 
 def test_only_the_adapter_imports_durable() -> None:
@@ -92,11 +86,11 @@ def test_ten_thousand_assessments_leave_no_engine_state(kb: diagnose.KnowledgeBa
     sids = []
     for a in answers:
         diagnose.assess(a, knowledge_base=kb)
-        sids.append(engine.last_session_id())
+        sids.append(last_session_id(engine))
     assert engine.live_sessions == 0
     assert len(set(sids)) == 10_000
-    assert not any(engine.has_session(sid) for sid in sids[::97])
-    assert not engine.has_session(sids[-1])
+    assert not any(has_session(engine, sid) for sid in sids[::97])
+    assert not has_session(engine, sids[-1])
 
 
 def test_has_session_sees_a_live_session(kb: diagnose.KnowledgeBase) -> None:
@@ -105,28 +99,29 @@ def test_has_session_sees_a_live_session(kb: diagnose.KnowledgeBase) -> None:
     core = engine._core
     code, state = core.assert_fact(engine._handle, '{"kind": "intake", "sid": "probe"}')
     assert code == 0
-    assert engine._drain(state) == {"_handled"}  # drained before delete: durable's crash trap
-    assert engine.has_session("probe")
+    assert drain(engine, state) == {"_handled"}  # drained before delete: durable's crash trap
+    assert has_session(engine, "probe")
     core.delete_state(engine._handle, "probe")
-    assert not engine.has_session("probe")
+    assert not has_session(engine, "probe")
 
 
 LEVEL = st.sampled_from(["low", "medium", "high"])
 
 
 @st.composite
-def facts(draw: st.DrawFn) -> dict[str, object]:
-    fact: dict[str, object] = {}
+def facts(draw: st.DrawFn) -> Facts:
+    levels: dict[str, str] = {}
+    scores: dict[str, float] = {}
     for factor in diagnose.load_knowledge_base().factors:
         if draw(st.booleans()):
-            fact[level_key(factor)] = draw(LEVEL)
-            fact[score_key(factor)] = draw(st.floats(1, 5))
-    return fact
+            levels[factor] = draw(LEVEL)
+            scores[factor] = draw(st.floats(1, 5))
+    return Facts(levels, scores)
 
 
 @settings(max_examples=300, deadline=None)
 @given(facts())
-def test_engine_agrees_with_three_valued_truth(fact: dict[str, object]) -> None:
+def test_engine_agrees_with_three_valued_truth(fact: Facts) -> None:
     """Invariant: a rule fires in durable-rules exactly when its condition is definitely true."""
     kb = diagnose.load_knowledge_base()
     fired = set(rule_engine(kb).fired(fact))
@@ -163,7 +158,7 @@ def test_eight_threads_get_the_sequential_results(kb: diagnose.KnowledgeBase) ->
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(facts(), max_size=40))
-def test_a_batch_fires_what_each_fact_fires_alone(batch: list[dict[str, object]]) -> None:
+def test_a_batch_fires_what_each_fact_fires_alone(batch: list[Facts]) -> None:
     """Invariant: `fired_many` (one session, capped actions) equals `fired` on each fact, in order."""
     engine = rule_engine(diagnose.load_knowledge_base())
     assert engine.fired_many(batch) == [engine.fired(fact) for fact in batch]
@@ -172,8 +167,8 @@ def test_a_batch_fires_what_each_fact_fires_alone(batch: list[dict[str, object]]
 
 def test_equal_facts_in_one_batch_each_fire(kb: diagnose.KnowledgeBase) -> None:
     """durable-rules drops a fact equal to one already in the session: positions keep them apart."""
-    fact = {level_key("motivation"): "low"}
-    assert rule_engine(kb).fired_many([fact, fact, {}, fact]) == [("low_motivation",)] * 2 + [()] + [
+    fact = Facts(levels={"motivation": "low"})
+    assert rule_engine(kb).fired_many([fact, fact, Facts(), fact]) == [("low_motivation",)] * 2 + [()] + [
         ("low_motivation",)
     ]
 
@@ -182,7 +177,7 @@ def test_a_batch_larger_than_one_action_holds(kb: diagnose.KnowledgeBase) -> Non
     """More matches than durable's `cap` arrive as several actions; none is lost."""
     from diagnose.engine._durable import CAP
 
-    batch = [{level_key("motivation"): "low"} if n % 2 else {} for n in range(2 * CAP + 3)]
+    batch = [Facts(levels={"motivation": "low"}) if n % 2 else Facts() for n in range(2 * CAP + 3)]
     fired = rule_engine(kb).fired_many(batch)
     assert fired == [("low_motivation",) if n % 2 else () for n in range(len(batch))]
 
@@ -191,10 +186,10 @@ def test_batches_leave_no_engine_state(kb: diagnose.KnowledgeBase) -> None:
     engine = rule_engine(kb)
     sids = []
     for _ in range(1500):  # beyond durable's 1024 live sessions
-        engine.fired_many([{level_key("health"): "low"}])
-        sids.append(engine.last_session_id())
+        engine.fired_many([Facts(levels={"health": "low"})])
+        sids.append(last_session_id(engine))
     assert engine.live_sessions == 0
-    assert not any(engine.has_session(sid) for sid in sids[::101])
+    assert not any(has_session(engine, sid) for sid in sids[::101])
 
 
 def _caseload_facts(kb: diagnose.KnowledgeBase) -> list[dict[str, object]]:
@@ -220,7 +215,7 @@ def test_the_chunk_durable_took_for_a_repeat_is_evaluated(kb: diagnose.Knowledge
     engine = RuleEngine(kb)
     engine._sessions = itertools.count(958)
     python = PythonRules(kb)
-    assert engine.fired_many(chunk) == [python.fired(fact) for fact in chunk]
+    assert engine.fired_encoded(chunk) == [python.fired_encoded(fact) for fact in chunk]
     assert engine.abandoned == 0
 
 
@@ -231,7 +226,7 @@ def test_more_than_a_thousand_chunks_of_one_caseload(kb: diagnose.KnowledgeBase)
     engine = RuleEngine(kb)
     for chunk_number in range(1_200):
         chunk = [facts[(chunk_number * 16 + k) % len(facts)] for k in range(16)]
-        assert engine.fired_many(chunk) == [python.fired(fact) for fact in chunk]
+        assert engine.fired_encoded(chunk) == [python.fired_encoded(fact) for fact in chunk]
     assert engine.live_sessions == 0
     assert engine.abandoned == 0
 
@@ -285,9 +280,9 @@ def test_an_interrupted_evaluation_leaves_the_engine_usable(
     facts = _caseload_facts(kb)
     engine._core = _Interrupting(engine._core, call, exc)  # type: ignore[assignment]
     with pytest.raises(type(exc)):
-        engine.fired_many(facts)
+        engine.fired_encoded(facts)
     assert engine.abandoned == 1
-    assert engine.fired_many(facts) == [PythonRules(kb).fired(fact) for fact in facts]
+    assert engine.fired_encoded(facts) == [PythonRules(kb).fired_encoded(fact) for fact in facts]
     assert engine.live_sessions == 0
 
 
@@ -315,23 +310,24 @@ def test_a_code_from_durable_is_an_engine_error_and_the_engine_goes_on(kb: diagn
         diagnose.EngineError,
         match=r"^durable-rules answered code 2 \(event observed \(a fact with the same id hash is already in the session\)\) to intake facts$",
     ) as caught:
-        engine.fired_many(facts)
+        engine.fired_encoded(facts)
     assert caught.value.code == 2
     assert engine.abandoned == 1
     engine._core = core
-    assert engine.fired_many(facts) == [PythonRules(kb).fired(fact) for fact in facts]
+    assert engine.fired_encoded(facts) == [PythonRules(kb).fired_encoded(fact) for fact in facts]
 
 
 _SIGNALS_SCRIPT = """
 import signal, sys
 import diagnose
-from diagnose.engine._durable import PythonRules, RuleEngine
+from diagnose.engine._durable import RuleEngine
+from tests.floor import PythonRules
 from tests.test_engine import _caseload_facts
 
 kb = diagnose.load_knowledge_base()
 facts = _caseload_facts(kb) * 20
 engine, python = RuleEngine(kb), PythonRules(kb)
-expected = [python.fired(fact) for fact in facts]
+expected = [python.fired_encoded(fact) for fact in facts]
 
 armed = False
 
@@ -345,12 +341,12 @@ for n in range(150):
     try:
         armed = True
         signal.setitimer(signal.ITIMER_REAL, 0.0001 + (n % 37) * 0.00005)  # one shot
-        engine.fired_many(facts)
+        engine.fired_encoded(facts)
         armed = False
     except TimeoutError:
         interrupted += 1
     armed = False
-    assert engine.fired_many(facts) == expected
+    assert engine.fired_encoded(facts) == expected
 print(interrupted > 0, engine.live_sessions == 0)
 """
 
@@ -407,7 +403,7 @@ def test_numbers_of_every_magnitude_reach_durable_as_they_are(
         rules.append(SimpleNamespace(id=f"i{n}", when=is_value, priority=1))
     engine = RuleEngine(_bare_kb(rules))
     numbers = values + [bound for _, bound in bounds]
-    facts = [{context_key("amount"): v, score_key("f"): v, level_key("f"): "low"} for v in numbers]
+    facts = [Facts(levels={"f": "low"}, scores={"f": v}, context={"amount": v}) for v in numbers]
     expected = [tuple(sorted(r.id for r in rules if truth(r.when, fact) is True)) for fact in facts]
     assert engine.fired_many(facts) == expected
     assert [engine.fired(fact) for fact in facts] == expected
@@ -419,7 +415,7 @@ def test_a_number_that_is_not_finite_never_reaches_durable(kb: diagnose.Knowledg
     with pytest.raises(
         diagnose.EngineError, match=rf"^durable-rules cannot be given a number that is not finite: {value!r}$"
     ):
-        engine.fired({score_key("health"): value})
+        engine.fired_encoded([{score_key("health"): value}])  # unread fields are kept here
     assert engine.abandoned == 0
     assert engine.live_sessions == 0
 
@@ -428,7 +424,7 @@ _RULESETS_SCRIPT = """
 import gc
 import diagnose
 from diagnose.engine._durable import RuleEngine
-from diagnose.knowledge.conditions import level_key
+from diagnose.knowledge.conditions import Facts
 
 def rss_kib():
     with open("/proc/self/statm") as f:
@@ -436,7 +432,7 @@ def rss_kib():
 
 kb = diagnose.load_knowledge_base("tests/data/kb")
 def once():
-    assert RuleEngine(kb).fired({level_key("health"): "low"}) == ("low_health",)
+    assert RuleEngine(kb).fired(Facts(levels={"health": "low"})) == ("low_health",)
 for _ in range(50):
     once()
 gc.collect()
@@ -467,3 +463,10 @@ def test_a_dropped_engine_frees_its_ruleset() -> None:
         check=True,
     )
     assert int(result.stdout) < 20_000
+
+
+@settings(max_examples=100)
+@given(facts())
+def test_the_wire_format_round_trips(fact: Facts) -> None:
+    """Invariant: `decode(encode(f)) == f`: the batch path's facts (encoded) mean what `Facts` mean."""
+    assert decode(encode(fact)) == fact

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import diagnose
 from diagnose.assessment.recommendation import recommend
 from diagnose.engine._cache import rule_engine
-from diagnose.knowledge.conditions import context_key, level_key, truth
+from diagnose.knowledge.conditions import Facts, truth
 
 if TYPE_CHECKING:
     from tests.conftest import MakeKb
@@ -190,22 +190,23 @@ def test_context_values_are_checked(context_kb: diagnose.KnowledgeBase) -> None:
     )
 
 
-CONTEXT_FACT = st.fixed_dictionaries(
-    {},
-    optional={
-        level_key("health"): st.sampled_from(["low", "medium", "high"]),
-        context_key("in_treatment"): st.booleans(),
-        context_key("hours_available"): st.integers(0, 40),
-        context_key("housing"): st.sampled_from(["stable", "unstable", "none"]),
-    },
+CONTEXT_FACT = st.builds(
+    Facts,
+    levels=st.fixed_dictionaries({}, optional={"health": st.sampled_from(["low", "medium", "high"])}),
+    context=st.fixed_dictionaries(
+        {},
+        optional={
+            "in_treatment": st.booleans(),
+            "hours_available": st.integers(0, 40),
+            "housing": st.sampled_from(["stable", "unstable", "none"]),
+        },
+    ),
 )
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(fact=CONTEXT_FACT)
-def test_engine_agrees_with_truth_on_context_rules(
-    context_kb: diagnose.KnowledgeBase, fact: dict[str, object]
-) -> None:
+def test_engine_agrees_with_truth_on_context_rules(context_kb: diagnose.KnowledgeBase, fact: Facts) -> None:
     """Invariant: context conditions (is, in, bounds, not) fire exactly when definitely true."""
     fired = set(rule_engine(context_kb).fired(fact))
     assert fired == {r.id for r in context_kb.rules if truth(r.when, fact) is True}

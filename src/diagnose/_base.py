@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import linecache
 import weakref
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from types import CodeType
 
 #: An id in a knowledge base: lowercase letters, digits and underscores, starting with a letter.
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -81,6 +83,26 @@ def construct(cls: type[R], **values: Any) -> R:  # noqa: ANN401 - field values 
     return obj
 
 
+_generated = itertools.count(1)
+
+
+def compile_source(source: str, name: str) -> CodeType:
+    r"""Compile generated Python, registered with `linecache` so that tracebacks show its lines.
+
+    Each call gets a file name of its own (`<name #n>`), so sources never overwrite each other.
+
+    Examples:
+        >>> import linecache
+        >>> code = compile_source("x = 1\ny = x + 1\n", "demo")
+        >>> linecache.getline(code.co_filename, 2)
+        'y = x + 1\n'
+    """
+    filename = f"<{name} #{next(_generated)}>"
+    # mtime None: linecache.checkcache keeps the entry (there is no file to compare it with).
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    return compile(source, filename, "exec")
+
+
 def suggest(name: str, known: Mapping[str, Any] | tuple[str, ...] | list[str]) -> str:
     """Return ` (did you mean 'x'?)` for the closest known name, or an empty string."""
     import difflib  # noqa: PLC0415 - only needed on the error path
@@ -89,11 +111,11 @@ def suggest(name: str, known: Mapping[str, Any] | tuple[str, ...] | list[str]) -
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 
-def run_generated(source: str, filename: str, namespace: dict[str, Any], owner: object) -> None:
-    """Run generated code in `namespace`, its source registered in `linecache` while `owner` lives.
+def run_generated(source: str, name: str, namespace: dict[str, Any], owner: object) -> None:
+    """Run generated code in `namespace` (`compile_source`), its lines kept while `owner` lives.
 
-    A traceback through the code then shows its lines, as for a file.
+    When `owner` (the object that uses the code) is gone, its source leaves `linecache` again.
     """
-    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-    weakref.finalize(owner, linecache.cache.pop, filename, None)
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the callers generate it from a checked knowledge base
+    code = compile_source(source, name)
+    weakref.finalize(owner, linecache.cache.pop, code.co_filename, None)
+    exec(code, namespace)  # noqa: S102 - the callers generate it from a checked knowledge base

@@ -29,7 +29,7 @@ from diagnose.engine._cache import rule_engine
 from diagnose.errors import AnswerError, AnswerProblem
 from diagnose.knowledge._load import load_knowledge_base
 from diagnose.knowledge._models import EVIDENCE_LEVELS, EvidenceLevel
-from diagnose.knowledge.conditions import context_key, level_key, score_key, truth
+from diagnose.knowledge.conditions import Facts, truth
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -163,24 +163,15 @@ class Diagnosis(Record):
         return (Diagnosis.model_validate_json, (self.model_dump_json(),))
 
 
-def build_fact(
-    profile: Profile, context: Mapping[str, ContextValue], fields: frozenset[str] | None = None
-) -> dict[str, object]:
-    """The fact the rules see: level and score of each assessed factor, and the context given.
-
-    With `fields`, only those fact fields are kept (the ones some rule reads): durable-rules copies
-    the fact into every fired rule's message, so a small fact is a fast one.
-    """
-    fact: dict[str, object] = {}
+def build_fact(profile: Profile, context: Mapping[str, ContextValue]) -> Facts:
+    """The fact the rules see: level and score of each assessed factor, and the context given."""
+    levels: dict[str, str] = {}
+    scores: dict[str, float] = {}
     for factor, result in profile.scores.items():
         if result.score is not None:
-            fact[level_key(factor)] = result.level
-            fact[score_key(factor)] = result.score
-    for name, value in context.items():
-        fact[context_key(name)] = value
-    if fields is not None:
-        fact = {k: v for k, v in fact.items() if k in fields}
-    return fact
+            levels[factor] = result.level
+            scores[factor] = result.score
+    return Facts(levels, scores, dict(context))
 
 
 def recommend(
@@ -232,14 +223,12 @@ def recommend(
     return tuple(out)
 
 
-def _undecided(
-    kb: KnowledgeBase, fired: tuple[str, ...], fact: Mapping[str, object]
-) -> tuple[UndecidedRule, ...]:
+def _undecided(kb: KnowledgeBase, fired: tuple[str, ...], fact: Facts) -> tuple[UndecidedRule, ...]:
     out = []
     for rule in kb.rules:
         factors, fields = kb.rule_reads[rule.id]
-        unknown_factors = tuple(f for f in factors if level_key(f) not in fact)
-        unknown_fields = tuple(c for c in fields if context_key(c) not in fact)
+        unknown_factors = tuple(f for f in factors if f not in fact.levels)
+        unknown_fields = tuple(c for c in fields if c not in fact.context)
         # A rule that reads nothing unknown is decided; only the others need three-valued truth.
         if (unknown_factors or unknown_fields) and rule.id not in fired and truth(rule.when, fact) is None:
             out.append(
@@ -310,7 +299,7 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
     kb: KnowledgeBase,
     answers: Mapping[str, object] | Intake,
     context: Mapping[str, object] | None,
-    fired_by: Callable[[Mapping[str, object]], tuple[str, ...]],
+    fired_by: Callable[[Facts], tuple[str, ...]],
     preferences: Preferences | None = None,
     as_of: dt.date | None = None,
 ) -> Diagnosis:
@@ -331,7 +320,7 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
         given_context = {**answers.context, **given_context}
     checked, checked_context = validate_intake(kb, given_answers, given_context)  # type: ignore[arg-type]  # checked there
     profile = score(kb, checked)
-    fact = build_fact(profile, checked_context, kb.fact_fields)
+    fact = build_fact(profile, checked_context)
     fired = fired_by(fact)
     rules = kb.rules_by_id
     return construct(

@@ -374,10 +374,9 @@ class Scorer:
             for f, group in enumerate(groups)
         )
         lines.append(f"    return ({results},)")
-        #: The generated source (also in `linecache`, under `filename`).
+        #: The generated source (also in `linecache`, while this scorer lives).
         self.source = "\n".join(lines) + "\n"
-        self.filename = f"<scoring of {kb.id} {kb.content_hash[:19]}>"
-        run_generated(self.source, self.filename, namespace, self)
+        run_generated(self.source, f"scoring of {kb.id}", namespace, self)
         self._score: Callable[[Mapping[Any, object]], tuple[FactorResult, ...]] = namespace["score"]
 
     def __call__(self, answers: Mapping[Any, object]) -> tuple[FactorResult, ...]:

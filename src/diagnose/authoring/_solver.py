@@ -22,16 +22,17 @@ from pysat.card import CardEnc, EncType
 from pysat.formula import IDPool
 from pysat.solvers import Solver
 
-from diagnose.knowledge.conditions import AllOf, AnyOf, ContextCondition, NotOf, truth
+from diagnose.knowledge._tree import fold
+from diagnose.knowledge.conditions import Facts
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from diagnose.knowledge.conditions import Condition
+    from diagnose.knowledge.conditions import Atom, Condition
 
 __all__ = ["Encoding", "variable_of"]
 
-Value = dict[str, object]
+Value = Facts
 Rail = tuple[int, int]  # literals: (definitely true, definitely false)
 #: The solver: CaDiCaL 1.5.3 was the fastest of those tried here on many small questions under
 #: assumptions (2.0 s for a generated 1,000-rule knowledge base, in the first version of this
@@ -40,13 +41,10 @@ Rail = tuple[int, int]  # literals: (definitely true, definitely false)
 SOLVER = "cadical153"
 
 
-def variable_of(atom: object) -> str:
-    """The variable an atom reads: the factor's id, or `context:<field>`."""
-    if isinstance(atom, ContextCondition):
-        return f"context:{atom.context}"
-    factor = getattr(atom, "factor", None)
-    assert isinstance(factor, str)  # noqa: S101 - every other atom names a factor
-    return factor
+def variable_of(atom: Atom) -> str:
+    """The variable an atom reads: the factor's id (its level and score), or `context:<field>`."""
+    kind, name = atom.reads
+    return f"context:{name}" if kind == "context" else name
 
 
 class Encoding:
@@ -134,27 +132,30 @@ class Encoding:
         return self._rails[key]
 
     def _rail(self, condition: Condition, copies: Mapping[str, str]) -> Rail:
-        if isinstance(condition, AllOf | AnyOf):
-            parts = [
-                self.rail(c, copies)
-                for c in (condition.all_ if isinstance(condition, AllOf) else condition.any_)
-            ]
-            trues, falses = [t for t, _ in parts], [f for _, f in parts]
-            if isinstance(condition, AllOf):
-                return self._define_and(trues), self._define_or(falses)
-            return self._define_or(trues), self._define_and(falses)
-        if isinstance(condition, NotOf):
-            t, f = self.rail(condition.not_, copies)
-            return f, t
-        variable = variable_of(condition)
+        def all_(parts: list[Rail]) -> Rail:
+            return self._define_and([t for t, _ in parts]), self._define_or([f for _, f in parts])
+
+        def any_(parts: list[Rail]) -> Rail:
+            return self._define_or([t for t, _ in parts]), self._define_and([f for _, f in parts])
+
+        return fold(
+            condition,
+            atom=lambda atom: self._atom_rail(atom, copies),
+            all_=all_,
+            any_=any_,
+            not_=lambda rail: (rail[1], rail[0]),
+        )
+
+    def _atom_rail(self, atom: Atom, copies: Mapping[str, str]) -> Rail:
+        variable = variable_of(atom)
         lits = self.values(variable, copies.get(variable, ""))
-        if id(condition) not in self._outcomes:
-            outcomes = [truth(condition, value) for value in self.domains[variable]]
-            self._outcomes[id(condition)] = (
+        if id(atom) not in self._outcomes:
+            outcomes = [atom.truth(value) for value in self.domains[variable]]
+            self._outcomes[id(atom)] = (
                 [i for i, out in enumerate(outcomes) if out is True],
                 [i for i, out in enumerate(outcomes) if out is False],
             )
-        when_true, when_false = self._outcomes[id(condition)]
+        when_true, when_false = self._outcomes[id(atom)]
         return self._define_or([lits[i] for i in when_true]), self._define_or([lits[i] for i in when_false])
 
     def _define_or(self, lits: list[int]) -> int:

@@ -28,14 +28,10 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from diagnose.authoring._solver import Encoding
+from diagnose.authoring._solver import Encoding, variable_of
+from diagnose.knowledge._tree import iter_atoms
 from diagnose.knowledge.conditions import (
-    ContextCondition,
-    ScoreCondition,
-    context_key,
-    iter_atoms,
-    level_key,
-    score_key,
+    Facts,
     truth,
 )
 
@@ -64,9 +60,9 @@ CODES: Mapping[str, Severity] = {
 #: took 17 at most; one that runs out is reported as an `undecided` finding, never guessed.
 BUDGET = 100_000
 
-Fact = dict[str, object]
-# A variable's value: the fact fields it sets (an empty dict leaves it unknown).
-Value = dict[str, object]
+Fact = Facts
+# A variable's value: what it makes known (a factor's level and score, or a context field).
+Value = Facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,19 +96,11 @@ class _Space:
         bounds: dict[str, set[float]] = {}
         for rule in kb.rules:
             for atom in iter_atoms(rule.when):
-                if isinstance(atom, ScoreCondition):
-                    bounds.setdefault(atom.factor, set()).update(atom.score.bounds().values())
-                elif isinstance(atom, ContextCondition):
-                    values = atom.accepted() or tuple(atom.bounds().values())
-                    numbers = {
-                        float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)
-                    }
-                    bounds.setdefault(f"context:{atom.context}", set()).update(numbers)
+                bounds.setdefault(variable_of(atom), set()).update(atom.points())
         self.domains: dict[str, list[Value]] = {}
         for factor in kb.factors.values():
             self.domains[factor.id] = self._factor_domain(factor.id, bounds.get(factor.id, set()))
         for field in kb.context_fields.values():
-            key = context_key(field.id)
             options: Sequence[object]
             if field.type == "boolean":
                 options = [True, False]
@@ -123,7 +111,7 @@ class _Space:
                 middles = [(a + b) / 2 for a, b in itertools.pairwise(points)]
                 candidates = {*points, *middles, *(p - 1 for p in points), *(p + 1 for p in points)}
                 options = sorted({round(c) for c in candidates} if field.type == "integer" else candidates)
-            self.domains[f"context:{field.id}"] = [{key: o} for o in options]
+            self.domains[f"context:{field.id}"] = [Facts(context={field.id: o}) for o in options]
 
     def _factor_domain(self, factor: str, extra: set[float]) -> list[Value]:
         items = self.kb.items_by_factor[factor]
@@ -133,7 +121,7 @@ class _Space:
             {float(low), float(high), float(t.medium), float(t.high), *(e for e in extra if low <= e <= high)}
         )
         points = sorted({*cuts, *((a + b) / 2 for a, b in itertools.pairwise(cuts))})
-        return [{level_key(factor): self.level(factor, p), score_key(factor): p} for p in points]
+        return [Facts(levels={factor: self.level(factor, p)}, scores={factor: p}) for p in points]
 
     def level(self, factor: str, score: float) -> str:
         return self.kb.factors[factor].thresholds.level(score)
@@ -142,7 +130,7 @@ class _Space:
         names: dict[str, None] = {}
         for condition in conditions:
             for atom in iter_atoms(condition):
-                names[f"context:{atom.context}" if isinstance(atom, ContextCondition) else atom.factor] = None
+                names[variable_of(atom)] = None
         return list(names)
 
 
@@ -192,7 +180,7 @@ class _Group:
             domain = self.space.domains[factor]
             lits = self.encoding.values(factor)
             self._lows[factor] = self.encoding.either(
-                [lit for lit, v in zip(lits, domain, strict=False) if v[level_key(factor)] == "low"]
+                [lit for lit, v in zip(lits, domain, strict=False) if v.levels[factor] == "low"]
             )
         return self._lows[factor]
 
@@ -239,12 +227,12 @@ class _Questions:
             solver = self.group(group)
             fact: Fact | None = None
             if solver.exists([solver.true(condition)]):
-                fact = {}
+                fact = Facts()
                 for variable, index in solver.encoding.model_values(
                     self.space.variables([condition])
                 ).items():
                     if index is not None:
-                        fact.update(self.space.domains[variable][index])
+                        fact |= self.space.domains[variable][index]
             self._witnesses[id(condition)] = fact
         return self._witnesses[id(condition)]
 
@@ -262,7 +250,7 @@ class _Questions:
         The first such pair in domain order (better, then worse, each from low to high scores).
         """
         solver = self.group(rule.recommend)
-        scores = [s for v in self.space.domains[barrier] if isinstance(s := v[score_key(barrier)], float)]
+        scores = [s for v in self.space.domains[barrier] if isinstance(s := v.scores[barrier], float)]
         guard, better, worse = solver.worse(barrier, scores)
         fires = solver.true(rule.when, {barrier: "better"})
         stops = -solver.true(rule.when, {barrier: "worse"})

@@ -6,21 +6,20 @@ Conditions are rendered in words ("self-efficacy is low and motivation is medium
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from diagnose.knowledge.conditions import (
-    AllOf,
-    AnyOf,
-    ContextCondition,
-    LevelCondition,
-    NotOf,
-    ScoreCondition,
-)
+from diagnose.knowledge._tree import fold
+from diagnose.knowledge.conditions import ContextCondition, LevelCondition, ScoreCondition
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from diagnose._base import Language
     from diagnose.knowledge._base import KnowledgeBase
-    from diagnose.knowledge.conditions import Condition
+    from diagnose.knowledge.conditions import Atom, Condition
+
+#: A condition in words, and whether it is a junction of several parts (bracketed inside another).
+Words = tuple[str, bool]
 
 __all__ = ["EVIDENCE_LABELS", "describe_condition", "render_markdown"]
 
@@ -81,25 +80,36 @@ def describe_condition(condition: Condition, kb: KnowledgeBase, language: Langua
     """
     w = _WORDS[language]
 
-    def name(factor: str) -> str:
-        return kb.factors[factor].name.get(language)
+    def nested(part: Words) -> str:
+        return f"({part[0]})" if part[1] else part[0]
 
-    def inner(c: Condition, nested: bool) -> str:  # noqa: FBT001 - a private recursion flag
-        if isinstance(c, AllOf | AnyOf):
-            joiner = f" {w['and']} " if isinstance(c, AllOf) else f" {w['or']} "
-            parts = [inner(x, nested=True) for x in (c.all_ if isinstance(c, AllOf) else c.any_)]
-            text = joiner.join(parts)
-            return f"({text})" if nested and len(parts) > 1 else text
-        if isinstance(c, NotOf):
-            return f"{w['not']} {inner(c.not_, nested=True)}"
-        if isinstance(c, LevelCondition):
-            return f"{name(c.factor)} {w['is']} " + f" {w['or']} ".join(w[level] for level in c.levels())
-        if isinstance(c, ScoreCondition):
-            bounds = " ".join(f"{w[op]} {v:g}" for op, v in c.score.bounds().items())
-            return f"{name(c.factor)} {w['score']} {bounds}"
-        return _context_words(c, kb, language)
+    def junction(joiner: str) -> Callable[[list[Words]], Words]:
+        return lambda parts: (f" {joiner} ".join(map(nested, parts)), len(parts) > 1)
 
-    return inner(condition, nested=False)
+    def atom(c: Atom) -> Words:
+        return _ATOM_WORDS[type(c)](c, kb, language), False
+
+    text, _ = fold(
+        condition,
+        atom=atom,
+        all_=junction(w["and"]),
+        any_=junction(w["or"]),
+        not_=lambda part: (f"{w['not']} {nested(part)}", False),
+    )
+    return text
+
+
+def _level_words(c: LevelCondition, kb: KnowledgeBase, language: Language) -> str:
+    w = _WORDS[language]
+    return f"{kb.factors[c.factor].name.get(language)} {w['is']} " + f" {w['or']} ".join(
+        w[level] for level in c.levels()
+    )
+
+
+def _score_words(c: ScoreCondition, kb: KnowledgeBase, language: Language) -> str:
+    w = _WORDS[language]
+    bounds = " ".join(f"{w[op]} {v:g}" for op, v in c.score.bounds().items())
+    return f"{kb.factors[c.factor].name.get(language)} {w['score']} {bounds}"
 
 
 def _context_words(c: ContextCondition, kb: KnowledgeBase, language: Language) -> str:
@@ -111,6 +121,13 @@ def _context_words(c: ContextCondition, kb: KnowledgeBase, language: Language) -
     shown = [w["yes"] if v is True else w["no"] if v is False else str(v) for v in accepted]
     return f"{label}: " + f" {w['or']} ".join(shown)
 
+
+#: How each kind of atom is put in words (a new kind of atom adds its words here).
+_ATOM_WORDS: dict[type, Callable[[Any, KnowledgeBase, Language], str]] = {
+    LevelCondition: _level_words,
+    ScoreCondition: _score_words,
+    ContextCondition: _context_words,
+}
 
 #: Knowledge-base text goes into Markdown that a site renders: these would become HTML or links.
 _ESCAPES = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "|": "\\|"})

@@ -33,7 +33,7 @@ from diagnose.engine._cache import cycle_engine, rule_engine
 from diagnose.errors import AnswerError, KnowledgeBaseError
 from diagnose.knowledge._read import Reader
 from diagnose.knowledge.cases import Case, CaseFile
-from diagnose.knowledge.conditions import context_key, level_key, score_key
+from diagnose.knowledge.conditions import Facts
 
 if TYPE_CHECKING:
     from diagnose.knowledge._base import KnowledgeBase
@@ -65,18 +65,16 @@ class ExampleResult(Record):
         return self.expected == self.actual
 
 
-def example_fact(example: RuleExample, kb: KnowledgeBase | None = None) -> dict[str, object]:
+def example_fact(example: RuleExample, kb: KnowledgeBase | None = None) -> Facts:
     """The fact an example stands for; factors it leaves out are not assessed.
 
     A factor given only a score gets the level its thresholds give that score (with `kb`).
     """
-    fact: dict[str, object] = {level_key(f): level for f, level in example.levels.items()}
-    fact.update({score_key(f): float(s) for f, s in example.scores.items()})
+    levels: dict[str, str] = dict(example.levels)
     for factor, value in example.scores.items():
         if kb is not None and factor not in example.levels and factor in kb.factors:
-            fact[level_key(factor)] = kb.factors[factor].thresholds.level(value)
-    fact.update({context_key(c): v for c, v in example.context.items()})
-    return fact
+            levels[factor] = kb.factors[factor].thresholds.level(value)
+    return Facts(levels, {f: float(s) for f, s in example.scores.items()}, dict(example.context))
 
 
 def run_examples(kb: KnowledgeBase) -> tuple[ExampleResult, ...]:
@@ -106,8 +104,7 @@ def run_examples(kb: KnowledgeBase) -> tuple[ExampleResult, ...]:
         cycles = cycle_engine(kb)
         for cycle_rule in kb.cycle_rules:
             for index, cycle_example in enumerate(cycle_rule.examples):
-                fact = {context_key(name): value for name, value in cycle_example.facts.items()}
-                fired = cycles.fired(fact, kind=cycle_rule.scope)
+                fired = cycles.fired_cycle(cycle_example.facts, cycle_rule.scope)
                 results.append(
                     ExampleResult(
                         rule=cycle_rule.id,

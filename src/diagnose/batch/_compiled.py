@@ -26,9 +26,10 @@ from diagnose._base import construct, run_generated
 from diagnose.assessment.recommendation import Diagnosis, FiredRule, Trace, UndecidedRule, recommend
 from diagnose.assessment.scoring import FactorScore, Intake, Profile, scorer, scoring_lines, validate_intake
 from diagnose.engine._cache import rule_engine
+from diagnose.engine._durable import context_key, decode, fact_fields, level_key, score_key
 from diagnose.errors import AnswerError
 from diagnose.knowledge._base import derived
-from diagnose.knowledge.conditions import context_key, level_key, score_key, truth
+from diagnose.knowledge.conditions import truth
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -165,6 +166,8 @@ class CompiledRules:
         self.source = self._score.source
         self._item_ids = frozenset(self._score.tables)
         self._diagnosis = _diagnosis_pieces(kb)
+        #: The fact fields the rules read (the engine's wire format: the fact is built in it).
+        self._fields = fact_fields(kb.rules)
         self._write = self._generate(kb)
         # What rules read: when the fact holds all of it, no rule can be undecided.
         self._read_keys = frozenset(
@@ -196,7 +199,7 @@ class CompiledRules:
         per factor from the pieces of `FactorScore`'s own JSON; a factor with a missing answer
         goes through `_partial_json`. It also puts into the fact what the rules read.
         """
-        fields = kb.fact_fields
+        fields = self._fields
         namespace: dict[str, Any] = {"_partial_json": _partial_json}
         lines = ["def write(a, fact):", *scoring_lines(kb, self._score.tables, namespace)]
         where: dict[str, str] = {}
@@ -228,7 +231,7 @@ class CompiledRules:
         lines.append(f'    return f"{profile}", f"{trace}", ({levels})')
         #: The generated writer (registered in `linecache`, like the scorer).
         self.writer_source = "\n".join(lines) + "\n"
-        run_generated(self.writer_source, f"<batch JSON of {kb.id} {kb.content_hash[:19]}>", namespace, self)
+        run_generated(self.writer_source, f"batch JSON of {kb.id}", namespace, self)
         writer: Callable[[Mapping[Any, object], dict[str, object]], tuple[str, str, tuple[str, ...]]]
         writer = namespace["write"]
         return writer
@@ -251,7 +254,7 @@ class CompiledRules:
             else:
                 prepared.append(item)
                 facts.append(item[2])
-        fired_all = iter(rule_engine(self.kb).fired_many(facts))
+        fired_all = iter(rule_engine(self.kb).fired_encoded(facts))
         return [
             item if isinstance(item, AnswerError) else self._finish(*item, next(fired_all))
             for item in prepared
@@ -277,7 +280,7 @@ class CompiledRules:
         if context:
             checked_context = validate_intake(self.kb, {}, context)[1]
             for name, value in checked_context.items():
-                if (key := context_key(name)) in self.kb.fact_fields:
+                if (key := context_key(name)) in self._fields:
                     fact[key] = value
         # Ids, numbers and missing reasons only: ASCII, so encoding is a copy.
         d0, d1, d2, d3, _, _, _ = self._diagnosis
@@ -364,13 +367,14 @@ class CompiledRules:
         if self._read_keys.issubset(fact):  # everything the rules read is known: all decided
             return b""
         parts = []
+        known = decode(fact)
         for rule, factors, fields in self._reads:
             unknown_factors = tuple(f for f, key in factors if key not in fact)
             unknown_fields = tuple(c for c, key in fields if key not in fact)
             if (
                 (unknown_factors or unknown_fields)
                 and rule.id not in fired
-                and truth(rule.when, fact) is None
+                and truth(rule.when, known) is None
             ):
                 key = (rule.id, unknown_factors, unknown_fields)
                 text = self._undecided.get(key)

@@ -16,7 +16,6 @@ from diagnose._consistency import add_weeks, check_as_of, check_diagnosis, check
 from diagnose.engine._cache import cycle_engine
 from diagnose.errors import CycleError
 from diagnose.knowledge._models import EVIDENCE_LEVELS
-from diagnose.knowledge.conditions import context_key
 
 if TYPE_CHECKING:
     from diagnose.assessment.recommendation import Diagnosis
@@ -297,8 +296,7 @@ def review(trajectory: Trajectory, *, as_of: dt.date, knowledge_base: KnowledgeB
     facts = review_facts(trajectory, as_of=as_of, knowledge_base=knowledge_base)
     suggestions = []
     for goal, values in facts.items():
-        fact = {context_key(name): value for name, value in values.items()}
-        for rule_id in engine.fired(fact, kind="trajectory" if goal == "" else "goal"):
+        for rule_id in engine.fired_cycle(values, "trajectory" if goal == "" else "goal"):
             rule = rules[rule_id]
             alternative = (
                 _alternative(knowledge_base, trajectory, goal)

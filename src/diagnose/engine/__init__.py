@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
+
+    from diagnose.knowledge.conditions import Facts
 
 __all__ = ["Engine"]
 
@@ -18,11 +20,11 @@ __all__ = ["Engine"]
 class Engine(Protocol):
     """What the pipeline needs of a rule engine: the rules that fire on each fact."""
 
-    def fired(self, fact: Mapping[str, object]) -> tuple[str, ...]:
-        """The ids of the rules that fire on `fact`, sorted, each once."""
+    def fired(self, facts: Facts) -> tuple[str, ...]:
+        """The ids of the rules that fire on `facts`, sorted, each once."""
         ...  # pragma: no cover - a protocol
 
-    def fired_many(self, facts: Sequence[Mapping[str, object]]) -> list[tuple[str, ...]]:
+    def fired_many(self, facts: Sequence[Facts]) -> list[tuple[str, ...]]:
         """`fired` for each fact, in order."""
         ...  # pragma: no cover - a protocol
 

@@ -30,7 +30,9 @@ def rule_engine(kb: KnowledgeBase) -> RuleEngine:
 
     Examples:
         >>> import diagnose
-        >>> rule_engine(diagnose.load_knowledge_base()).fired_many([{"l__motivation": "low"}, {}])
+        >>> from diagnose.knowledge.conditions import Facts
+        >>> engine = rule_engine(diagnose.load_knowledge_base())
+        >>> engine.fired_many([Facts(levels={"motivation": "low"}), Facts()])
         [('low_motivation',), ()]
     """
     return derived(kb, _recommendation_engine)

@@ -8,11 +8,13 @@ base beyond them before durable sees it, and the engine can say what a code mean
 
 from __future__ import annotations
 
+import json
+import math
 import re
 
 from diagnose.errors import EngineError
 
-__all__ = ["DURABLE_CODES", "SESSION_FACTS", "engine_error", "fnv1a_32"]
+__all__ = ["DURABLE_CODES", "SESSION_FACTS", "dumps", "engine_error", "fnv1a_32"]
 
 #: Facts asserted in one durable session at most. durable keeps a session's messages in a table
 #: keyed by the 32-bit FNV-1a hash of each message's id, compares only that hash, and answers
@@ -288,3 +290,47 @@ def _network_problems(definition: dict[str, object]) -> list[tuple[str, str]]:
 
 def _said(what: str, value: int, limit: int, why: str) -> str:
     return f"too many {what} for the rule engine: {value:,}, at most {limit:,} ({why})"
+
+
+def _number_text(value: float) -> str:
+    """A finite float as JSON that durable-rules reads back exactly (see `dumps`)."""
+    text = repr(value)
+    mantissa, exp, power = text.partition("e")
+    if exp and "." not in mantissa:
+        return f"{mantissa}.0e{power}"
+    return text
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise EngineError(f"durable-rules cannot be given a number that is not finite: {value!r}")
+        return _number_text(value)
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        return _number_text(float(value))
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k)}:{_json_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_json_value(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def dumps(value: object) -> str:
+    """Compact JSON that durable-rules parses as meant.
+
+    durable's number parser (json.c, `getNumber`) reads an exponent only after a fraction: it
+    takes `1e-05` (Python's `repr(0.00001)`) as `1` followed by junk, which crashed the process in
+    `assert_facts` and made rule bounds fail on first use (error 204). Such floats are written as
+    `1.0e-05`, which it reads exactly (glibc `atof`); non-finite numbers raise `EngineError`. A
+    whole number beyond 64 bits is written as a float. Python writes every exponent with a sign,
+    so text without `e-` or `e+` needs no care: that check is all the common case pays.
+
+    Examples:
+        >>> dumps({"a": 0.00001, "b": 1e16, "c": [2.5, True, "x1e5"]})
+        '{"a":1.0e-05,"b":1.0e+16,"c":[2.5,true,"x1e5"]}'
+    """
+    try:
+        text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return _json_value(value)  # raises EngineError naming the number
+    return _json_value(value) if "e-" in text or "e+" in text else text

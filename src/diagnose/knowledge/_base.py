@@ -8,14 +8,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
 from diagnose.knowledge._models import ContextField, CycleSettings, Factor, Instrument, Intervention, Item
-from diagnose.knowledge.conditions import (
-    ContextCondition,
-    ScoreCondition,
-    context_key,
-    iter_atoms,
-    level_key,
-    score_key,
-)
+from diagnose.knowledge._tree import iter_atoms
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -51,7 +44,6 @@ class KnowledgeBase:
         "cycle",
         "cycle_rules",
         "cycle_rules_by_id",
-        "fact_fields",
         "factors",
         "instrument",
         "interventions",
@@ -106,8 +98,6 @@ class KnowledgeBase:
         self.rule_reads: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
             {r.id: _reads(r) for r in rules}
         )
-        #: The fact fields some rule reads; the fact the engine sees carries only these.
-        self.fact_fields: frozenset[str] = _fact_fields(rules)
         self._derived: dict[Callable[[KnowledgeBase], object], object] = {}
         self._derived_lock = threading.RLock()  # what one maker builds may need another (the scorer)
 
@@ -165,27 +155,9 @@ class Origin:
         return f"{self.file}:{self.line}:{self.column}: {self.path}"
 
 
-def _fact_fields(rules: tuple[Rule, ...]) -> frozenset[str]:
-
-    fields: set[str] = set()
-    for rule in rules:
-        for atom in iter_atoms(rule.when):
-            if isinstance(atom, ContextCondition):
-                fields.add(context_key(atom.context))
-            elif isinstance(atom, ScoreCondition):
-                fields.add(score_key(atom.factor))
-            else:
-                fields.add(level_key(atom.factor))
-    return frozenset(fields)
-
-
 def _reads(rule: Rule) -> tuple[tuple[str, ...], tuple[str, ...]]:
-
     factors: dict[str, None] = {}
     fields: dict[str, None] = {}
-    for atom in iter_atoms(rule.when):
-        if isinstance(atom, ContextCondition):
-            fields[atom.context] = None
-        else:
-            factors[atom.factor] = None
+    for kind, name in (atom.reads for atom in iter_atoms(rule.when)):
+        (fields if kind == "context" else factors)[name] = None
     return tuple(factors), tuple(fields)

@@ -6,17 +6,11 @@ from typing import TYPE_CHECKING
 
 from diagnose._base import suggest
 from diagnose.knowledge._references import duplicate_rule_ids
-from diagnose.knowledge.cycle_rules import (
-    CYCLE_FACTS,
-    CycleAllOf,
-    CycleAnyOf,
-    CycleFact,
-    CycleNotOf,
-    CycleRule,
-)
+from diagnose.knowledge._tree import atoms_at
+from diagnose.knowledge.cycle_rules import CYCLE_FACTS, CycleRule
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
 
     from diagnose.knowledge._messages import Loc
     from diagnose.knowledge._models import CycleSettings, InterventionsFile
@@ -44,7 +38,7 @@ def check_cycle_rules(
 
 
 def _check_cycle_rule(reader: Reader, doc: YamlDocument, where: Loc, rule: CycleRule) -> None:
-    for loc, test in _cycle_facts(rule.when, (*where, "when")):
+    for loc, test in atoms_at(rule.when, (*where, "when")):
         if CYCLE_FACTS[test.fact][0] == "goal" and rule.scope == "trajectory":
             reader.add(
                 doc, (*loc, "fact"), f"{test.fact!r} is a fact about a goal; a trajectory rule cannot read it"
@@ -56,19 +50,6 @@ def _check_cycle_rule(reader: Reader, doc: YamlDocument, where: Loc, rule: Cycle
         for name, value in example.facts.items():
             if problem := _fact_value_problem(name, value):
                 reader.add(doc, (*where, "examples", n, "facts", name), problem)
-
-
-def _cycle_facts(condition: object, loc: Loc) -> Iterator[tuple[Loc, CycleFact]]:
-    if isinstance(condition, CycleAllOf):
-        for n, child in enumerate(condition.all_):
-            yield from _cycle_facts(child, (*loc, "all", n))
-    elif isinstance(condition, CycleAnyOf):
-        for n, child in enumerate(condition.any_):
-            yield from _cycle_facts(child, (*loc, "any", n))
-    elif isinstance(condition, CycleNotOf):
-        yield from _cycle_facts(condition.not_, (*loc, "not"))
-    elif isinstance(condition, CycleFact):
-        yield loc, condition
 
 
 def check_cycle(

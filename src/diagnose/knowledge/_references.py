@@ -11,15 +11,8 @@ from diagnose._base import suggest
 from diagnose.knowledge._messages import Loc, describe_value
 from diagnose.knowledge._models import ContextField, Instrument, InterventionsFile, Item, Scale
 from diagnose.knowledge._partial import Declared, RuleParts, valid_entries
-from diagnose.knowledge.conditions import (
-    AllOf,
-    AnyOf,
-    Condition,
-    ContextCondition,
-    LevelCondition,
-    NotOf,
-    ScoreCondition,
-)
+from diagnose.knowledge._tree import atoms_at
+from diagnose.knowledge.conditions import ContextCondition, LevelCondition, ScoreCondition
 from diagnose.knowledge.fairness import protected_question, sanction_word
 
 if TYPE_CHECKING:
@@ -27,6 +20,7 @@ if TYPE_CHECKING:
 
     from diagnose.knowledge._read import Reader
     from diagnose.knowledge._yaml import YamlDocument
+    from diagnose.knowledge.conditions import Atom, Condition
 
 
 def duplicate_ids(
@@ -193,20 +187,9 @@ def check_interventions(
                 )
 
 
-def iter_condition_atoms(
-    condition: Condition, loc: Loc
-) -> Iterator[tuple[Loc, LevelCondition | ScoreCondition | ContextCondition]]:
+def iter_condition_atoms(condition: Condition, loc: Loc) -> Iterator[tuple[Loc, Atom]]:
     """Yield every factor and context test of a condition with its location in the file."""
-    if isinstance(condition, AllOf):
-        for index, child in enumerate(condition.all_):
-            yield from iter_condition_atoms(child, (*loc, "all", index))
-    elif isinstance(condition, AnyOf):
-        for index, child in enumerate(condition.any_):
-            yield from iter_condition_atoms(child, (*loc, "any", index))
-    elif isinstance(condition, NotOf):
-        yield from iter_condition_atoms(condition.not_, (*loc, "not"))
-    else:
-        yield loc, condition
+    return atoms_at(condition, loc)
 
 
 def check_rules(
@@ -236,29 +219,33 @@ def check_rules(
                 )
             atoms = iter_condition_atoms(rule.when, (*where, "when")) if rule.when is not None else iter(())
             for loc, atom in atoms:
-                _check_atom(reader, doc, loc, atom, factors, context)
+                _ATOM_CHECKS[type(atom)](reader, doc, loc, atom, factors, context)  # type: ignore[operator]  # each check takes its own kind
             for e_index, example in rule.examples:
                 _check_example(
                     reader, doc, (*where, "examples", e_index), example, factors, context, thresholds
                 )
 
 
-def _check_atom(  # noqa: PLR0913, PLR0917 - the checker's state is passed, not kept in globals
+def _check_factor_atom(  # noqa: PLR0913, PLR0917 - the checker's state is passed, not kept in globals
     reader: Reader,
     doc: YamlDocument,
     loc: Loc,
-    atom: LevelCondition | ScoreCondition | ContextCondition,
+    atom: LevelCondition | ScoreCondition,
     factors: list[str],
+    context: Mapping[str, Any],  # noqa: ARG001 - every atom check takes the same arguments
+) -> None:
+    if atom.factor not in factors:
+        reader.add(doc, (*loc, "factor"), f"unknown factor {atom.factor!r}{suggest(atom.factor, factors)}")
+
+
+def _check_context_atom(  # noqa: PLR0913, PLR0917 - as _check_factor_atom
+    reader: Reader,
+    doc: YamlDocument,
+    loc: Loc,
+    atom: ContextCondition,
+    factors: list[str],  # noqa: ARG001 - every atom check takes the same arguments
     context: Mapping[str, Any],
 ) -> None:
-    if isinstance(atom, LevelCondition | ScoreCondition):
-        if atom.factor not in factors:
-            reader.add(
-                doc,
-                (*loc, "factor"),
-                f"unknown factor {atom.factor!r}{suggest(atom.factor, factors)}",
-            )
-        return
     if atom.context not in context:
         message = f"unknown context field {atom.context!r}{suggest(atom.context, list(context))}"
         if not context:
@@ -283,6 +270,14 @@ def _check_atom(  # noqa: PLR0913, PLR0917 - the checker's state is passed, not 
         if problem:
             where = (*loc, key) if key == "is" else (*loc, key, index)
             reader.add(doc, where, f"context field {atom.context!r}: {problem}")
+
+
+#: The check of each kind of atom (a new kind of atom adds its check here).
+_ATOM_CHECKS = {
+    LevelCondition: _check_factor_atom,
+    ScoreCondition: _check_factor_atom,
+    ContextCondition: _check_context_atom,
+}
 
 
 def context_value_problem(kind: str, values: Sequence[str], value: object) -> str | None:

@@ -15,31 +15,52 @@ another branch, and a rule that needs it is reported as *undecided* instead of s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Union
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-from pydantic import Discriminator, Field, StrictBool, StrictFloat, StrictInt, Tag, model_validator
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, Tag, model_validator
 
 from diagnose._base import Identifier, Level, LocalizedText, Model, NonEmptyText
+from diagnose.knowledge._tree import (
+    Conjunction,
+    Disjunction,
+    Negation,
+    atoms_at,
+    discriminator,
+    fold,
+    iter_atoms,
+    kleene_all,
+    kleene_any,
+    kleene_not,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Mapping
+
 
 __all__ = [
     "AllOf",
     "AnyOf",
     "Condition",
+    "Conjunction",
     "ContextCondition",
+    "Disjunction",
+    "Facts",
     "LevelCondition",
+    "Negation",
     "NotOf",
     "Rule",
     "RuleExample",
     "RuleFile",
     "ScoreCondition",
-    "context_key",
-    "level_key",
-    "score_key",
+    "atoms_at",
+    "fold",
+    "iter_atoms",
     "truth",
 ]
+
+#: What an atom reads: a factor's level or score, or a context field.
+Slot = tuple[Literal["level", "score", "context"], str]
 
 #: A value a context field can take.
 ContextValue = StrictBool | StrictInt | StrictFloat | str
@@ -54,19 +75,31 @@ BOUNDS: Mapping[str, Callable[[float, float], bool]] = {
 OPPOSITE_BOUND: Mapping[str, str] = {"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}
 
 
-def level_key(factor: str) -> str:
-    """Name of the fact field holding a factor's level (absent when not assessed)."""
-    return f"l__{factor}"
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the rules see of one client: each assessed factor's level and score, the context given.
 
+    A factor that is absent was not assessed, a field that is absent was not given: the
+    conditions that read them are unknown. How the engine encodes a fact is its own business
+    (`diagnose.engine._durable`); everything else passes these.
 
-def score_key(factor: str) -> str:
-    """Name of the fact field holding a factor's score (absent when not assessed)."""
-    return f"s__{factor}"
+    Examples:
+        >>> facts = Facts(levels={"health": "low"}, scores={"health": 1.5})
+        >>> (facts | Facts(context={"in_treatment": True})).context
+        {'in_treatment': True}
+    """
 
+    levels: Mapping[str, str] = field(default_factory=dict)
+    scores: Mapping[str, float] = field(default_factory=dict)
+    context: Mapping[str, object] = field(default_factory=dict)
 
-def context_key(field: str) -> str:
-    """Name of the fact field holding a context value (absent when not given)."""
-    return f"c__{field}"
+    def __or__(self, other: Facts) -> Facts:
+        """Both together; where both know something, `other` wins."""
+        return Facts(
+            {**self.levels, **other.levels},
+            {**self.scores, **other.scores},
+            {**self.context, **other.context},
+        )
 
 
 class _Bounded(Model):
@@ -116,12 +149,40 @@ class LevelCondition(Model):
         """The accepted levels as a tuple."""
         return (self.level,) if isinstance(self.level, str) else self.level
 
+    @property
+    def reads(self) -> Slot:
+        """What the test reads: the factor's level."""
+        return ("level", self.factor)
+
+    def points(self) -> tuple[float, ...]:
+        """The numbers the test compares with: none."""
+        return ()
+
+    def truth(self, fact: Facts) -> bool | None:
+        """Whether the factor's level is one of these; None when it is not assessed."""
+        level = fact.levels.get(self.factor)
+        return None if level is None else level in self.levels()
+
 
 class ScoreCondition(Model):
     """True when the factor is assessed and its score lies within the bounds."""
 
     factor: Identifier
     score: ScoreBounds
+
+    @property
+    def reads(self) -> Slot:
+        """What the test reads: the factor's score."""
+        return ("score", self.factor)
+
+    def points(self) -> tuple[float, ...]:
+        """The numbers the test compares with: its bounds."""
+        return tuple(self.score.bounds().values())
+
+    def truth(self, fact: Facts) -> bool | None:
+        """Whether the factor's score lies within the bounds; None when it is not assessed."""
+        score = fact.scores.get(self.factor)
+        return None if not isinstance(score, int | float) else self.score.holds(score)
 
 
 class ContextCondition(_Bounded):
@@ -145,49 +206,50 @@ class ContextCondition(_Bounded):
             return (self.is_,)
         return self.in_
 
+    @property
+    def reads(self) -> Slot:
+        """What the test reads: the context field."""
+        return ("context", self.context)
 
-class AllOf(Model):
+    def points(self) -> tuple[float, ...]:
+        """The numbers the test compares with: its bounds, or the numbers among its values."""
+        values = self.accepted() or tuple(self.bounds().values())
+        return tuple(float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool))
+
+    def truth(self, fact: Facts) -> bool | None:
+        """Whether the value passes the test; None when the field was not given."""
+        value = fact.context.get(self.context)
+        if value is None:
+            return None
+        accepted = self.accepted()
+        if accepted is not None:
+            return any(_same(value, a) for a in accepted)
+        return isinstance(value, int | float) and not isinstance(value, bool) and self.holds(value)
+
+
+#: An atom of a recommendation rule's condition.
+Atom = LevelCondition | ScoreCondition | ContextCondition
+
+
+class AllOf(Conjunction["Condition"]):
     """True when every condition is true."""
 
-    all_: tuple[Condition, ...] = Field(alias="all", min_length=1)
 
-
-class AnyOf(Model):
+class AnyOf(Disjunction["Condition"]):
     """True when at least one condition is true."""
 
-    any_: tuple[Condition, ...] = Field(alias="any", min_length=1)
 
-
-class NotOf(Model):
+class NotOf(Negation["Condition"]):
     """True when the condition is definitely false (not when it is unknown)."""
-
-    not_: Condition = Field(alias="not")
 
 
 #: Tags of the condition kinds; they appear in pydantic's error locations and are stripped there.
 CONDITION_TAGS = frozenset({"all-of", "any-of", "not-of", "factor-level", "factor-score", "context-value"})
 
 
-def _condition_tag(value: object) -> str | None:
-    if isinstance(value, Model):
-        return {
-            AllOf: "all-of",
-            AnyOf: "any-of",
-            NotOf: "not-of",
-            LevelCondition: "factor-level",
-            ScoreCondition: "factor-score",
-            ContextCondition: "context-value",
-        }.get(type(value))
-    if not isinstance(value, dict):
-        return None
-    for key, tag in (
-        ("all", "all-of"),
-        ("any", "any-of"),
-        ("not", "not-of"),
-        ("context", "context-value"),
-    ):
-        if key in value:
-            return tag
+def _atom_tag(value: dict[str, object]) -> str | None:
+    if "context" in value:
+        return "context-value"
     if "factor" in value:
         return "factor-score" if "score" in value else "factor-level"
     return None
@@ -202,12 +264,18 @@ Condition = Annotated[
         Annotated[ScoreCondition, Tag("factor-score")],
         Annotated[ContextCondition, Tag("context-value")],
     ],
-    Discriminator(
-        _condition_tag,
-        custom_error_type="condition_kind",
-        custom_error_message=(
-            "expected a condition: a mapping with 'factor', 'context', 'all', 'any' or 'not'"
-        ),
+    discriminator(
+        {
+            AllOf: "all-of",
+            AnyOf: "any-of",
+            NotOf: "not-of",
+            LevelCondition: "factor-level",
+            ScoreCondition: "factor-score",
+            ContextCondition: "context-value",
+        },
+        ("all-of", "any-of", "not-of"),
+        _atom_tag,
+        "expected a condition: a mapping with 'factor', 'context', 'all', 'any' or 'not'",
     ),
 ]
 AllOf.model_rebuild()
@@ -262,60 +330,24 @@ class RuleFile(Model):
     rules: tuple[Rule, ...] = Field(min_length=1)
 
 
-def iter_atoms(
-    condition: Condition,
-) -> Iterator[LevelCondition | ScoreCondition | ContextCondition]:
-    """Yield every factor and context test inside a condition, depth first."""
-    if isinstance(condition, AllOf):
-        for child in condition.all_:
-            yield from iter_atoms(child)
-    elif isinstance(condition, AnyOf):
-        for child in condition.any_:
-            yield from iter_atoms(child)
-    elif isinstance(condition, NotOf):
-        yield from iter_atoms(condition.not_)
-    else:
-        yield condition
-
-
-def truth(condition: Condition, fact: Mapping[str, object]) -> bool | None:  # noqa: PLR0911 - one return per kind
+def truth(condition: Condition, fact: Facts) -> bool | None:
     """Evaluate a condition over a fact in three-valued logic.
 
     Args:
         condition: The condition.
-        fact: Field → value, keyed by `level_key`, `score_key` and `context_key`; a missing key
-            means "not assessed" or "not given".
+        fact: The levels, scores and context known; what is absent is "not assessed" or "not
+            given".
 
     Returns:
         True or False when decided; None when the answer depends on something unknown.
 
     Examples:
         >>> c = LevelCondition(factor="health", level="low")
-        >>> truth(c, {"l__health": "low"}), truth(c, {"l__health": "high"}), truth(c, {})
+        >>> low, high = Facts(levels={"health": "low"}), Facts(levels={"health": "high"})
+        >>> truth(c, low), truth(c, high), truth(c, Facts())
         (True, False, None)
     """
-    if isinstance(condition, AllOf):
-        results = [truth(c, fact) for c in condition.all_]
-        return False if False in results else (None if None in results else True)
-    if isinstance(condition, AnyOf):
-        results = [truth(c, fact) for c in condition.any_]
-        return True if True in results else (None if None in results else False)
-    if isinstance(condition, NotOf):
-        inner = truth(condition.not_, fact)
-        return None if inner is None else not inner
-    if isinstance(condition, LevelCondition):
-        level = fact.get(level_key(condition.factor))
-        return None if level is None else level in condition.levels()
-    if isinstance(condition, ScoreCondition):
-        score = fact.get(score_key(condition.factor))
-        return None if not isinstance(score, int | float) else condition.score.holds(score)
-    value = fact.get(context_key(condition.context))
-    if value is None:
-        return None
-    accepted = condition.accepted()
-    if accepted is not None:
-        return any(_same(value, a) for a in accepted)
-    return isinstance(value, int | float) and not isinstance(value, bool) and condition.holds(value)
+    return fold(condition, atom=lambda a: a.truth(fact), all_=kleene_all, any_=kleene_any, not_=kleene_not)
 
 
 def _same(a: object, b: object) -> bool:

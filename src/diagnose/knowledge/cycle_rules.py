@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Discriminator, Field, StrictBool, Tag
+from pydantic import Field, StrictBool, Tag
 
 from diagnose._base import Identifier, LocalizedText, Model, NonEmptyText
+from diagnose.knowledge._tree import Conjunction, Disjunction, Negation, discriminator
 
 __all__ = [
     "CYCLE_FACTS",
@@ -65,32 +66,16 @@ class CycleFact(Model):
         return self.in_ or ()
 
 
-class CycleAllOf(Model):
+class CycleAllOf(Conjunction["CycleCondition"]):
     """True when every condition is true."""
 
-    all_: tuple[CycleCondition, ...] = Field(alias="all", min_length=1)
 
-
-class CycleAnyOf(Model):
+class CycleAnyOf(Disjunction["CycleCondition"]):
     """True when at least one condition is true."""
 
-    any_: tuple[CycleCondition, ...] = Field(alias="any", min_length=1)
 
-
-class CycleNotOf(Model):
+class CycleNotOf(Negation["CycleCondition"]):
     """True when the condition is false."""
-
-    not_: CycleCondition = Field(alias="not")
-
-
-def _cycle_tag(value: object) -> str | None:
-    if isinstance(value, Model):
-        return {CycleAllOf: "all", CycleAnyOf: "any", CycleNotOf: "not", CycleFact: "fact"}.get(type(value))
-    if isinstance(value, dict):
-        for key in ("all", "any", "not", "fact"):
-            if key in value:
-                return key
-    return None
 
 
 CycleCondition = Annotated[
@@ -100,10 +85,11 @@ CycleCondition = Annotated[
         Annotated[CycleNotOf, Tag("not")],
         Annotated[CycleFact, Tag("fact")],
     ],
-    Discriminator(
-        _cycle_tag,
-        custom_error_type="condition_kind",
-        custom_error_message="expected a condition: a mapping with 'fact', 'all', 'any' or 'not'",
+    discriminator(
+        {CycleAllOf: "all", CycleAnyOf: "any", CycleNotOf: "not", CycleFact: "fact"},
+        ("all", "any", "not"),
+        lambda value: "fact" if "fact" in value else None,
+        "expected a condition: a mapping with 'fact', 'all', 'any' or 'not'",
     ),
 ]
 CycleAllOf.model_rebuild()

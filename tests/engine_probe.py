@@ -1,0 +1,41 @@
+"""What the engine tests ask durable-rules' C core directly, so that the library carries no test hooks.
+
+These read `RuleEngine`'s private state (its core, ruleset handle and session counter) on purpose:
+they check what durable itself holds, not what the engine says it holds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from diagnose.engine._durable import RuleEngine
+
+__all__ = ["drain", "has_session", "last_session_id"]
+
+
+def has_session(engine: RuleEngine, sid: str) -> bool:
+    """Whether durable-rules still holds state for a session of this engine (asks the C core)."""
+    if engine._handle is None:
+        return False
+    with engine._lock:
+        try:
+            engine._core.get_state(engine._handle, sid)
+        except engine._core.error:
+            return False
+        return True
+
+
+def last_session_id(engine: RuleEngine) -> str:
+    """The id of the engine's most recent session (the counter is read, then put back)."""
+    with engine._lock:
+        current = next(engine._sessions)
+        engine._sessions = itertools.count(current)
+        return str(current - 1)
+
+
+def drain(engine: RuleEngine, state: int) -> set[str]:
+    """Run every pending action of a session asserted by hand; the names of the rules they are for."""
+    return {name for message in engine._messages(state) for name in json.loads(message)}
