@@ -188,10 +188,10 @@ def test_every_problem_in_every_file_is_reported_at_once(make_kb: MakeKb) -> Non
         ),
         pytest.param(
             "interventions.yaml",
-            ("    evidence_level: not_rated", "    evidence_level: effective"),
+            ("    evidence_level: not_rated", "    evidence_level: effectiv"),
             "interventions.yaml:16:21: interventions[0].evidence_level: expected 'effective_strong', "
-            "'effective_good', 'effective_first', 'well_founded', 'well_described' or 'not_rated', "
-            "got 'effective' (did you mean 'effective_good'?)",
+            "'effective_good', 'effective_first', 'effective', 'well_founded', 'well_described' or "
+            "'not_rated', got 'effectiv' (did you mean 'effective'?)",
             id="bad-evidence-level",
         ),
         pytest.param(

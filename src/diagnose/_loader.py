@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from diagnose._kb_models import PATTERN_MEANINGS
 from diagnose._partial import Declared, RuleParts, rule_parts, valid_entries
 from diagnose._yaml import YamlDocument, read_yaml
 from diagnose.adjustment import (
@@ -240,6 +241,8 @@ _EXPECTED = {
 def _message(err: Any) -> str:  # noqa: ANN401, PLR0911 - pydantic's ErrorDetails; one exit per kind
     kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
     got = f", got {_describe(value)}"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in PATTERN_MEANINGS:
+        return PATTERN_MEANINGS[ctx["pattern"]] + got
     if kind in _EXPECTED:
         return _EXPECTED[kind] + got
     if kind == "literal_error":
@@ -695,6 +698,13 @@ def _check_cycle(
         elif not 1 <= weeks <= 104:  # noqa: PLR2004 - a review within two years
             reader.add(
                 doc, ("review_weeks", name), f"expected a whole number of weeks from 1 to 104, got {weeks}"
+            )
+    for index, name in enumerate(cycle.phases.stabilise_first):
+        if known is not None and name not in known:
+            reader.add(
+                doc,
+                ("phases", "stabilise_first", index),
+                f"unknown intervention {name!r}{suggest(name, known)}",
             )
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from diagnose._numbers import number
 from diagnose.conditions import AllOf, AnyOf, ContextCondition, LevelCondition, NotOf, ScoreCondition
 
 if TYPE_CHECKING:
     from diagnose._base import Language
     from diagnose.conditions import Condition
-    from diagnose.knowledge import KnowledgeBase
+    from diagnose.knowledge import Intervention, KnowledgeBase
 
 __all__ = ["EVIDENCE_LABELS", "describe_condition", "render_markdown"]
 
@@ -56,10 +57,25 @@ EVIDENCE_LABELS = {
     "effective_strong": ("Effectief volgens sterke aanwijzingen", "Effective (strong evidence)"),
     "effective_good": ("Effectief volgens goede aanwijzingen", "Effective (good evidence)"),
     "effective_first": ("Effectief volgens eerste aanwijzingen", "Effective (first evidence)"),
+    "effective": ("Effectief (subniveau niet vermeld)", "Effective (sub-level not stated)"),
     "well_founded": ("Goed onderbouwd", "Well founded"),
     "well_described": ("Goed beschreven", "Well described"),
     "not_rated": ("Niet beoordeeld", "Not rated"),
 }
+#: The Dutch and English label of each Dutch recognition level (`diagnose._kb_models.RecognitionLevel`).
+RECOGNITION_LABELS = {
+    **{level: labels for level, labels in EVIDENCE_LABELS.items() if level != "not_rated"},
+    "listed_not_rated": ("In de databank, niet beoordeeld", "In the databank, not rated"),
+}
+#: The Dutch and English label of each grade of international evidence.
+GRADE_LABELS = {
+    "strong": ("sterk", "strong"),
+    "moderate": ("matig", "moderate"),
+    "low": ("laag", "low"),
+    "very_low": ("zeer laag", "very low"),
+}
+#: The Dutch and English name of each special category of personal data (GDPR art. 9).
+SPECIAL_CATEGORY_LABELS = {"health": ("gezondheid", "health")}
 
 
 def describe_condition(condition: Condition, kb: KnowledgeBase, language: Language = "nl") -> str:
@@ -88,7 +104,7 @@ def describe_condition(condition: Condition, kb: KnowledgeBase, language: Langua
         if isinstance(c, LevelCondition):
             return f"{name(c.factor)} {w['is']} " + f" {w['or']} ".join(w[level] for level in c.levels())
         if isinstance(c, ScoreCondition):
-            bounds = " ".join(f"{w[op]} {v:g}" for op, v in c.score.bounds().items())
+            bounds = " ".join(f"{w[op]} {number(v, language)}" for op, v in c.score.bounds().items())
             return f"{name(c.factor)} {w['score']} {bounds}"
         return _context_words(c, kb, language)
 
@@ -100,7 +116,7 @@ def _context_words(c: ContextCondition, kb: KnowledgeBase, language: Language) -
     label = kb.context_fields[c.context].description.get(language)
     accepted = c.accepted()
     if accepted is None:
-        return f"{label} " + " ".join(f"{w[op]} {v:g}" for op, v in c.bounds().items())
+        return f"{label} " + " ".join(f"{w[op]} {number(v, language)}" for op, v in c.bounds().items())
     shown = [w["yes"] if v is True else w["no"] if v is False else str(v) for v in accepted]
     return f"{label}: " + f" {w['or']} ".join(shown)
 
@@ -143,7 +159,8 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
     for f in kb.factors.values():
         out.append(
             f"| `{f.id}` | {_cell(f.name.get(language))} ({_cell(f.name.get(other))}) | "
-            f"{yes if f.influenceable else no} | {f.thresholds.medium:g} / {f.thresholds.high:g} | "
+            f"{yes if f.influenceable else no} | "
+            f"{number(f.thresholds.medium, language)} / {number(f.thresholds.high, language)} | "
             f"{f.min_answered} / {len(kb.items_by_factor[f.id])} | "
             + "<br>".join(_cell(source) for source in f.sources)
             + " |"
@@ -156,12 +173,25 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
                 ("*Effect op werk:* " if nl else "*Effect on work:* ") + _cell(f.effect.get(language)),
                 "",
             ]
-        out += ["| id | " + ("vraag" if nl else "item") + " | " + ("omgekeerd" if nl else "reversed") + " |"]
-        out += ["| --- | --- | --- |"]
+        special = "bijzonder persoonsgegeven (AVG art. 9)" if nl else "special category (GDPR art. 9)"
+        out += [
+            "| id | "
+            + ("vraag" if nl else "item")
+            + " | "
+            + ("omgekeerd" if nl else "reversed")
+            + f" | {special} |"
+        ]
+        out += ["| --- | --- | --- | --- |"]
         for item in kb.items_by_factor[f.id]:
             texts = f"{_cell(item.text.get(language))} <br>*{_cell(item.text.get(other))}*"
-            out.append(f"| `{item.id}` | {texts} | {yes if item.reverse else ''} |")
+            category = (
+                SPECIAL_CATEGORY_LABELS[item.special_category][0 if nl else 1]
+                if item.special_category
+                else ""
+            )
+            out.append(f"| `{item.id}` | {texts} | {yes if item.reverse else ''} | {category} |")
         out.append("")
+    out += _ladder(kb, language)
     out += ["## " + ("Interventies" if nl else "Interventions"), ""]
     for i in kb.interventions.values():
         evidence = EVIDENCE_LABELS[i.evidence_level][0 if nl else 1]
@@ -171,6 +201,7 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
             f"- **{'Gericht op' if nl else 'Targets'}:** {targets}",
             f"- **{'Bewijs' if nl else 'Evidence'}:** {evidence}",
         ]
+        out += _evidence(i, language)
         if i.international_evidence is not None:
             label = "Internationaal onderzoek" if nl else "International evidence"
             out.append(f"- **{label}:** {_cell(i.international_evidence.get(language))}")
@@ -190,3 +221,57 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
         for r in kb.rules
     ]
     return "\n".join(out) + "\n"
+
+
+def _evidence(i: Intervention, language: Language) -> list[str]:
+    """The Dutch recognition status and the graded international evidence, as catalogue lines."""
+    nl = language == "nl"
+    out: list[str] = []
+    r = i.recognition
+    if r is not None:
+        label = RECOGNITION_LABELS[r.level][0 if nl else 1]
+        named = f" ({_cell(r.listed_as)})" if r.listed_as else ""
+        checked = "geraadpleegd" if nl else "checked"
+        out.append(
+            f"- **{'Nederlandse erkenning' if nl else 'Dutch recognition'}:** {label}{named}; "
+            f"{_cell(r.databank)}; <{r.url}> ({checked} {r.checked})"
+        )
+    e = i.evidence
+    if e is not None:
+        grade = GRADE_LABELS[e.grade][0 if nl else 1]
+        out.append(
+            f"- **{'Internationaal bewijs' if nl else 'International evidence'} ({grade}):** "
+            f"{_cell(e.summary.get(language))}"
+        )
+        out += [f"    - {_cell(review)}" for review in e.reviews]
+    return out
+
+
+def _ladder(kb: KnowledgeBase, language: Language) -> list[str]:
+    """The Participatieladder, when the knowledge base declares it."""
+    ladder = kb.instrument.participation_ladder
+    if ladder is None:
+        return []
+    nl = language == "nl"
+    out = [
+        "## Participatieladder" if nl else "## Participation ladder",
+        "",
+        _cell(ladder.description.get(language)),
+        "",
+    ]
+    out += [
+        "| "
+        + ("trede" if nl else "rung")
+        + " | "
+        + ("naam" if nl else "name")
+        + " | "
+        + ("betekenis" if nl else "meaning")
+        + " |"
+    ]
+    out += ["| --- | --- | --- |"]
+    out += [
+        f"| {r.rung} | {_cell(r.name.get(language))} | {_cell(r.description.get(language))} |"
+        for r in ladder.rungs
+    ]
+    out += ["", f"*{'Bronnen' if nl else 'Sources'}:* " + "; ".join(_cell(s) for s in ladder.sources), ""]
+    return out
