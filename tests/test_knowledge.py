@@ -26,7 +26,7 @@ def test_default_knowledge_base_loads_with_the_contract_ids(kb: diagnose.Knowled
     assert {"self_efficacy", "motivation", "health"} <= set(kb.factors)
     assert len(kb.interventions) >= 5
     assert len(kb.rules) >= 6
-    assert kb.version == "0.1.0"
+    assert kb.version == "0.2.0"
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", kb.content_hash)
     assert kb.item("se_4").reverse is True
     assert kb.item("se_1").scale.min == 1

@@ -142,7 +142,7 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
         >>> import diagnose
         >>> text = render_markdown(diagnose.load_knowledge_base(), "en")
         >>> text.splitlines()[0]
-        '# Work and Income intake instrument (diagnose_default 0.1.0)'
+        '# Work and Income intake instrument (diagnose_default 0.2.0)'
     """
     nl = language == "nl"
     other: Language = "en" if nl else "nl"
