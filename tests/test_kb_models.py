@@ -223,3 +223,25 @@ def test_the_catalogue_writes_dutch_numbers_with_a_comma(fixture_kb: diagnose.Kn
         "| `self_efficacy` | Job-search self-efficacy (Geloof in eigen kunnen) | yes | 2.5 / 3.75 | 3 / 4 |"
         in en
     )
+
+
+def test_the_catalogue_shows_the_ladder_and_what_comes_first(make_kb: MakeKb) -> None:
+    root = make_kb(
+        {
+            "instrument.yaml": ("items:\n", LADDER.replace("RUNG", "2")),
+            "cycle/settings.yaml": SETTINGS.format(names="health_assessment"),
+        }
+    )
+    text = render_markdown(diagnose.load_knowledge_base(root), "nl")
+    assert "| 1 | Geïsoleerd | Weinig contact. |\n| 2 | Betaald werk | Werk. |" in text
+    assert text.endswith(
+        "## Eerst wat voorgaat\n\nEerst, in deze volgorde: Arbeidsgerichte gezondheidsverkenning. Hooguit 3 "
+        "adviezen tegelijk zijn voor nu; de rest is voor later: Dit komt later: eerst de stappen die nu "
+        "voorgaan.\n"
+    )
+
+
+def test_without_a_ladder_or_phases_the_catalogue_has_neither(fixture_kb: diagnose.KnowledgeBase) -> None:
+    text = render_markdown(fixture_kb, "en")
+    assert "## Participation ladder" not in text
+    assert "## First things first" not in text

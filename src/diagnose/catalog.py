@@ -220,6 +220,7 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
         f"{_cell(kb.interventions[r.recommend].name.get(language))} | {r.priority} |"
         for r in kb.rules
     ]
+    out += _phases(kb, language)
     return "\n".join(out) + "\n"
 
 
@@ -245,6 +246,26 @@ def _evidence(i: Intervention, language: Language) -> list[str]:
         )
         out += [f"    - {_cell(review)}" for review in e.reviews]
     return out
+
+
+def _phases(kb: KnowledgeBase, language: Language) -> list[str]:
+    """The declared order of stabilising support and how much is for "now", when declared."""
+    phases = kb.cycle.phases
+    if not phases.stabilise_first:
+        return []
+    nl = language == "nl"
+    names = ", ".join(
+        _cell(kb.interventions[i].name.get(language)) for i in phases.stabilise_first if i in kb.interventions
+    )
+    head = "## Eerst wat voorgaat" if nl else "## First things first"
+    text = (
+        f"Eerst, in deze volgorde: {names}. Hooguit {phases.max_now} adviezen tegelijk zijn voor nu; "
+        "de rest is voor later: "
+        if nl
+        else f"First, in this order: {names}. At most {phases.max_now} recommendations are for now; "
+        "the rest is for later: "
+    )
+    return ["", head, "", text + _cell(phases.later_reason.get(language))]
 
 
 def _ladder(kb: KnowledgeBase, language: Language) -> list[str]:
