@@ -219,3 +219,18 @@ def test_low_attitude_or_work_pays_leads_to_the_calculation(kb: diagnose.Knowled
 def test_low_confidence_and_motivation_lead_to_the_group_course(kb: diagnose.KnowledgeBase) -> None:
     advice = _advice(kb, {"self_efficacy": 1, "motivation": 1})
     assert {"group_job_search_course", "success_experiences"} <= set(advice)
+
+
+def test_only_the_stabilising_domains_have_priority_one(kb: diagnose.KnowledgeBase) -> None:
+    """Priority 1 is kept for what stabilises a life domain, so that an all-low intake has three."""
+    first = {r.recommend for r in kb.rules if r.priority == 1}
+    assert first == set(kb.cycle.phases.stabilise_first)
+    everything_low = {i.id: i.scale.max if i.reverse else i.scale.min for i in kb.items}
+    d = diagnose.assess(everything_low, knowledge_base=kb)
+    # A set: the order among them is the phases' business (the declared stabilise_first order).
+    assert {r.intervention for r in d.recommendations if r.priority == 1} == {
+        "addiction_care",
+        "debt_counselling",
+        "housing_support",
+    }
+    assert len(d.recommendations) == 20
