@@ -17,7 +17,18 @@ if TYPE_CHECKING:
 SVG = "{http://www.w3.org/2000/svg}"
 #: Self-efficacy at the top of the scale, motivation medium, health low (se_4, mo_3 and he_2 are
 #: reverse-scored); every other factor is not assessed.
-ANSWERS = {"se_1": 5, "se_2": 5, "se_3": 5, "se_4": 1, "mo_1": 3, "mo_2": 3, "mo_3": 4, "he_1": 2, "he_2": 4}
+ANSWERS = {
+    "se_1": 5,
+    "se_2": 5,
+    "se_3": 5,
+    "se_4": 1,
+    "mo_1": 3,
+    "mo_2": 3,
+    "mo_3": 4,
+    "he_1": 2,
+    "he_2": 4,
+    "he_3": 2,
+}
 EARLIER = {"se_1": 2, "se_2": 1, "se_3": 2, "mo_1": 2, "mo_2": 3, "he_1": 2, "he_2": 2, "he_3": 3}
 
 

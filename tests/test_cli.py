@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,17 @@ def test_assess_in_english() -> None:
     assert code == 0
     assert "Success experiences" in out
     assert "Job-search self-efficacy" in out
+
+
+def test_assess_writes_scores_with_the_decimal_separator_of_the_language(tmp_path: Path) -> None:
+    # GIVEN an intake where self-efficacy scores 1.5 (answers 1, 2, 1, 4 reversed to 2)
+    intake = tmp_path / "intake.yaml"
+    intake.write_text("answers: {se_1: 1, se_2: 2, se_3: 1, se_4: 4}\n", encoding="utf-8")
+    # WHEN it is assessed in Dutch and in English THEN Dutch writes 1,50 and English 1.50
+    nl, en = run("assess", str(intake))[1], run("assess", str(intake), "--lang", "en")[1]
+    assert re.search(r"Geloof in eigen kunnen\s*│\s*laag\s*│\s*1,50\s*│", nl), nl
+    assert re.search(r"Job-search self-efficacy\s*│\s*low\s*│\s*1\.50\s*│", en), en
+    assert "1.50" not in nl
 
 
 def test_assess_json_is_a_diagnosis() -> None:

@@ -26,12 +26,12 @@ def accept(intervention: str) -> Decision:
     )
 
 
-def test_preferences_move_advice_one_step_without_changing_it() -> None:
-    plain = diagnose.assess(LOW_BOTH)
+def test_preferences_move_advice_one_step_without_changing_it(fixture_kb: diagnose.KnowledgeBase) -> None:
+    plain = diagnose.assess(LOW_BOTH, knowledge_base=fixture_kb)
     wanted = Preferences(
         wanted=(PreferenceItem(intervention="success_experiences", reason="eerst iets doen"),)
     )
-    moved = diagnose.assess(LOW_BOTH, preferences=wanted)
+    moved = diagnose.assess(LOW_BOTH, preferences=wanted, knowledge_base=fixture_kb)
     assert [r.intervention for r in plain.recommendations] == [
         "motivational_interviewing",
         "success_experiences",
@@ -45,7 +45,12 @@ def test_preferences_move_advice_one_step_without_changing_it() -> None:
     assert first.evidence_level == plain.recommendations[1].evidence_level
     unwanted = Preferences(unwanted=(PreferenceItem(intervention="motivational_interviewing"),))
     assert (
-        next(r.intervention for r in diagnose.assess(LOW_BOTH, preferences=unwanted).recommendations)
+        next(
+            r.intervention
+            for r in diagnose.assess(
+                LOW_BOTH, preferences=unwanted, knowledge_base=fixture_kb
+            ).recommendations
+        )
         == "success_experiences"
     )
 

@@ -35,6 +35,7 @@ def test_the_whole_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     outcome = walkthrough().main(tmp_path)
     assert outcome["intake"] == [
         "success_experiences",
+        "group_job_search_course",
         "motivational_interviewing",
     ]  # the client's wish first
     assert outcome["goals"] == ["self_efficacy", "motivation"]
@@ -144,7 +145,7 @@ def test_cycle_command_errors(tmp_path: Path) -> None:
     code, _, err = run("plan", str(tmp_path / "1-intake.json"), str(decisions), "--as-of", "2026-03-02")
     assert (code, err) == (
         1,
-        "error: decision 1: 'job_matching' was not recommended (the diagnosis recommends: success_experiences, motivational_interviewing)\n",
+        "error: decision 1: 'job_matching' was not recommended (the diagnosis recommends: success_experiences, group_job_search_course, motivational_interviewing)\n",
     )
 
 

@@ -26,7 +26,7 @@ def test_default_knowledge_base_loads_with_the_contract_ids(kb: diagnose.Knowled
     assert {"self_efficacy", "motivation", "health"} <= set(kb.factors)
     assert len(kb.interventions) >= 5
     assert len(kb.rules) >= 6
-    assert kb.version == "0.1.0"
+    assert kb.version == "0.2.0"
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", kb.content_hash)
     assert kb.item("se_4").reverse is True
     assert kb.item("se_1").scale.min == 1
@@ -188,10 +188,10 @@ def test_every_problem_in_every_file_is_reported_at_once(make_kb: MakeKb) -> Non
         ),
         pytest.param(
             "interventions.yaml",
-            ("    evidence_level: not_rated", "    evidence_level: effective"),
+            ("    evidence_level: not_rated", "    evidence_level: effectiv"),
             "interventions.yaml:16:21: interventions[0].evidence_level: expected 'effective_strong', "
-            "'effective_good', 'effective_first', 'well_founded', 'well_described' or 'not_rated', "
-            "got 'effective' (did you mean 'effective_good'?)",
+            "'effective_good', 'effective_first', 'effective', 'well_founded', 'well_described' or "
+            "'not_rated', got 'effectiv' (did you mean 'effective'?)",
             id="bad-evidence-level",
         ),
         pytest.param(

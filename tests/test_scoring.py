@@ -52,8 +52,8 @@ def test_too_few_answers_is_not_assessed_with_missing_items_and_reasons(
     assert health.level == "not_assessed"
     assert health.score is None
     assert health.answered == ("he_1",)
-    assert health.missing == ("he_2", "he_3")
-    assert health.missing_reasons == {"he_2": "declined", "he_3": "unknown"}
+    assert health.missing == ("he_2", "he_3", "he_4")
+    assert health.missing_reasons == {"he_2": "declined", "he_3": "unknown", "he_4": "not_asked"}
     assert "health" in profile.not_assessed
 
 

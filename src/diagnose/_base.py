@@ -119,3 +119,14 @@ def run_generated(source: str, name: str, namespace: dict[str, Any], owner: obje
     code = compile_source(source, name)
     weakref.finalize(owner, linecache.cache.pop, code.co_filename, None)
     exec(code, namespace)  # noqa: S102 - the callers generate it from a checked knowledge base
+
+
+def number(value: float, language: Language, spec: str = "g") -> str:
+    """Format `value` with the format `spec`, with the decimal separator of `language`.
+
+    Examples:
+        >>> number(1.5, "nl", ".2f"), number(1.5, "en", ".2f"), number(3.75, "nl")
+        ('1,50', '1.50', '3,75')
+    """
+    text = format(value, spec)
+    return text.replace(".", ",") if language == "nl" else text

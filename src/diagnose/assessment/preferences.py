@@ -30,11 +30,11 @@ class Preferences(Record):
         >>> import diagnose
         >>> answers = {"se_1": 1, "se_2": 1, "se_3": 2, "mo_1": 1, "mo_2": 2, "mo_3": 5}
         >>> [r.intervention for r in diagnose.assess(answers).recommendations]
-        ['motivational_interviewing', 'success_experiences']
+        ['group_job_search_course', 'motivational_interviewing', 'success_experiences']
         >>> wish = PreferenceItem(intervention="success_experiences", reason="eerst iets doen")
         >>> prefs = Preferences(wanted=(wish,))
         >>> [r.intervention for r in diagnose.assess(answers, preferences=prefs).recommendations]
-        ['success_experiences', 'motivational_interviewing']
+        ['success_experiences', 'group_job_search_course', 'motivational_interviewing']
     """
 
     wanted: tuple[PreferenceItem, ...] = ()

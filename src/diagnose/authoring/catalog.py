@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from diagnose._base import number
 from diagnose.knowledge._tree import fold
 from diagnose.knowledge.conditions import ContextCondition, LevelCondition, ScoreCondition
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
     from diagnose._base import Language
     from diagnose.knowledge._base import KnowledgeBase
+    from diagnose.knowledge._models import Intervention
     from diagnose.knowledge.conditions import Atom, Condition
 
 #: A condition in words, and whether it is a junction of several parts (bracketed inside another).
@@ -62,10 +64,25 @@ EVIDENCE_LABELS = {
     "effective_strong": ("Effectief volgens sterke aanwijzingen", "Effective (strong evidence)"),
     "effective_good": ("Effectief volgens goede aanwijzingen", "Effective (good evidence)"),
     "effective_first": ("Effectief volgens eerste aanwijzingen", "Effective (first evidence)"),
+    "effective": ("Effectief (subniveau niet vermeld)", "Effective (sub-level not stated)"),
     "well_founded": ("Goed onderbouwd", "Well founded"),
     "well_described": ("Goed beschreven", "Well described"),
     "not_rated": ("Niet beoordeeld", "Not rated"),
 }
+#: The Dutch and English label of each Dutch recognition level (`diagnose.knowledge._kb_models.RecognitionLevel`).
+RECOGNITION_LABELS = {
+    **{level: labels for level, labels in EVIDENCE_LABELS.items() if level != "not_rated"},
+    "listed_not_rated": ("In de databank, niet beoordeeld", "In the databank, not rated"),
+}
+#: The Dutch and English label of each grade of international evidence.
+GRADE_LABELS = {
+    "strong": ("sterk", "strong"),
+    "moderate": ("matig", "moderate"),
+    "low": ("laag", "low"),
+    "very_low": ("zeer laag", "very low"),
+}
+#: The Dutch and English name of each special category of personal data (GDPR art. 9).
+SPECIAL_CATEGORY_LABELS = {"health": ("gezondheid", "health")}
 
 
 def describe_condition(condition: Condition, kb: KnowledgeBase, language: Language = "nl") -> str:
@@ -108,7 +125,7 @@ def _level_words(c: LevelCondition, kb: KnowledgeBase, language: Language) -> st
 
 def _score_words(c: ScoreCondition, kb: KnowledgeBase, language: Language) -> str:
     w = _WORDS[language]
-    bounds = " ".join(f"{w[op]} {v:g}" for op, v in c.score.bounds().items())
+    bounds = " ".join(f"{w[op]} {number(v, language)}" for op, v in c.score.bounds().items())
     return f"{kb.factors[c.factor].name.get(language)} {w['score']} {bounds}"
 
 
@@ -117,7 +134,7 @@ def _context_words(c: ContextCondition, kb: KnowledgeBase, language: Language) -
     label = kb.context_fields[c.context].description.get(language)
     accepted = c.accepted()
     if accepted is None:
-        return f"{label} " + " ".join(f"{w[op]} {v:g}" for op, v in c.bounds().items())
+        return f"{label} " + " ".join(f"{w[op]} {number(v, language)}" for op, v in c.bounds().items())
     shown = [w["yes"] if v is True else w["no"] if v is False else str(v) for v in accepted]
     return f"{label}: " + f" {w['or']} ".join(shown)
 
@@ -150,7 +167,7 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
         >>> import diagnose
         >>> text = render_markdown(diagnose.load_knowledge_base(), "en")
         >>> text.splitlines()[0]
-        '# Work and Income intake instrument (diagnose_default 0.1.0)'
+        '# Work and Income intake instrument (diagnose_default 0.2.0)'
     """
     nl = language == "nl"
     other: Language = "en" if nl else "nl"
@@ -167,7 +184,8 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
     for f in kb.factors.values():
         out.append(
             f"| `{f.id}` | {_cell(f.name.get(language))} ({_cell(f.name.get(other))}) | "
-            f"{yes if f.influenceable else no} | {f.thresholds.medium:g} / {f.thresholds.high:g} | "
+            f"{yes if f.influenceable else no} | "
+            f"{number(f.thresholds.medium, language)} / {number(f.thresholds.high, language)} | "
             f"{f.min_answered} / {len(kb.items_by_factor[f.id])} | "
             + "<br>".join(_cell(source) for source in f.sources)
             + " |"
@@ -180,12 +198,25 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
                 ("*Effect op werk:* " if nl else "*Effect on work:* ") + _cell(f.effect.get(language)),
                 "",
             ]
-        out += ["| id | " + ("vraag" if nl else "item") + " | " + ("omgekeerd" if nl else "reversed") + " |"]
-        out += ["| --- | --- | --- |"]
+        special = "bijzonder persoonsgegeven (AVG art. 9)" if nl else "special category (GDPR art. 9)"
+        out += [
+            "| id | "
+            + ("vraag" if nl else "item")
+            + " | "
+            + ("omgekeerd" if nl else "reversed")
+            + f" | {special} |"
+        ]
+        out += ["| --- | --- | --- | --- |"]
         for item in kb.items_by_factor[f.id]:
             texts = f"{_cell(item.text.get(language))} <br>*{_cell(item.text.get(other))}*"
-            out.append(f"| `{item.id}` | {texts} | {yes if item.reverse else ''} |")
+            category = (
+                SPECIAL_CATEGORY_LABELS[item.special_category][0 if nl else 1]
+                if item.special_category
+                else ""
+            )
+            out.append(f"| `{item.id}` | {texts} | {yes if item.reverse else ''} | {category} |")
         out.append("")
+    out += _ladder(kb, language)
     out += ["## " + ("Interventies" if nl else "Interventions"), ""]
     for i in kb.interventions.values():
         evidence = EVIDENCE_LABELS[i.evidence_level][0 if nl else 1]
@@ -195,6 +226,7 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
             f"- **{'Gericht op' if nl else 'Targets'}:** {targets}",
             f"- **{'Bewijs' if nl else 'Evidence'}:** {evidence}",
         ]
+        out += _evidence(i, language)
         if i.international_evidence is not None:
             label = "Internationaal onderzoek" if nl else "International evidence"
             out.append(f"- **{label}:** {_cell(i.international_evidence.get(language))}")
@@ -213,9 +245,84 @@ def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:
         f"{_cell(kb.interventions[r.recommend].name.get(language))} | {r.priority} |"
         for r in kb.rules
     ]
+    out += _phases(kb, language)
     return "\n".join(out) + "\n"
 
 
 def __dir__() -> list[str]:
     """The public names, as `__all__` lists them (for completion in editors and shells)."""
     return list(__all__)
+
+
+def _evidence(i: Intervention, language: Language) -> list[str]:
+    """The Dutch recognition status and the graded international evidence, as catalogue lines."""
+    nl = language == "nl"
+    out: list[str] = []
+    r = i.recognition
+    if r is not None:
+        label = RECOGNITION_LABELS[r.level][0 if nl else 1]
+        named = f" ({_cell(r.listed_as)})" if r.listed_as else ""
+        checked = "geraadpleegd" if nl else "checked"
+        out.append(
+            f"- **{'Nederlandse erkenning' if nl else 'Dutch recognition'}:** {label}{named}; "
+            f"{_cell(r.databank)}; <{r.url}> ({checked} {r.checked})"
+        )
+    e = i.evidence
+    if e is not None:
+        grade = GRADE_LABELS[e.grade][0 if nl else 1]
+        out.append(
+            f"- **{'Internationaal bewijs' if nl else 'International evidence'} ({grade}):** "
+            f"{_cell(e.summary.get(language))}"
+        )
+        out += [f"    - {_cell(review)}" for review in e.reviews]
+    return out
+
+
+def _phases(kb: KnowledgeBase, language: Language) -> list[str]:
+    """The declared order of stabilising support and how much is for "now", when declared."""
+    phases = kb.cycle.phases
+    if not phases.stabilise_first:
+        return []
+    nl = language == "nl"
+    names = ", ".join(
+        _cell(kb.interventions[i].name.get(language)) for i in phases.stabilise_first if i in kb.interventions
+    )
+    head = "## Eerst wat voorgaat" if nl else "## First things first"
+    text = (
+        f"Eerst, in deze volgorde: {names}. Hooguit {phases.max_now} adviezen tegelijk zijn voor nu; "
+        "de rest is voor later: "
+        if nl
+        else f"First, in this order: {names}. At most {phases.max_now} recommendations are for now; "
+        "the rest is for later: "
+    )
+    return ["", head, "", text + _cell(phases.later_reason.get(language))]
+
+
+def _ladder(kb: KnowledgeBase, language: Language) -> list[str]:
+    """The Participatieladder, when the knowledge base declares it."""
+    ladder = kb.instrument.participation_ladder
+    if ladder is None:
+        return []
+    nl = language == "nl"
+    out = [
+        "## Participatieladder" if nl else "## Participation ladder",
+        "",
+        _cell(ladder.description.get(language)),
+        "",
+    ]
+    out += [
+        "| "
+        + ("trede" if nl else "rung")
+        + " | "
+        + ("naam" if nl else "name")
+        + " | "
+        + ("betekenis" if nl else "meaning")
+        + " |"
+    ]
+    out += ["| --- | --- | --- |"]
+    out += [
+        f"| {r.rung} | {_cell(r.name.get(language))} | {_cell(r.description.get(language))} |"
+        for r in ladder.rungs
+    ]
+    out += ["", f"*{'Bronnen' if nl else 'Sources'}:* " + "; ".join(_cell(s) for s in ladder.sources), ""]
+    return out

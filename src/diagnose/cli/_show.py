@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from diagnose._base import number
 from diagnose.authoring.catalog import EVIDENCE_LABELS
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def print_diagnosis(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> None:
         profile.add_row(
             kb.factors[factor_id].name.get(lang),
             LEVEL_NAMES[lang][result.level],
-            "-" if result.score is None else f"{result.score:.2f}",
+            "-" if result.score is None else number(result.score, lang, ".2f"),
             f"{len(result.answered)}/{total}",
         )
     console.print(profile)

@@ -76,3 +76,10 @@ def check_cycle(
             reader.add(
                 doc, ("review_weeks", name), f"expected a whole number of weeks from 1 to 104, got {weeks}"
             )
+    for index, name in enumerate(cycle.phases.stabilise_first):
+        if known is not None and name not in known:
+            reader.add(
+                doc,
+                ("phases", "stabilise_first", index),
+                f"unknown intervention {name!r}{suggest(name, known)}",
+            )

@@ -59,7 +59,7 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
         >>> import diagnose
         >>> kb = diagnose.load_knowledge_base()
         >>> kb.factors["health"].name.en
-        'Health and work capacity'
+        'Physical health and work capacity'
     """
     if path is None:
         return _default_knowledge_base()

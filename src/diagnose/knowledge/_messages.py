@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 from diagnose._base import suggest
+from diagnose.knowledge._kb_models import PATTERN_MEANINGS
 from diagnose.knowledge.conditions import (
     CONDITION_TAGS,
     AllOf,
@@ -137,6 +138,8 @@ _EXPECTED = {
 def message_of(err: Any) -> str:  # noqa: ANN401, PLR0911 - pydantic's ErrorDetails; one exit per kind
     kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
     got = f", got {describe_value(value)}"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in PATTERN_MEANINGS:
+        return PATTERN_MEANINGS[ctx["pattern"]] + got
     if kind in _EXPECTED:
         return _EXPECTED[kind] + got
     if kind == "literal_error":

@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from diagnose._base import Identifier, Language, Level, LocalizedText, Model, NonEmptyText, suggest
+from diagnose.knowledge._kb_models import DutchRecognition, EvidenceSummary, ParticipationLadder, Phasing
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -38,11 +39,13 @@ T = TypeVar("T")
 
 
 #: Evidence levels of the Dutch recognition system (Movisie / NJi databanks), strongest first,
-#: and `not_rated` for interventions that were not (yet) assessed there.
+#: and `not_rated` for interventions that were not (yet) assessed there. `effective` is an
+#: "Effectief" judgement whose sub-level the source does not state.
 EvidenceLevel = Literal[
     "effective_strong",
     "effective_good",
     "effective_first",
+    "effective",
     "well_founded",
     "well_described",
     "not_rated",
@@ -170,6 +173,9 @@ class Item(Model):
     text: LocalizedText
     scale: Scale = Field(json_schema_extra=_scale_or_name)
     reverse: StrictBool = False
+    #: Special-category personal data the answer reveals (GDPR art. 9), shown in the catalogue so
+    #: that a data-protection impact assessment can name the items.
+    special_category: Literal["health"] | None = None
 
     @field_validator("scale", mode="before")
     @classmethod
@@ -224,7 +230,10 @@ class Intervention(Model):
         name: Name in both languages.
         description: What it is, in plain words.
         targets: The factors it aims to improve.
-        evidence_level: Its level on the Dutch recognition scale, or `not_rated`.
+        evidence_level: Its level on the Dutch recognition scale, or `not_rated`; when left out,
+            it follows from `recognition` (`not_rated` without one or when listed without a rating).
+        recognition: Its status in a Dutch databank, with the page and the date checked.
+        evidence: A graded summary of the international evidence, with the reviews it rests on.
         international_evidence: What research elsewhere found (required when `not_rated`).
         delivery: Practical notes: duration, who delivers it.
         sources: Where the evidence is documented.
@@ -240,15 +249,29 @@ class Intervention(Model):
     name: LocalizedText
     description: LocalizedText
     targets: tuple[Identifier, ...] = Field(min_length=1)
-    evidence_level: EvidenceLevel
+    evidence_level: EvidenceLevel = "not_rated"
+    recognition: DutchRecognition | None = None
+    evidence: EvidenceSummary | None = None
     international_evidence: LocalizedText | None = None
     delivery: LocalizedText | None = None
     sources: tuple[NonEmptyText, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _unrated_says_why(self) -> Intervention:
-        if self.evidence_level == "not_rated" and self.international_evidence is None:
-            raise ValueError("a 'not_rated' intervention must state its 'international_evidence'")
+        if self.recognition is not None:
+            derived = "not_rated" if self.recognition.level == "listed_not_rated" else self.recognition.level
+            if "evidence_level" not in self.model_fields_set:
+                # Left out: it follows from the recognition (the model is frozen, hence the direct set).
+                object.__setattr__(self, "evidence_level", derived)
+            elif self.evidence_level != derived:
+                raise ValueError(
+                    f"'evidence_level' ({self.evidence_level!r}) does not match the Dutch recognition "
+                    f"({self.recognition.level!r}); leave 'evidence_level' out, it follows from 'recognition'"
+                )
+        unexplained = self.international_evidence is None and self.evidence is None
+        if self.evidence_level == "not_rated" and unexplained:
+            message = "a 'not_rated' intervention must state its 'international_evidence' or 'evidence'"
+            raise ValueError(message)
         return self
 
 
@@ -263,6 +286,8 @@ class Instrument(Model):
     factors: tuple[Factor, ...] = Field(min_length=1)
     items: tuple[Item, ...] = Field(min_length=1)
     context: tuple[ContextField, ...] = ()
+    #: The Participatieladder, recorded next to the factors (never read by rules).
+    participation_ladder: ParticipationLadder | None = None
 
 
 class CycleSettings(Model):
@@ -274,6 +299,7 @@ class CycleSettings(Model):
         minimal_change: The smallest change in a factor's score that counts as meaningful.
         default_minimal_change: For factors not listed in `minimal_change`.
         evaluate_after_weeks: Weeks after the plan by which the trajectory should be evaluated.
+        phases: Which support comes first ("now") and how many recommendations at once.
 
     Examples:
         >>> CycleSettings().default_review_weeks
@@ -285,6 +311,7 @@ class CycleSettings(Model):
     minimal_change: dict[Identifier, StrictInt | StrictFloat] = Field(default_factory=dict)
     default_minimal_change: StrictInt | StrictFloat = Field(default=0.5, gt=0)
     evaluate_after_weeks: StrictInt = Field(default=26, ge=1, le=208)
+    phases: Phasing = Phasing()
 
     def review_weeks_for(self, intervention: str) -> int:
         """Weeks until review for an intervention."""
