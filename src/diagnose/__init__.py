@@ -60,6 +60,14 @@ from diagnose.recommendation import (
 from diagnose.scoring import FactorScore, Intake, ItemScore, Profile
 
 if TYPE_CHECKING:
+    from diagnose.quality import (
+        FactorQuality,
+        FairnessAudit,
+        InstrumentQuality,
+        ItemQuality,
+        fairness_audit,
+        instrument_quality,
+    )
     from diagnose.store import Caseload, open_caseload
 
 __version__ = "0.1.0"
@@ -80,12 +88,16 @@ __all__ = [
     "EngineUnavailableError",
     "EvaluationReport",
     "Factor",
+    "FactorQuality",
     "FactorScore",
+    "FairnessAudit",
     "FiredRule",
     "Goal",
+    "InstrumentQuality",
     "Intake",
     "Intervention",
     "Item",
+    "ItemQuality",
     "ItemScore",
     "KnowledgeBase",
     "KnowledgeBaseError",
@@ -112,6 +124,8 @@ __all__ = [
     "compare",
     "default_knowledge_base_path",
     "evaluate",
+    "fairness_audit",
+    "instrument_quality",
     "iter_errors",
     "load_knowledge_base",
     "open_caseload",
@@ -120,14 +134,30 @@ __all__ = [
 ]
 
 
+_QUALITY = frozenset(
+    {
+        "FactorQuality",
+        "FairnessAudit",
+        "InstrumentQuality",
+        "ItemQuality",
+        "fairness_audit",
+        "instrument_quality",
+    }
+)
+
+
 def __dir__() -> list[str]:
     return list(__all__)
 
 
 def __getattr__(name: str) -> object:
-    """The store (and SQLAlchemy with it) is imported on first use, not with the package."""
+    """The store (SQLAlchemy) and the quality report (numpy, statsmodels) load on first use."""
     if name in {"Caseload", "open_caseload"}:
         from diagnose import store  # noqa: PLC0415 - a lazy import is the point
 
         return getattr(store, name)
+    if name in _QUALITY:
+        from diagnose import quality  # noqa: PLC0415 - a lazy import is the point
+
+        return getattr(quality, name)
     raise AttributeError(f"module 'diagnose' has no attribute {name!r}")

@@ -19,6 +19,7 @@ __all__ = [
     "EngineUnavailableError",
     "KnowledgeBaseError",
     "KnowledgeBaseProblem",
+    "QualityError",
 ]
 
 
@@ -218,4 +219,18 @@ class StoreError(DiagnoseError, ValueError):
     Examples:
         >>> str(StoreError("unknown client 'c-9': record its intake first"))
         "unknown client 'c-9': record its intake first"
+    """
+
+
+class QualityError(DiagnoseError, ValueError):
+    """Input to the quality report or the fairness audit that does not fit: says where and what.
+
+    Raised by `diagnose.instrument_quality` and `diagnose.fairness_audit` (and their commands) for
+    rows made for another knowledge base, an unknown item or a bad answer (with its row), a group
+    attribute among the answers, and outcomes, groups or decisions that do not line up with the
+    rows or diagnoses. Nothing is computed when it is raised.
+
+    Examples:
+        >>> str(QualityError("groups: 9 values for 10 diagnoses; give one per diagnosis, in order"))
+        'groups: 9 values for 10 diagnoses; give one per diagnosis, in order'
     """
