@@ -27,6 +27,7 @@ from diagnose.errors import (
     EngineUnavailableError,
     KnowledgeBaseError,
     KnowledgeBaseProblem,
+    QualityError,
     StoreError,
 )
 from diagnose.evaluation import (
@@ -107,6 +108,7 @@ __all__ = [
     "PreferenceItem",
     "Preferences",
     "Profile",
+    "QualityError",
     "Recommendation",
     "Review",
     "Scale",

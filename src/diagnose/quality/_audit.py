@@ -16,15 +16,15 @@ This audits the *instrument* and how it is used; nothing here scores, ranks or s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 
 from diagnose.errors import QualityError
 from diagnose.plan import Decision
 from diagnose.quality import _stats
-from diagnose.quality._dif import item_functioning
+from diagnose.quality._dif import item_functioning, p_text
 from diagnose.quality._models import AuditFlag, DecisionRate, FairnessAudit, ItemFunctioning, Rate
 from diagnose.quality._rows import read_answers
 from diagnose.recommendation import Diagnosis
@@ -42,12 +42,19 @@ FOUR_FIFTHS = 0.8
 SIGNIFICANCE = 0.05
 Action = Literal["accept", "adapt", "decline"]
 _ACTIONS: tuple[Action, ...] = ("accept", "adapt", "decline")
+_EqualLevels = Literal["advice_at_equal_levels", "decline_at_equal_levels"]
+
+
+def _listed(what: str, values: object) -> list[object]:
+    """An iterable (not text, not a mapping) as a list, or a QualityError naming the argument."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise QualityError(f"{what}: expected a sequence, one entry per diagnosis; got {values!r:.40}")
+    return list(values)
 
 
 def _check_diagnoses(diagnoses: object, kb: KnowledgeBase) -> list[Diagnosis]:
-    if isinstance(diagnoses, str | bytes | Mapping) or not isinstance(diagnoses, Sequence):
-        raise QualityError(f"diagnoses: expected a sequence of Diagnosis objects; got {diagnoses!r:.40}")
-    for n, d in enumerate(diagnoses, start=1):
+    found = _listed("diagnoses", diagnoses)
+    for n, d in enumerate(found, start=1):
         if not isinstance(d, Diagnosis):
             raise QualityError(f"diagnosis {n}: expected a Diagnosis; got {d!r:.40}")
         if d.knowledge_base_hash != kb.content_hash:
@@ -56,14 +63,11 @@ def _check_diagnoses(diagnoses: object, kb: KnowledgeBase) -> list[Diagnosis]:
                 f"({d.knowledge_base_hash[:19]}), not with {kb.id!r} {kb.version} ({kb.content_hash[:19]}); "
                 "pass the knowledge base the diagnoses were made with"
             )
-    return list(diagnoses)
+    return found  # type: ignore[return-value]  # each checked above
 
 
-def _check_groups(groups: object, count: int) -> list[str | None]:
-    if isinstance(groups, str | bytes | Mapping) or not isinstance(groups, Sequence):
-        raise QualityError(
-            f"groups: expected a sequence of group labels, one per diagnosis; got {groups!r:.40}"
-        )
+def _check_groups(values: object, count: int) -> list[str | None]:
+    groups = _listed("groups", values)
     if len(groups) != count:
         raise QualityError(
             f"groups: {len(groups)} values for {count} diagnoses; give one per diagnosis, in order "
@@ -72,12 +76,11 @@ def _check_groups(groups: object, count: int) -> list[str | None]:
     for n, g in enumerate(groups, start=1):
         if g is not None and (not isinstance(g, str) or not g.strip()):
             raise QualityError(f"groups, diagnosis {n}: expected a group label (text) or None; got {g!r:.40}")
-    return list(groups)
+    return groups  # type: ignore[return-value]  # each checked above
 
 
-def _check_decisions(decisions: object, diagnoses: list[Diagnosis]) -> list[dict[str, Action]]:  # noqa: C901 - one check per way an entry can be wrong
-    if isinstance(decisions, str | bytes | Mapping) or not isinstance(decisions, Sequence):
-        raise QualityError(f"decisions: expected a sequence, one entry per diagnosis; got {decisions!r:.40}")
+def _check_decisions(decisions: object, diagnoses: list[Diagnosis]) -> list[dict[str, Action]]:
+    decisions = _listed("decisions", decisions)
     if len(decisions) != len(diagnoses):
         raise QualityError(
             f"decisions: {len(decisions)} entries for {len(diagnoses)} diagnoses; give one per diagnosis, "
@@ -197,10 +200,10 @@ def _four_fifths(
             )
 
 
-def fairness_audit(  # noqa: C901 - one pass per part of the audit, each in a few lines
-    diagnoses: Sequence[Diagnosis],
-    groups: Sequence[str | None],
-    decisions: Sequence[object] | None = None,
+def fairness_audit(
+    diagnoses: Iterable[Diagnosis],
+    groups: Iterable[str | None],
+    decisions: Iterable[object] | None = None,
     min_group_size: int = 10,
     *,
     knowledge_base: KnowledgeBase | None = None,
@@ -251,65 +254,25 @@ def fairness_audit(  # noqa: C901 - one pass per part of the audit, each in a fe
     advice: dict[str, dict[str, Rate | None]] = {}
     decision_rates: dict[str, dict[str, DecisionRate | None]] = {}
     flags: list[AuditFlag] = []
+    comparisons: list[_Comparison] = []
+    groups_seen = _Groups(labels, sizes, shown, reference, min_group_size)
     for intervention in kb.interventions:
         got = np.array([any(r.intervention == intervention for r in d.recommendations) for d in found])
         advice[intervention] = {
             g: _rate(int(got[labels == g].sum()), sizes[g]) if g in shown else None for g in sizes
         }
         _four_fifths("advice_rate", intervention, advice[intervention], flags, "the advice rate")
-        if reference is not None:
-            for g in shown:
-                if g != reference:
-                    _equal_levels(
-                        "advice_at_equal_levels",
-                        intervention,
-                        got,
-                        labels,
-                        strata[intervention],
-                        g,
-                        reference,
-                        flags,
-                    )
-        if decided is None:
-            continue
-        actions = np.array([d.get(intervention, "") for d in decided], dtype=object)
-        per_group: dict[str, DecisionRate | None] = {}
-        acceptance: dict[str, Rate | None] = {}
-        for g in sizes:
-            mine = (labels == g) & (actions != "")
-            n = int(mine.sum())
-            if g not in shown or n < min_group_size:
-                per_group[g] = acceptance[g] = None
-                continue
-            counts = {a: int((actions[mine] == a).sum()) for a in _ACTIONS}
-            declined = _rate(counts["decline"], n)
-            per_group[g] = DecisionRate(
-                n=n,
-                accepted=counts["accept"] / n,
-                adapted=counts["adapt"] / n,
-                declined=declined.rate,
-                declined_low=declined.low,
-                declined_high=declined.high,
+        for g in shown:
+            if reference is not None and g != reference:
+                what: _EqualLevels = "advice_at_equal_levels"
+                _equal_levels(
+                    what, intervention, got, labels, strata[intervention], g, reference, comparisons
+                )
+        if decided is not None:
+            decision_rates[intervention] = _decisions(
+                intervention, decided, strata[intervention], groups_seen, flags, comparisons
             )
-            acceptance[g] = _rate(counts["accept"], n)
-        decision_rates[intervention] = per_group
-        _four_fifths("acceptance_rate", intervention, acceptance, flags, "the acceptance rate")
-        mask = actions != ""
-        if reference is not None and acceptance.get(reference) is not None:
-            for g in shown:
-                if g != reference and acceptance.get(g) is not None:
-                    strata_decided = [s for s, m in zip(strata[intervention], mask, strict=True) if m]
-                    declined_event = actions[mask] == "decline"
-                    _equal_levels(
-                        "decline_at_equal_levels",
-                        intervention,
-                        declined_event,
-                        labels[mask],
-                        strata_decided,
-                        g,
-                        reference,
-                        flags,
-                    )
+    flags.extend(_adjusted_flags(comparisons))
     functioning = item_functioning(kb, read_answers(kb, found), labels, shown, reference, min_group_size)
     flags.extend(f.flag for f in functioning if f.flag is not None)
     return FairnessAudit(
@@ -329,6 +292,74 @@ def fairness_audit(  # noqa: C901 - one pass per part of the audit, each in a fe
     )
 
 
+class _Groups(NamedTuple):
+    """The groups of an audit: each client's label, the sizes, those shown, the reference."""
+
+    labels: NDArray[np.object_]
+    sizes: dict[str, int]
+    shown: list[str]
+    reference: str | None
+    min_group_size: int
+
+
+def _decisions(  # noqa: PLR0913, PLR0917 - the pieces of one intervention's part of the audit
+    intervention: str,
+    decided: list[dict[str, Action]],
+    strata: list[tuple[str, ...]],
+    groups: _Groups,
+    flags: list[AuditFlag],
+    comparisons: list[_Comparison],
+) -> dict[str, DecisionRate | None]:
+    """Per group, how the advice for one intervention was decided; adds the acceptance flags."""
+    actions = np.array([d.get(intervention, "") for d in decided], dtype=object)
+    mask = actions != ""
+    per_group: dict[str, DecisionRate | None] = {}
+    acceptance: dict[str, Rate | None] = {}
+    for g in groups.sizes:
+        mine = (groups.labels == g) & mask
+        n = int(mine.sum())
+        if g not in groups.shown or n < groups.min_group_size:
+            per_group[g] = acceptance[g] = None
+            continue
+        counts = {a: int((actions[mine] == a).sum()) for a in _ACTIONS}
+        declined = _rate(counts["decline"], n)
+        per_group[g] = DecisionRate(
+            n=n,
+            accepted=counts["accept"] / n,
+            adapted=counts["adapt"] / n,
+            declined=declined.rate,
+            declined_low=declined.low,
+            declined_high=declined.high,
+        )
+        acceptance[g] = _rate(counts["accept"], n)
+    _four_fifths("acceptance_rate", intervention, acceptance, flags, "the acceptance rate")
+    reference = groups.reference
+    if reference is None or acceptance.get(reference) is None:
+        return per_group
+    decided_strata = [s for s, m in zip(strata, mask, strict=True) if m]
+    declined_event = actions[mask] == "decline"
+    for g in groups.shown:
+        if g != reference and acceptance.get(g) is not None:
+            what: _EqualLevels = "decline_at_equal_levels"
+            labels = groups.labels[mask]
+            _equal_levels(
+                what, intervention, declined_event, labels, decided_strata, g, reference, comparisons
+            )
+    return per_group
+
+
+class _Comparison(NamedTuple):
+    """A comparison at equal levels before the p-values are adjusted for their number."""
+
+    what: Literal["advice_at_equal_levels", "decline_at_equal_levels"]
+    intervention: str
+    groups: tuple[str, str]
+    ratio: float
+    p_value: float
+    strata: int
+    counts: dict[str, tuple[int, int]]
+
+
 def _equal_levels(  # noqa: PLR0913, PLR0917 - the pieces of one comparison
     what: Literal["advice_at_equal_levels", "decline_at_equal_levels"],
     intervention: str,
@@ -337,30 +368,50 @@ def _equal_levels(  # noqa: PLR0913, PLR0917 - the pieces of one comparison
     strata: list[tuple[str, ...]],
     group: str,
     reference: str,
-    flags: list[AuditFlag],
+    comparisons: list[_Comparison],
 ) -> None:
     pooled = _pooled(event, labels, strata, group, reference)
     if pooled is None:
         return
     ratio, p_value, used = pooled
-    if FOUR_FIFTHS <= ratio <= 1 / FOUR_FIFTHS or p_value >= SIGNIFICANCE:
-        return
     g, r = labels == group, labels == reference
     counts = {group: (int(event[g].sum()), int(g.sum())), reference: (int(event[r].sum()), int(r.sum()))}
-    noun = "advice" if what == "advice_at_equal_levels" else "a decline of the advice"
-    message = (
-        f"{intervention!r}: at equal factor levels, {group!r} gets {noun} {ratio:.2f} times as often as "
-        f"{reference!r} (Mantel-Haenszel over {used} strata, p = {p_value:.2g}); the rules cannot see "
-        "groups, so look at the decisions or the items"
-    )
-    flags.append(
-        AuditFlag(
-            kind=what,
-            intervention=intervention,
-            groups=(group, reference),
-            ratio=ratio,
-            p_value=p_value,
-            counts=counts,
-            message=message,
+    comparisons.append(_Comparison(what, intervention, (group, reference), ratio, p_value, used, counts))
+
+
+def _adjusted_flags(comparisons: list[_Comparison]) -> list[AuditFlag]:
+    """Flags for the comparisons outside the four-fifths band and significant after adjustment.
+
+    The p-values are adjusted for the number of comparisons made with Holm's method
+    (statsmodels' `multipletests`).
+    """
+    from statsmodels.stats.multitest import multipletests  # noqa: PLC0415 - optional dependency
+
+    if not comparisons:
+        return []
+    adjusted = multipletests([c.p_value for c in comparisons], method="holm")[1]
+    flags = []
+    for c, p_value in zip(comparisons, adjusted, strict=True):
+        if FOUR_FIFTHS <= c.ratio <= 1 / FOUR_FIFTHS or p_value >= SIGNIFICANCE:
+            continue
+        group, reference = c.groups
+        noun = "advice" if c.what == "advice_at_equal_levels" else "a decline of the advice"
+        message = (
+            f"{c.intervention!r}: at equal factor levels, {group!r} gets {noun} {c.ratio:.2f} times as "
+            f"often as {reference!r} (Mantel-Haenszel over {c.strata} "
+            f"{'stratum' if c.strata == 1 else 'strata'}, "
+            f"Holm-adjusted {p_text(float(p_value))}); the rules cannot see groups, so look at the "
+            "decisions or the items"
         )
-    )
+        flags.append(
+            AuditFlag(
+                kind=c.what,
+                intervention=c.intervention,
+                groups=c.groups,
+                ratio=c.ratio,
+                p_value=float(p_value),
+                counts=c.counts,
+                message=message,
+            )
+        )
+    return flags

@@ -49,6 +49,16 @@ def _tables(
     return tables
 
 
+def p_text(p_value: float) -> str:
+    """A p-value for a message: `p = 0.012`, or `p < 0.001`.
+
+    Examples:
+        >>> p_text(0.0123), p_text(1e-20)
+        ('p = 0.012', 'p < 0.001')
+    """
+    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2g}"  # noqa: PLR2004 - the usual cut-off
+
+
 def _ets(delta: float, p_value: float) -> Literal["A", "B", "C"]:
     if p_value >= _SIGNIFICANCE or abs(delta) < _MODERATE:
         return "A"
@@ -84,7 +94,7 @@ def _one(  # noqa: PLR0913, PLR0917 - the pieces of one comparison
         }
         message = (
             f"item {item.id!r}: at equal {factor!r} scores, {group!r} answers it favourably with "
-            f"{odds:.2f} times the odds of {reference!r} (ETS class {ets}, p = {p_value:.2g}); "
+            f"{odds:.2f} times the odds of {reference!r} (ETS class {ets}, {p_text(p_value)}); "
             "check its wording and translation"
         )
         flag = AuditFlag(

@@ -42,8 +42,13 @@ def simulate_caseload(  # noqa: PLR0913 - the knobs of the simulation, all keywo
     group_shares: Mapping[str, float] | None = None,
     group_shift: Mapping[str, float] | None = None,
     declined_share: float = 0.02,
+    dif: Mapping[str, tuple[str, float]] | None = None,
 ) -> Caseload:
-    """`n` simulated intakes for `kb`; see the module. `group_shift` moves a group's latent mean.
+    """`n` simulated intakes for `kb`; see the module.
+
+    `group_shift` moves a group's latent mean (a real difference in need); `dif` maps an item to
+    (group, shift): that group answers the item `shift` points higher at the same latent
+    position (an item that behaves differently).
 
     Examples:
         >>> import diagnose
@@ -64,9 +69,10 @@ def simulate_caseload(  # noqa: PLR0913 - the knobs of the simulation, all keywo
         scale = item.scale
         middle, spread = (scale.min + scale.max) / 2, (scale.max - scale.min) / 4
         theta = latent[:, factors.index(item.factor)]
-        scored = np.clip(
-            np.rint(middle + 1.1 * spread * theta + rng.normal(0, 0.8 * spread, n)), scale.min, scale.max
-        )
+        planted = (dif or {}).get(item.id)
+        bias = np.array([planted[1] if planted and g == planted[0] else 0.0 for g in names])[labels]
+        value = middle + 0.9 * spread * theta + rng.normal(0, 0.7 * spread, n) + bias
+        scored = np.clip(np.rint(value), scale.min, scale.max)
         reverse = item.reverse != (item.id == wrong_key)
         raw = scale.min + scale.max - scored if reverse else scored
         columns[item.id] = raw.astype(np.int64)
