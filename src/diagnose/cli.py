@@ -31,6 +31,7 @@ from diagnose.cli_store import caseload as _caseload_group
 from diagnose.cli_store import client as _client_group
 from diagnose.errors import DiagnoseError
 from diagnose.knowledge import iter_errors, knowledge_base_schema, load_knowledge_base
+from diagnose.quality import _cli as _quality_cli
 from diagnose.recommendation import Diagnosis, assess
 from diagnose.scoring import intake_schema
 from diagnose.whatif import compare_knowledge_bases, render_report
@@ -299,6 +300,8 @@ for _command in (chart_command, compare_command, evaluate_command, plan_command,
     cli.add_command(_command)
 cli.add_command(_client_group)
 cli.add_command(_caseload_group)
+cli.add_command(_quality_cli.quality_command)
+cli.add_command(_quality_cli.audit_command)
 
 
 def main() -> None:
