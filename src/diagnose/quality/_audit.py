@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 
+from diagnose._base import LEVELS
 from diagnose.errors import QualityError
 from diagnose.plan import Decision
 from diagnose.quality import _stats
@@ -124,47 +125,53 @@ def _rate(count: int, n: int) -> Rate:
     return Rate(rate=count / n, low=float(low[0]), high=float(high[0]), n=n, count=count)
 
 
-def _strata(kb: KnowledgeBase, diagnoses: list[Diagnosis]) -> dict[str, list[tuple[str, ...]]]:
-    """Per intervention, each client's levels of the factors its rules read (the stratum)."""
-    out: dict[str, list[tuple[str, ...]]] = {}
+def _strata(kb: KnowledgeBase, diagnoses: list[Diagnosis]) -> dict[str, NDArray[np.int64]]:
+    """Per intervention, each client's stratum: the levels of the factors its rules read, as a code."""
+    kinds = ("not_assessed", *LEVELS)
+    factors = list(kb.factors)
+    levels = np.array(
+        [[kinds.index(d.profile.scores[f].level) for f in factors] for d in diagnoses], dtype=np.int64
+    ).reshape(len(diagnoses), len(factors))
+    out: dict[str, NDArray[np.int64]] = {}
     for intervention in kb.interventions:
-        factors: dict[str, None] = {}
+        read: dict[str, None] = {}
         for rule in kb.rules:
             if rule.recommend == intervention:
-                factors.update(dict.fromkeys(kb.rule_reads[rule.id][0]))
-        out[intervention] = [tuple(d.profile.scores[f].level for f in factors) for d in diagnoses]
+                read.update(dict.fromkeys(kb.rule_reads[rule.id][0]))
+        codes = np.zeros(len(diagnoses), dtype=np.int64)
+        for f in read:  # a number in base 4, one digit per factor read
+            codes = codes * len(kinds) + levels[:, factors.index(f)]
+        out[intervention] = np.unique(codes, return_inverse=True)[1].reshape(-1).astype(np.int64)
     return out
 
 
 def _pooled(
     event: NDArray[np.bool_],
     labels: NDArray[np.object_],
-    strata: list[tuple[str, ...]],
+    strata: NDArray[np.int64],
     group: str,
     reference: str,
 ) -> tuple[float, float, int] | None:
     """Mantel-Haenszel risk ratio of `group` over `reference` across strata, its p-value, strata used."""
     from statsmodels.stats.contingency_tables import StratifiedTable  # noqa: PLC0415 - optional dependency
 
-    tables = []
-    keys = np.array([hash(s) for s in strata])
-    for key in np.unique(keys):
-        at = keys == key
-        g, r = at & (labels == group), at & (labels == reference)
-        if g.sum() == 0 or r.sum() == 0:
-            continue
-        table = [[int(event[g].sum()), int((~event[g]).sum())], [int(event[r].sum()), int((~event[r]).sum())]]
-        if table[0][0] + table[1][0] == 0 or table[0][1] + table[1][1] == 0:
-            continue  # no variation in this stratum: it says nothing
-        tables.append(table)
-    if not tables:
+    size = int(strata.max()) + 1 if len(strata) else 0
+    g, r = labels == group, labels == reference
+    a = np.bincount(strata[g & event], minlength=size)
+    b = np.bincount(strata[g & ~event], minlength=size)
+    c = np.bincount(strata[r & event], minlength=size)
+    d = np.bincount(strata[r & ~event], minlength=size)
+    # a stratum says something only with both groups in it and both outcomes in it
+    used = (a + b > 0) & (c + d > 0) & (a + c > 0) & (b + d > 0)
+    if not used.any():
         return None
-    result = StratifiedTable(np.array(tables, dtype=float).transpose(1, 2, 0))
+    tables = np.array([[a[used], b[used]], [c[used], d[used]]], dtype=float)
+    result = StratifiedTable(tables)
     ratio = float(result.riskratio_pooled)
     p_value = float(result.test_null_odds().pvalue)
     if not math.isfinite(ratio) or not math.isfinite(p_value):
         return None
-    return ratio, p_value, len(tables)
+    return ratio, p_value, int(used.sum())
 
 
 def _four_fifths(
@@ -251,13 +258,14 @@ def fairness_audit(
     suppressed = tuple(g for g in sizes if g not in shown)
     reference = max(shown, key=lambda g: (sizes[g], g)) if shown else None
     strata = _strata(kb, found)
+    advised = [frozenset(r.intervention for r in d.recommendations) for d in found]
     advice: dict[str, dict[str, Rate | None]] = {}
     decision_rates: dict[str, dict[str, DecisionRate | None]] = {}
     flags: list[AuditFlag] = []
     comparisons: list[_Comparison] = []
     groups_seen = _Groups(labels, sizes, shown, reference, min_group_size)
     for intervention in kb.interventions:
-        got = np.array([any(r.intervention == intervention for r in d.recommendations) for d in found])
+        got = np.array([intervention in a for a in advised], dtype=bool)
         advice[intervention] = {
             g: _rate(int(got[labels == g].sum()), sizes[g]) if g in shown else None for g in sizes
         }
@@ -305,7 +313,7 @@ class _Groups(NamedTuple):
 def _decisions(  # noqa: PLR0913, PLR0917 - the pieces of one intervention's part of the audit
     intervention: str,
     decided: list[dict[str, Action]],
-    strata: list[tuple[str, ...]],
+    strata: NDArray[np.int64],
     groups: _Groups,
     flags: list[AuditFlag],
     comparisons: list[_Comparison],
@@ -336,7 +344,7 @@ def _decisions(  # noqa: PLR0913, PLR0917 - the pieces of one intervention's par
     reference = groups.reference
     if reference is None or acceptance.get(reference) is None:
         return per_group
-    decided_strata = [s for s, m in zip(strata, mask, strict=True) if m]
+    decided_strata = strata[mask]
     declined_event = actions[mask] == "decline"
     for g in groups.shown:
         if g != reference and acceptance.get(g) is not None:
@@ -365,7 +373,7 @@ def _equal_levels(  # noqa: PLR0913, PLR0917 - the pieces of one comparison
     intervention: str,
     event: NDArray[np.bool_],
     labels: NDArray[np.object_],
-    strata: list[tuple[str, ...]],
+    strata: NDArray[np.int64],
     group: str,
     reference: str,
     comparisons: list[_Comparison],
@@ -382,14 +390,16 @@ def _equal_levels(  # noqa: PLR0913, PLR0917 - the pieces of one comparison
 def _adjusted_flags(comparisons: list[_Comparison]) -> list[AuditFlag]:
     """Flags for the comparisons outside the four-fifths band and significant after adjustment.
 
-    The p-values are adjusted for the number of comparisons made with Holm's method
+    The p-values are adjusted for the number of comparisons made with the Holm-Sidak method
     (statsmodels' `multipletests`).
     """
     from statsmodels.stats.multitest import multipletests  # noqa: PLC0415 - optional dependency
 
     if not comparisons:
         return []
-    adjusted = multipletests([c.p_value for c in comparisons], method="holm")[1]
+    # Holm-Sidak: Holm's step-down control of the family-wise error, a little less conservative;
+    # statsmodels' plain "holm" runs a full garbage collection (seconds beside 100,000 diagnoses).
+    adjusted = multipletests([c.p_value for c in comparisons], method="holm-sidak")[1]
     flags = []
     for c, p_value in zip(comparisons, adjusted, strict=True):
         if FOUR_FIFTHS <= c.ratio <= 1 / FOUR_FIFTHS or p_value >= SIGNIFICANCE:
@@ -400,7 +410,7 @@ def _adjusted_flags(comparisons: list[_Comparison]) -> list[AuditFlag]:
             f"{c.intervention!r}: at equal factor levels, {group!r} gets {noun} {c.ratio:.2f} times as "
             f"often as {reference!r} (Mantel-Haenszel over {c.strata} "
             f"{'stratum' if c.strata == 1 else 'strata'}, "
-            f"Holm-adjusted {p_text(float(p_value))}); the rules cannot see groups, so look at the "
+            f"Holm-Sidak-adjusted {p_text(float(p_value))}); the rules cannot see groups, so look at the "
             "decisions or the items"
         )
         flags.append(

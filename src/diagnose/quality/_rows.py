@@ -156,28 +156,38 @@ def _column(
         raw = _numeric(kb, item_id, column)
         kinds[np.isnan(raw)] = KINDS["not_asked"]
         return raw, kinds
-    missing = column.isna().to_numpy()
-    reasons = column.isin(MISSING_REASONS).to_numpy()
-    others = ~(missing | reasons)
+    values = column.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)  # one hashing pass; NaN, None, NA: -1
+    scale = kb.item(item_id).scale
+    unique_raw = np.full(len(uniques), np.nan)
+    unique_kind = np.zeros(len(uniques), dtype=np.int8)
+    for n, value in enumerate(uniques):
+        if isinstance(value, str) and value in KINDS:
+            unique_kind[n] = KINDS[value]
+        elif _whole(value) and scale.min <= value <= scale.max:
+            unique_raw[n] = float(value)
+        else:
+            _raise_answer(kb, int(np.flatnonzero(codes == n)[0]) + 1, item_id, value)
+    suspects = [n for n, v in enumerate(unique_raw) if v in {0, 1}]
+    if suspects:  # True and False hash as 1 and 0: look among the cells that read as 1 or 0
+        where = np.flatnonzero(np.isin(codes, suspects))
+        flags = pd.Series(values[where]).map(type).isin([bool, np.bool_]).to_numpy()
+        if flags.any():
+            at = int(where[np.flatnonzero(flags)[0]])
+            _raise_answer(kb, at + 1, item_id, values[at])
+    present = codes >= 0
     raw = np.full(len(column), np.nan)
-    if others.any():
-        rest = column[others]
-        typed = rest.map(type)
-        numbers = typed.isin([int, float, np.int64, np.float64, np.int32, np.int16, np.int8]).to_numpy()
-        if not numbers.all():
-            at = int(np.flatnonzero(others)[int(np.flatnonzero(~numbers)[0])])
-            _raise_answer(kb, at + 1, item_id, column.iloc[at])
-        checked = _numeric(kb, item_id, pd.Series(rest.to_numpy(dtype=float)))
-        raw[others] = checked
-        bad = others.copy()
-        bad[others] = np.isnan(checked)  # a NaN float among text: not an answer
-        if bad.any():
-            at = int(np.flatnonzero(bad)[0])
-            _raise_answer(kb, at + 1, item_id, column.iloc[at])
-    kinds[missing] = KINDS["not_asked"]
-    for reason in MISSING_REASONS:
-        kinds[(column == reason).to_numpy() & reasons] = KINDS[reason]
+    raw[present] = unique_raw[codes[present]]
+    kinds[present] = unique_kind[codes[present]]
+    kinds[~present] = KINDS["not_asked"]
     return raw, kinds
+
+
+def _whole(value: object) -> bool:
+    """Whether a cell is a whole number (an int, or a float such as 3.0), not a boolean."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating):
+        return False
+    return float(value).is_integer()
 
 
 def read_answers(kb: KnowledgeBase, rows: object) -> Answers:
