@@ -57,19 +57,11 @@ def main() -> None:
     instrument_quality(
         caseload.rows[:1000], knowledge_base=kb, outcomes={"w": caseload.outcomes["work_6m"][:1000]}
     )
-    print(
-        f"{platform.python_implementation()} {platform.python_version()}, {len(kb.items)} items, {len(kb.factors)} factors"
-    )
-    rows = caseload.rows
-    print(
-        f"instrument_quality, {args.clients:,} answer mappings: {best(args.repeat, lambda: instrument_quality(rows, knowledge_base=kb)):.2f} s"
-    )
-    print(
-        f"instrument_quality, {args.clients:,} DataFrame rows: {best(args.repeat, lambda: instrument_quality(frame, knowledge_base=kb)):.2f} s"
-    )
-    print(
-        f"instrument_quality, {args.clients:,} Arrow rows: {best(args.repeat, lambda: instrument_quality(table, knowledge_base=kb)):.2f} s"
-    )
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    print(f"{python}, {len(kb.items)} items, {len(kb.factors)} factors")
+    for form, rows in (("answer mappings", caseload.rows), ("DataFrame rows", frame), ("Arrow rows", table)):
+        took = best(args.repeat, lambda rows=rows: instrument_quality(rows, knowledge_base=kb))  # type: ignore[misc]
+        print(f"instrument_quality, {args.clients:,} {form}: {took:.2f} s")
     outcomes = caseload.outcomes
     took = best(args.repeat, lambda: instrument_quality(frame, knowledge_base=kb, outcomes=outcomes))
     print(f"instrument_quality with an outcome, {args.clients:,} DataFrame rows: {took:.2f} s")

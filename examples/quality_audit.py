@@ -42,7 +42,9 @@ def main() -> None:
     diagnoses = list(diagnose.assess_many(caseload.rows, knowledge_base=kb))
     decisions = simulate_decisions(diagnoses, caseload.groups, planted={"c": 0.35})
     with (folder / "intakes.jsonl").open("w", encoding="utf-8") as out:
-        out.writelines(json.dumps({"id": i, "answers": row}) + "\n" for i, row in zip(ids, caseload.rows, strict=True))
+        out.writelines(
+            json.dumps({"id": i, "answers": row}) + "\n" for i, row in zip(ids, caseload.rows, strict=True)
+        )
     with (folder / "outcomes.csv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["id", "work_6m"])
@@ -55,7 +57,9 @@ def main() -> None:
         writer.writerow(["id", "group"])
         writer.writerows(zip(ids, caseload.groups, strict=True))
     with (folder / "decisions.jsonl").open("w", encoding="utf-8") as out:
-        out.writelines(json.dumps({"id": i, "decisions": d}) + "\n" for i, d in zip(ids, decisions, strict=True))
+        out.writelines(
+            json.dumps({"id": i, "decisions": d}) + "\n" for i, d in zip(ids, decisions, strict=True)
+        )
 
     started = time.perf_counter()
     report = diagnose.instrument_quality(caseload.rows, knowledge_base=kb, outcomes=caseload.outcomes)

@@ -224,3 +224,16 @@ def test_failures_say_which_file_and_row(files: dict[str, Path], tmp_path: Path)
     for arguments, message in cases:
         code, out, err = run(*arguments)
         assert (code, out, err) == (1, "", message)
+
+
+def test_the_command_starts_without_numpy_and_the_defaults_agree() -> None:
+    import subprocess
+    import sys
+
+    from diagnose.quality import _cli, _instrument
+
+    code = "import sys, diagnose.cli; print('numpy' in sys.modules, 'pandas' in sys.modules)"
+    command = [sys.executable, "-c", code]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=120)  # noqa: S603 - this interpreter
+    assert done.stdout == "False False\n"
+    assert _cli.MIN_CASES == _instrument.MIN_CASES

@@ -10,22 +10,19 @@ differently per group. Both validate the *instrument*; neither scores, ranks or 
 Needs the `quality` extra: `pip install "diagnose[quality]"`.
 """
 
-from diagnose.quality._audit import (
-    AuditFlag,
-    DecisionRate,
-    FairnessAudit,
-    ItemFunctioning,
-    Rate,
-    fairness_audit,
-)
-from diagnose.quality._instrument import (
-    FactorQuality,
-    InstrumentQuality,
-    ItemQuality,
-    QualityWarning,
-    instrument_quality,
-)
-from diagnose.quality._validity import FactorValidity, LevelRate, SuggestedThresholds
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from diagnose.quality._audit import fairness_audit
+    from diagnose.quality._instrument import (
+        FactorQuality,
+        InstrumentQuality,
+        ItemQuality,
+        QualityWarning,
+        instrument_quality,
+    )
+    from diagnose.quality._models import AuditFlag, DecisionRate, FairnessAudit, ItemFunctioning, Rate
+    from diagnose.quality._validity import FactorValidity, LevelRate, SuggestedThresholds
 
 __all__ = [
     "AuditFlag",
@@ -43,3 +40,35 @@ __all__ = [
     "fairness_audit",
     "instrument_quality",
 ]
+
+#: Where each name lives; the modules (and numpy, pandas, statsmodels) load on first use, so that
+#: the `diagnose` command starts without them.
+_HOMES = {
+    "AuditFlag": "_models",
+    "DecisionRate": "_models",
+    "FairnessAudit": "_models",
+    "ItemFunctioning": "_models",
+    "Rate": "_models",
+    "fairness_audit": "_audit",
+    "FactorQuality": "_instrument",
+    "InstrumentQuality": "_instrument",
+    "ItemQuality": "_instrument",
+    "QualityWarning": "_instrument",
+    "instrument_quality": "_instrument",
+    "FactorValidity": "_validity",
+    "LevelRate": "_validity",
+    "SuggestedThresholds": "_validity",
+}
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name's module on first use."""
+    if name in _HOMES:
+        import importlib  # noqa: PLC0415 - a lazy import is the point
+
+        return getattr(importlib.import_module(f"diagnose.quality.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'diagnose.quality' has no attribute {name!r}")

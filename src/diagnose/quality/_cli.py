@@ -23,9 +23,6 @@ from pydantic import ValidationError
 from diagnose._cli_io import FILE, OUTPUT, Fail, is_device, kb_option, load, write_output
 from diagnose._tables import Row, read_rows, table_kind
 from diagnose.errors import QualityError
-from diagnose.quality._audit import fairness_audit
-from diagnose.quality._html import audit_html, quality_html
-from diagnose.quality._instrument import MIN_CASES, instrument_quality
 from diagnose.recommendation import Diagnosis
 
 if TYPE_CHECKING:
@@ -35,6 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["audit_command", "quality_command"]
 
+#: The default of `--min-cases` (`diagnose.quality._instrument.MIN_CASES`; a test keeps them equal).
+MIN_CASES = 30
 _ROW = re.compile(r"^(?:outcome '[^']*', )?row (\d+)")
 _DIAGNOSIS = re.compile(r"^(diagnosis|groups, diagnosis|decisions, diagnosis) (\d+)")
 
@@ -143,6 +142,9 @@ def quality_command(  # noqa: PLR0913 - click passes one parameter per option
     Reliability per factor, how each item behaves and, with --outcomes, how well each factor
     separates the outcomes. It validates the instrument; it never ranks or selects people.
     """
+    from diagnose.quality._html import quality_html  # noqa: PLC0415 - numpy and pandas load only when used
+    from diagnose.quality._instrument import instrument_quality  # noqa: PLC0415 - as above
+
     kb = load(kb_path)
     rows = _table(intakes)
     outcomes, outcome_rows = _outcomes(outcomes_path, rows) if outcomes_path is not None else (None, [])
@@ -253,6 +255,9 @@ def audit_command(  # noqa: PLR0913 - click passes one parameter per option
     Groups under --min-group-size are not shown. It checks the instrument and how it is used;
     it never ranks or selects people.
     """
+    from diagnose.quality._audit import fairness_audit  # noqa: PLC0415 - numpy and pandas load only when used
+    from diagnose.quality._html import audit_html  # noqa: PLC0415 - as above
+
     kb = load(kb_path)
     found, ids, numbers = _diagnoses(diagnoses)
     groups = _groups(groups_path, ids)
