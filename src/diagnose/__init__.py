@@ -62,10 +62,13 @@ from diagnose.scoring import FactorScore, Intake, ItemScore, Profile
 
 if TYPE_CHECKING:
     from diagnose.quality import (
+        AuditFlag,
         FactorQuality,
+        FactorValidity,
         FairnessAudit,
         InstrumentQuality,
         ItemQuality,
+        QualityWarning,
         fairness_audit,
         instrument_quality,
     )
@@ -76,6 +79,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AnswerError",
     "AnswerProblem",
+    "AuditFlag",
     "Caseload",
     "CaseloadIndicators",
     "ChartError",
@@ -91,6 +95,7 @@ __all__ = [
     "Factor",
     "FactorQuality",
     "FactorScore",
+    "FactorValidity",
     "FairnessAudit",
     "FiredRule",
     "Goal",
@@ -109,6 +114,7 @@ __all__ = [
     "Preferences",
     "Profile",
     "QualityError",
+    "QualityWarning",
     "Recommendation",
     "Review",
     "Scale",
@@ -138,10 +144,13 @@ __all__ = [
 
 _QUALITY = frozenset(
     {
+        "AuditFlag",
         "FactorQuality",
+        "FactorValidity",
         "FairnessAudit",
         "InstrumentQuality",
         "ItemQuality",
+        "QualityWarning",
         "fairness_audit",
         "instrument_quality",
     }

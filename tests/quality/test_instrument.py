@@ -9,10 +9,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import diagnose
 from diagnose.quality import instrument_quality
 from diagnose.quality._simulate import simulate_caseload
+from tests.conftest import FIXTURE_KB
 
 if TYPE_CHECKING:
     from tests.conftest import MakeKb
@@ -275,3 +278,28 @@ def test_the_report_reads_back_from_its_json(fixture_kb: diagnose.KnowledgeBase)
     report = instrument_quality(caseload.rows, knowledge_base=fixture_kb, outcomes=caseload.outcomes)
     assert diagnose.InstrumentQuality.model_validate_json(report.model_dump_json()) == report
     assert report.note.startswith("This report validates the instrument")
+
+
+ANSWER = st.one_of(st.integers(1, 5), st.sampled_from(["declined", "unknown", "not_asked"]), st.none())
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["se_1", "se_2", "se_3", "se_4"]), ANSWER), max_size=60))
+def test_every_row_is_counted_once_per_item(rows: list[dict[str, object]]) -> None:
+    """Invariant: per item, answered + not asked + declined + unknown make up every row.
+
+    And the complete cases of a factor are exactly the rows that answered all its items.
+    """
+    kb = diagnose.load_knowledge_base(FIXTURE_KB)
+    cleaned = [{k: v for k, v in row.items() if v is not None} for row in rows]
+    report = instrument_quality(cleaned, knowledge_base=kb, min_cases=5)
+    for item_id in ("se_1", "se_2", "se_3", "se_4"):
+        item = report.items[item_id]
+        if rows:
+            shares = (item.missing_rate or 0) + (item.declined_rate or 0) + (item.unknown_rate or 0)
+            assert item.n + round(shares * len(rows)) == len(rows)
+        else:
+            assert (item.n, item.missing_rate) == (0, None)
+    complete = sum(
+        all(isinstance(row.get(i), int) for i in ("se_1", "se_2", "se_3", "se_4")) for row in cleaned
+    )
+    assert report.factors["self_efficacy"].n == complete

@@ -88,7 +88,10 @@ def _frame(kb: KnowledgeBase, rows: object) -> pd.DataFrame:
             f"a pandas DataFrame or an Arrow table; got {_shown(rows)}"
         )
     records = [_answers_of(kb, n, row) for n, row in enumerate(rows_iter(rows), start=1)]
-    return pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    if len(frame) != len(records):  # rows without a single answer make no columns, and vanish
+        frame = frame.reindex(range(len(records)))
+    return frame
 
 
 def rows_iter(rows: object) -> Iterable[object]:
