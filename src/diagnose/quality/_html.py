@@ -17,8 +17,8 @@ from diagnose.quality._svg import LEVEL_COLOURS, Bar, bars, stacked
 if TYPE_CHECKING:
     from diagnose._base import Language
     from diagnose.knowledge import KnowledgeBase
-    from diagnose.quality._instrument import InstrumentQuality
-    from diagnose.quality._models import FairnessAudit
+    from diagnose.quality._instrument import InstrumentQuality, QualityWarning
+    from diagnose.quality._models import AuditFlag, FairnessAudit
 
 __all__ = ["audit_html", "quality_html"]
 
@@ -119,6 +119,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "level_medium": ("midden", "medium"),
     "level_high": ("hoog", "high"),
     "current": ("huidig", "current"),
+    "mean": ("gemiddelde", "mean"),
 }
 
 _STYLE = """
@@ -176,6 +177,67 @@ def _legend(lang: Language) -> str:
     )
 
 
+#: Dutch texts of the warnings and flags (the models carry the English `message`).
+_NL_WARNINGS = {
+    "low_alpha": "factor '{factor}': alfa {value:.2f} is lager dan 0,7",
+    "low_omega": "factor '{factor}': omega {value:.2f} is lager dan 0,7",
+    "negative_item_rest": (
+        "vraag '{item}' hangt negatief ({value:.2f}) samen met de rest van '{factor}'; "
+        "controleer de omkering (reverse) en de formulering"
+    ),
+    "floor": "vraag '{item}': {value:.0%} van de antwoorden aan de onderkant van de schaal",
+    "ceiling": "vraag '{item}': {value:.0%} van de antwoorden aan de bovenkant van de schaal",
+    "too_few_cases": (
+        "factor '{factor}': {value:.0f} volledige gevallen, te weinig; de cijfers worden niet getoond"
+    ),
+    "omega_not_estimated": "factor '{factor}': het eenfactormodel kon niet worden geschat; geen omega",
+}
+
+
+#: Smaller p-values are shown as "p < 0,001".
+_P_SHOWN = 0.001
+
+
+def _warning_text(warning: QualityWarning, kb: KnowledgeBase, lang: Language) -> str:
+    if lang == "en":
+        return warning.message
+    del kb
+    return _NL_WARNINGS[warning.code].format(
+        factor=warning.factor, item=warning.item, value=warning.value or 0
+    )
+
+
+def _flag_text(flag: AuditFlag, kb: KnowledgeBase, lang: Language) -> str:
+    if lang == "en":
+        return flag.message
+    group, other = flag.groups
+    (g_count, g_n), (o_count, o_n) = flag.counts[group], flag.counts[other]
+    p = ""
+    if flag.p_value is not None:
+        p = ", p < 0,001" if flag.p_value < _P_SHOWN else f", p = {flag.p_value:.2g}".replace(".", ",")
+    name = ""
+    if flag.intervention is not None:
+        found = kb.interventions.get(flag.intervention)
+        name = found.name.nl if found is not None else flag.intervention
+    counts = f"({g_count} van {g_n} tegen {o_count} van {o_n})"
+    ratio = f"{flag.ratio:.2f}".replace(".", ",")
+    texts = {
+        "advice_rate": f"'{name}': groep '{group}' krijgt dit advies {ratio} keer zo vaak als '{other}' "
+        f"{counts}, onder vier vijfde",
+        "acceptance_rate": f"'{name}': het advies wordt bij groep '{group}' {ratio} keer zo vaak "
+        f"aanvaard als bij '{other}' {counts}, onder vier vijfde",
+        "advice_at_equal_levels": f"'{name}': bij gelijke factorniveaus krijgt groep '{group}' dit advies "
+        f"{ratio} keer zo vaak als '{other}'{p}; de regels zien geen groepen: kijk naar de "
+        "beslissingen of de vragen",
+        "decline_at_equal_levels": f"'{name}': bij gelijke factorniveaus wordt het advies bij groep "
+        f"'{group}' {ratio} keer zo vaak afgewezen als bij '{other}'{p}; de regels zien geen groepen: kijk "
+        "naar de beslissingen",
+        "item_functioning": f"vraag '{flag.item}': bij gelijke factorscore antwoordt groep '{group}' met "
+        f"{ratio} keer de odds van '{other}' gunstig{p}; controleer formulering en vertaling",
+    }
+    return texts[flag.kind]
+
+
 def quality_html(report: InstrumentQuality, kb: KnowledgeBase, lang: Language) -> str:
     """The quality report as one self-contained HTML page.
 
@@ -201,7 +263,9 @@ def quality_html(report: InstrumentQuality, kb: KnowledgeBase, lang: Language) -
     ]
     if report.warnings:
         body.append(
-            '<ul class="warn">' + "".join(f"<li>{escape(w.message)}</li>" for w in report.warnings) + "</ul>"
+            '<ul class="warn">'
+            + "".join(f"<li>{escape(_warning_text(w, kb, lang))}</li>" for w in report.warnings)
+            + "</ul>"
         )
     else:
         body.append(f"<p>{_w('no_warnings', lang)}</p>")
@@ -236,7 +300,7 @@ def quality_html(report: InstrumentQuality, kb: KnowledgeBase, lang: Language) -
     body.append(
         "<table><tr>"
         + "".join(f"<th>{_w(h, lang)}</th>" for h in head)
-        + "<th>alpha</th><th>95%</th><th>omega</th><th>mean</th><th>sd</th></tr>"
+        + f"<th>alpha</th><th>95%</th><th>omega</th><th>{_w('mean', lang)}</th><th>sd</th></tr>"
         + "".join(
             f"<tr><td>{escape(_name(kb, f.factor, lang))}</td><td>{f.n}</td><td>{_num(f.alpha)}</td>"
             f"<td>{_num(f.alpha_ci[0]) + ' - ' + _num(f.alpha_ci[1]) if f.alpha_ci else '-'}</td>"
@@ -373,7 +437,9 @@ def audit_html(audit: FairnessAudit, kb: KnowledgeBase, lang: Language) -> str:
         if flags:
             body.append(f"<h3>{_w(key, lang)}</h3>")
             body.append(
-                '<ul class="warn">' + "".join(f"<li>{escape(f.message)}</li>" for f in flags) + "</ul>"
+                '<ul class="warn">'
+                + "".join(f"<li>{escape(_flag_text(f, kb, lang))}</li>" for f in flags)
+                + "</ul>"
             )
     suppressed = WORDS["suppressed"][lang == "en"]
     for intervention, by_group in audit.advice_rates.items():
