@@ -73,6 +73,15 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
         "background), not an answer; groups never enter the intake: give them to fairness_audit separately",
     ),
     (
+        "a group in an intake record's context",
+        lambda: instrument_quality(
+            [{"answers": {"se_1": 1}}, {"answers": {"se_1": 2}, "context": {"leeftijd": 40}}],
+            knowledge_base=KB,
+        ),
+        "row 2, context 'leeftijd': reads as a group attribute (age), not an answer; "
+        "groups never enter the intake: give them to fairness_audit separately",
+    ),
+    (
         "a row that is no intake",
         lambda: instrument_quality([{"se_1": 1}, 5], knowledge_base=KB),
         "row 2: expected answers (a mapping of item id to answer), an Intake or a Diagnosis; got 5",

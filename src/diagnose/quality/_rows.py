@@ -54,7 +54,8 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else f"{text[:37]}..."  # noqa: PLR2004 - keep messages one line
 
 
-def _answers_of(kb: KnowledgeBase, number: int, row: object) -> Mapping[Any, object]:
+def _answers_of(kb: KnowledgeBase, number: int, row: object, seen: set[str]) -> Mapping[Any, object]:
+    """A row's answers; the context keys of intakes and records are checked for group attributes."""
     if type(row) is dict and not isinstance(row.get("answers"), Mapping):
         return row  # the common case first
     if isinstance(row, Diagnosis):
@@ -66,14 +67,35 @@ def _answers_of(kb: KnowledgeBase, number: int, row: object) -> Mapping[Any, obj
             )
         return row.trace.answers
     if isinstance(row, Intake):
+        _context(kb, number, row.context, seen)
         return row.answers
     if isinstance(row, Mapping):
         inner = row.get("answers")
-        return inner if isinstance(inner, Mapping) else row
+        if not isinstance(inner, Mapping):
+            return row
+        context = row.get("context")
+        if isinstance(context, Mapping):
+            _context(kb, number, context, seen)
+        return inner
     raise QualityError(
         f"row {number}: expected answers (a mapping of item id to answer), an Intake or a Diagnosis; "
         f"got {_shown(row)}"
     )
+
+
+def _context(kb: KnowledgeBase, number: int, context: Mapping[Any, object], seen: set[str]) -> None:
+    """Refuse a context key that names a group attribute; each key is looked at once."""
+    for key in context:
+        name = str(key)
+        if name in seen or name in kb.context_fields:
+            continue
+        seen.add(name)
+        found = protected_question([name])
+        if found is not None:
+            raise QualityError(
+                f"row {number}, context {name!r}: reads as a group attribute ({found[0]}), not an answer; "
+                "groups never enter the intake: give them to fairness_audit separately"
+            )
 
 
 def _frame(kb: KnowledgeBase, rows: object) -> pd.DataFrame:
@@ -87,7 +109,8 @@ def _frame(kb: KnowledgeBase, rows: object) -> pd.DataFrame:
             "rows: expected a sequence of intakes (answer mappings, Intakes or Diagnoses), "
             f"a pandas DataFrame or an Arrow table; got {_shown(rows)}"
         )
-    records = [_answers_of(kb, n, row) for n, row in enumerate(rows_iter(rows), start=1)]
+    seen: set[str] = set()
+    records = [_answers_of(kb, n, row, seen) for n, row in enumerate(rows_iter(rows), start=1)]
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
     if len(frame) != len(records):  # rows without a single answer make no columns, and vanish
         frame = frame.reindex(range(len(records)))
