@@ -66,12 +66,15 @@ def main() -> None:
     took = time.perf_counter() - started
     print(f"quality report over {report.rows} intakes in {took:.2f} s")
     for factor in report.factors.values():
+        item_rest = {i: report.items[i].item_rest for i in factor.items}
         print(f"  {factor.factor}: n={factor.n} alpha={factor.alpha:.3f} omega={factor.omega:.3f}")
+        print(f"    item-rest {', '.join(f'{i} {r:.2f}' for i, r in item_rest.items() if r is not None)}")
     for warning in report.warnings:
         print(f"  warning [{warning.code}] {warning.message}")
     for name, per_factor in report.validity.items():
         for factor_id, found in per_factor.items():
-            print(f"  {name} ~ {factor_id}: AUC {found.auc:.3f} {found.auc_ci}")
+            low, high = found.auc_ci or (float("nan"), float("nan"))
+            print(f"  {name} ~ {factor_id}: AUC {found.auc:.3f} (95% {low:.3f} - {high:.3f})")
     started = time.perf_counter()
     audit = diagnose.fairness_audit(diagnoses, caseload.groups, decisions, knowledge_base=kb)
     took = time.perf_counter() - started
