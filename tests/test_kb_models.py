@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 import diagnose
+from diagnose.authoring.catalog import render_markdown
 from diagnose.knowledge._kb_models import Phasing
-from diagnose.catalog import render_markdown
 
 if TYPE_CHECKING:
     from tests.conftest import MakeKb

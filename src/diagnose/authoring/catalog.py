@@ -69,7 +69,7 @@ EVIDENCE_LABELS = {
     "well_described": ("Goed beschreven", "Well described"),
     "not_rated": ("Niet beoordeeld", "Not rated"),
 }
-#: The Dutch and English label of each Dutch recognition level (`diagnose.knowledge._kb_models.RecognitionLevel`).
+#: The Dutch and English label of each Dutch recognition level (`knowledge._kb_models.RecognitionLevel`).
 RECOGNITION_LABELS = {
     **{level: labels for level, labels in EVIDENCE_LABELS.items() if level != "not_rated"},
     "listed_not_rated": ("In de databank, niet beoordeeld", "In the databank, not rated"),
