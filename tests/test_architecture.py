@@ -27,7 +27,7 @@ PUBLIC_MODULES = [
     "diagnose.chart", "diagnose.cycle.evaluation", "diagnose.cycle.monitoring", "diagnose.cycle.plan",
     "diagnose.cycle.trajectory", "diagnose.engine", "diagnose.errors", "diagnose.knowledge",
     "diagnose.knowledge.cases", "diagnose.knowledge.conditions", "diagnose.knowledge.cycle_rules",
-    "diagnose.knowledge.fairness", "diagnose.knowledge.schema", "diagnose.store",
+    "diagnose.knowledge.fairness", "diagnose.knowledge.schema", "diagnose.quality", "diagnose.store",
 ]  # fmt: skip
 
 
@@ -114,7 +114,7 @@ def test_the_table_has_a_row_for_every_part() -> None:
         [
             "diagnose.errors", "diagnose._base", "diagnose._moved", "diagnose._consistency", "diagnose.engine",
             "diagnose.knowledge", "diagnose.assessment", "diagnose.cycle", "diagnose.authoring", "diagnose.batch",
-            "diagnose.store", "diagnose.chart", "diagnose.cli", "diagnose (the package)", "deprecated paths",
+            "diagnose.quality", "diagnose.store", "diagnose.chart", "diagnose.cli", "diagnose (the package)", "deprecated paths",
         ]
     )  # fmt: skip
 

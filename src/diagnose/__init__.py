@@ -41,6 +41,7 @@ from diagnose.errors import (
     EngineUnavailableError,
     KnowledgeBaseError,
     KnowledgeBaseProblem,
+    QualityError,
     StoreError,
 )
 from diagnose.knowledge._base import KnowledgeBase
@@ -48,6 +49,17 @@ from diagnose.knowledge._load import default_knowledge_base_path, iter_errors, l
 from diagnose.knowledge._models import ContextField, Factor, Intervention, Item, Scale
 
 if TYPE_CHECKING:
+    from diagnose.quality import (
+        AuditFlag,
+        FactorQuality,
+        FactorValidity,
+        FairnessAudit,
+        InstrumentQuality,
+        ItemQuality,
+        QualityWarning,
+        fairness_audit,
+        instrument_quality,
+    )
     from diagnose.store import Caseload, open_caseload
 
 __version__ = "0.1.0"
@@ -55,6 +67,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AnswerError",
     "AnswerProblem",
+    "AuditFlag",
     "Caseload",
     "CaseloadIndicators",
     "ChartError",
@@ -68,12 +81,17 @@ __all__ = [
     "EngineUnavailableError",
     "EvaluationReport",
     "Factor",
+    "FactorQuality",
     "FactorScore",
+    "FactorValidity",
+    "FairnessAudit",
     "FiredRule",
     "Goal",
+    "InstrumentQuality",
     "Intake",
     "Intervention",
     "Item",
+    "ItemQuality",
     "ItemScore",
     "KnowledgeBase",
     "KnowledgeBaseError",
@@ -83,6 +101,8 @@ __all__ = [
     "PreferenceItem",
     "Preferences",
     "Profile",
+    "QualityError",
+    "QualityWarning",
     "Recommendation",
     "Review",
     "Scale",
@@ -100,6 +120,8 @@ __all__ = [
     "compare",
     "default_knowledge_base_path",
     "evaluate",
+    "fairness_audit",
+    "instrument_quality",
     "iter_errors",
     "load_knowledge_base",
     "open_caseload",
@@ -108,12 +130,31 @@ __all__ = [
 ]
 
 
+_QUALITY = frozenset(
+    {
+        "AuditFlag",
+        "FactorQuality",
+        "FactorValidity",
+        "FairnessAudit",
+        "InstrumentQuality",
+        "ItemQuality",
+        "QualityWarning",
+        "fairness_audit",
+        "instrument_quality",
+    }
+)
+
+
 def __getattr__(name: str) -> object:
-    """The store (and SQLAlchemy with it) is imported on first use, not with the package."""
+    """The store (SQLAlchemy) and the quality report (numpy, statsmodels) load on first use."""
     if name in {"Caseload", "open_caseload"}:
         from diagnose import store  # noqa: PLC0415 - a lazy import is the point
 
         return getattr(store, name)
+    if name in _QUALITY:
+        from diagnose import quality  # noqa: PLC0415 - a lazy import is the point
+
+        return getattr(quality, name)
     raise AttributeError(f"module 'diagnose' has no attribute {name!r}")
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "EngineUnavailableError",
     "KnowledgeBaseError",
     "KnowledgeBaseProblem",
+    "QualityError",
 ]
 
 
@@ -224,3 +225,17 @@ class StoreError(DiagnoseError, ValueError):
 def __dir__() -> list[str]:
     """The public names, as `__all__` lists them (for completion in editors and shells)."""
     return list(__all__)
+
+
+class QualityError(DiagnoseError, ValueError):
+    """Input to the quality report or the fairness audit that does not fit: says where and what.
+
+    Raised by `diagnose.instrument_quality` and `diagnose.fairness_audit` (and their commands) for
+    rows made for another knowledge base, an unknown item or a bad answer (with its row), a group
+    attribute among the answers, and outcomes, groups or decisions that do not line up with the
+    rows or diagnoses. Nothing is computed when it is raised.
+
+    Examples:
+        >>> str(QualityError("groups: 9 values for 10 diagnoses; give one per diagnosis, in order"))
+        'groups: 9 values for 10 diagnoses; give one per diagnosis, in order'
+    """

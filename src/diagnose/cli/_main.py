@@ -31,6 +31,7 @@ from diagnose.cli._io import INTAKE_DATE, Group, NamedPath, is_device, read_inta
 from diagnose.cli._io import Fail as _Fail
 from diagnose.cli._io import kb_option as _kb_option
 from diagnose.cli._io import load as _load
+from diagnose.cli._quality import audit_command, quality_command
 from diagnose.cli._show import print_diagnosis
 from diagnose.errors import DiagnoseError
 from diagnose.knowledge._load import iter_errors, load_knowledge_base
@@ -300,6 +301,8 @@ for _command in (chart_command, compare_command, evaluate_command, plan_command,
     cli.add_command(_command)
 cli.add_command(_client_group)
 cli.add_command(_caseload_group)
+cli.add_command(quality_command)
+cli.add_command(audit_command)
 
 
 def main() -> None:
