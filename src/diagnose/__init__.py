@@ -25,6 +25,7 @@ from diagnose.errors import (
     DiagnoseError,
     EngineError,
     EngineUnavailableError,
+    ExplainError,
     KnowledgeBaseError,
     KnowledgeBaseProblem,
     StoreError,
@@ -35,6 +36,16 @@ from diagnose.evaluation import (
     Trajectory,
     caseload_indicators,
     evaluate,
+)
+from diagnose.explain import (
+    Alternative,
+    InterventionChange,
+    LevelChange,
+    MissingFactor,
+    UndecidedChange,
+    WhatWouldChange,
+    explain,
+    what_would_change,
 )
 from diagnose.knowledge import (
     ContextField,
@@ -49,6 +60,7 @@ from diagnose.knowledge import (
 )
 from diagnose.monitoring import Comparison, Review, Suggestion, compare, review
 from diagnose.plan import Decision, Goal, Plan, PreferenceItem, Preferences, build_plan
+from diagnose.questions import NextQuestions, Question, next_questions
 from diagnose.recommendation import (
     Diagnosis,
     FiredRule,
@@ -65,6 +77,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "Alternative",
     "AnswerError",
     "AnswerProblem",
     "Caseload",
@@ -79,22 +92,28 @@ __all__ = [
     "EngineError",
     "EngineUnavailableError",
     "EvaluationReport",
+    "ExplainError",
     "Factor",
     "FactorScore",
     "FiredRule",
     "Goal",
     "Intake",
     "Intervention",
+    "InterventionChange",
     "Item",
     "ItemScore",
     "KnowledgeBase",
     "KnowledgeBaseError",
     "KnowledgeBaseProblem",
+    "LevelChange",
     "LocalizedText",
+    "MissingFactor",
+    "NextQuestions",
     "Plan",
     "PreferenceItem",
     "Preferences",
     "Profile",
+    "Question",
     "Recommendation",
     "Review",
     "Scale",
@@ -102,7 +121,9 @@ __all__ = [
     "Suggestion",
     "Trace",
     "Trajectory",
+    "UndecidedChange",
     "UndecidedRule",
+    "WhatWouldChange",
     "__version__",
     "assess",
     "assess_many",
@@ -112,11 +133,14 @@ __all__ = [
     "compare",
     "default_knowledge_base_path",
     "evaluate",
+    "explain",
     "iter_errors",
     "load_knowledge_base",
+    "next_questions",
     "open_caseload",
     "profile_chart",
     "review",
+    "what_would_change",
 ]
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "DiagnoseError",
     "EngineError",
     "EngineUnavailableError",
+    "ExplainError",
     "KnowledgeBaseError",
     "KnowledgeBaseProblem",
 ]
@@ -218,4 +219,16 @@ class StoreError(DiagnoseError, ValueError):
     Examples:
         >>> str(StoreError("unknown client 'c-9': record its intake first"))
         "unknown client 'c-9': record its intake first"
+    """
+
+
+class ExplainError(DiagnoseError, ValueError):
+    """A diagnosis cannot be explained: another knowledge base made it, or a bad option.
+
+    Raised by `explain`, `what_would_change` and `next_questions` (for their options; bad answers
+    raise `AnswerError`).
+
+    Examples:
+        >>> str(ExplainError("language: expected 'nl' or 'en', got 'de'"))
+        "language: expected 'nl' or 'en', got 'de'"
     """
