@@ -67,13 +67,13 @@ _WORDS: dict[Language, dict[str, str]] = {
         "change_part": "{name} {levels}",
         "and": " en ",
         "or": " of ",
-        "instead": "Dan zou {names} wel passen.",
+        "instead": "Dan zou {names} worden geadviseerd.",
         "wishes": "Wat u zelf wilt",
-        "goal": "Uw eigen doel: {goal}",
+        "goal": 'Uw eigen doel: "{goal}".',
         "wanted": "U zei dat u {name} graag wilt.",
-        "wanted_reason": "U zei dat u {name} graag wilt: {reason}",
+        "wanted_reason": 'U zei dat u {name} graag wilt: "{reason}".',
         "unwanted": "U zei dat u {name} liever niet wilt.",
-        "unwanted_reason": "U zei dat u {name} liever niet wilt: {reason}",
+        "unwanted_reason": 'U zei dat u {name} liever niet wilt: "{reason}".',
         "moved_up": "Daarom staat dit advies hoger in de lijst.",
         "moved_down": "Daarom staat dit advies lager in de lijst. U kunt er samen over praten.",
         "not_advised": "Dit volgt niet uit de antwoorden. U kunt het met uw klantmanager bespreken.",
@@ -85,6 +85,7 @@ _WORDS: dict[Language, dict[str, str]] = {
         "unknown": "Op een deel van de vragen wist u het antwoord niet.",
         "not_asked": "Een deel van de vragen is niet gesteld.",
         "open": "Daarom weten we niet of {names} bij u past.",
+        "open_many": "Daarom weten we niet of {names} bij u passen.",
         "silent": "Daarover zegt dit advies niets.",
         "decide": "Wie beslist",
         "together": (
@@ -108,13 +109,13 @@ _WORDS: dict[Language, dict[str, str]] = {
         "change_part": "{name} were {levels}",
         "and": " and ",
         "or": " or ",
-        "instead": "Then {names} would fit.",
+        "instead": "Then {names} would be advised.",
         "wishes": "What you want yourself",
-        "goal": "Your own goal: {goal}",
+        "goal": 'Your own goal: "{goal}".',
         "wanted": "You said you would like {name}.",
-        "wanted_reason": "You said you would like {name}: {reason}",
+        "wanted_reason": 'You said you would like {name}: "{reason}".',
         "unwanted": "You said you would rather not have {name}.",
-        "unwanted_reason": "You said you would rather not have {name}: {reason}",
+        "unwanted_reason": 'You said you would rather not have {name}: "{reason}".',
         "moved_up": "That is why this advice comes higher in the list.",
         "moved_down": "That is why this advice comes lower in the list. You can talk about it together.",
         "not_advised": "It does not follow from the answers. You can discuss it with your client manager.",
@@ -126,6 +127,7 @@ _WORDS: dict[Language, dict[str, str]] = {
         "unknown": "You did not know the answer to some of the questions.",
         "not_asked": "Some of the questions were not asked.",
         "open": "So we do not know whether {names} would suit you.",
+        "open_many": "So we do not know whether {names} would suit you.",
         "silent": "This advice says nothing about it.",
         "decide": "Who decides",
         "together": (
@@ -271,9 +273,11 @@ def _not_measured(
         if reasons == {"not_asked"}:
             parts.append(words["not_asked"])
         interventions = open_by_factor.get(factor)
-        parts.append(
-            words["open"].format(names=_names(interventions, lang)) if interventions else words["silent"]
-        )
+        if interventions:
+            key = "open" if len(interventions) == 1 else "open_many"
+            parts.append(words[key].format(names=_names(interventions, lang)))
+        else:
+            parts.append(words["silent"])
         out.item("- ", " ".join(parts))
 
 

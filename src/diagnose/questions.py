@@ -30,7 +30,6 @@ from diagnose._base import Record
 from diagnose._changes import score_points
 from diagnose._solver import Encoding, variable_of
 from diagnose.conditions import context_key, iter_atoms, level_key, score_key
-from diagnose.errors import AnswerError, AnswerProblem
 from diagnose.scoring import Intake, validate_intake
 
 if TYPE_CHECKING:
@@ -170,12 +169,11 @@ def next_questions(
     given_context: object = {} if context is None else context
     if isinstance(answers, Intake) and isinstance(given_context, Mapping):
         given_context = {**answers.context, **given_context}
-    if not isinstance(given, Mapping):
-        validate_intake(kb, given, {})  # type: ignore[arg-type]  # it says what is wrong
-        raise AnswerError([AnswerProblem("intake", "answers", "expected a mapping")])  # pragma: no cover
+    # validate_intake says what is wrong with anything that is not answers (a list, text, None).
     checked, checked_context = validate_intake(kb, given, given_context)  # type: ignore[arg-type]  # checked there
+    asked = {k: v for k, v in checked.items() if k in given}  # type: ignore[operator]  # a mapping by now
     domains = {f: _Domain(kb, f, points, cuts) for f, (points, cuts) in score_points(kb).items()}
-    states = _States(kb, domains, {k: v for k, v in checked.items() if k in given})
+    states = _States(kb, domains, asked)
     relevant = _open_rules(kb, domains, states, checked_context)
     questions = []
     for factor, rules in relevant.items():
