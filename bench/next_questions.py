@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def advice(d: diagnose.Diagnosis) -> list[tuple[str, int, tuple[str, ...]]]:
+    """What counts as the advice: interventions in order, with priority and rules."""
     return [(r.intervention, r.priority, r.rules) for r in d.recommendations]
 
 
@@ -41,6 +42,7 @@ def interview(kb: diagnose.KnowledgeBase, full: dict[str, object]) -> tuple[dict
 
 
 def main() -> None:
+    """Interview every intake and print the figures."""
     kb = diagnose.load_knowledge_base()
     rng = random.Random(18)
     runs: dict[str, list[int]] = {"examples": [], "generated": []}
