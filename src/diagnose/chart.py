@@ -6,8 +6,19 @@ earlier profile too, it is drawn underneath with a dashed outline and a lighter 
 names both ("Eerder" / "Nu"). Labels are in Dutch or English.
 
 A factor that was not assessed has no score, and it is not drawn as one: drawing it at zero would
-show a false "very low". The polygon runs through the assessed factors only (the missing vertex is
-skipped and its neighbours are joined), and the axis label says "(niet gemeten)".
+show a false "very low", and joining its neighbours straight across would suggest a value between
+them. So the profile is drawn in runs of neighbouring assessed factors: each run is a filled wedge
+from the centre with an outline through its points, a factor on its own is a spoke from the centre
+to its score, and an unmeasured factor leaves a gap; its axis label says "(niet gemeten)". When
+every factor is assessed the profile is one closed polygon.
+
+When every factor has the same scale and thresholds, the level bands (low, medium, high) are
+shaded as rings and named, with the scale's numbers, between the last axis and the first, where
+no score can hide them. With dates, the legend (or, with one profile, a line under the title)
+says when each profile was measured.
+
+`kind="bars"` draws the same profile as horizontal bars (`diagnose._chart_bars`): one row per
+factor with its own level bands, which reads better in a conversation than a radar.
 
 The SVG is built here as text, with no plotting library and no display: that is simpler and
 cleaner than adding matplotlib (a large dependency, with a backend to configure on a server) for
@@ -18,49 +29,46 @@ same input gives a byte-identical document, which can be stored, compared and te
 from __future__ import annotations
 
 import math
-import re
 import textwrap
 from typing import TYPE_CHECKING, Literal
 
-from diagnose._consistency import check_score
+from diagnose._chart_parts import (
+    AXIS,
+    BAND_FILL,
+    BEFORE_FILL,
+    BEFORE_LINE,
+    CX,
+    MUTED,
+    NOW_FILL,
+    NOW_LINE,
+    RING,
+    TEXT,
+    WIDTH,
+    WORDS,
+    check_options,
+    date_text,
+    description,
+    escape,
+    header,
+    legend,
+    num,
+    score_text,
+    shared_bands,
+    subtitle,
+)
 from diagnose.errors import ChartError
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from diagnose.knowledge import Factor, KnowledgeBase, Scale
     from diagnose.scoring import FactorScore, Profile
 
 __all__ = ["profile_chart"]
 
-_WORDS = {
-    "nl": {
-        "title": "Profiel",
-        "title_before": "Profiel: eerder en nu",
-        "before": "Eerder",
-        "now": "Nu",
-        "not_assessed": "niet gemeten",
-        "low": "laag",
-        "medium": "midden",
-        "high": "hoog",
-        "scale": "Schaal {lo} tot {hi}, van het midden naar de rand.",
-    },
-    "en": {
-        "title": "Profile",
-        "title_before": "Profile: before and now",
-        "before": "Before",
-        "now": "Now",
-        "not_assessed": "not assessed",
-        "low": "low",
-        "medium": "medium",
-        "high": "high",
-        "scale": "Scale {lo} to {hi}, from the centre to the rim.",
-    },
-}
-
 # The layout, in viewBox units; `size` sets the width the whole drawing is scaled to.
-_WIDTH = 640.0
 _HEIGHT = 490.0  # without a legend
 _LEGEND_HEIGHT = 40.0
-_CX = 320.0
 _CY = 276.0
 _RADIUS = 150.0
 _LABEL_GAP = 14.0
@@ -69,44 +77,6 @@ _WRAP = 16  # characters per line of a label above or below the chart
 _WRAP_SIDE = 22  # at most, for a label beside it (where the room to the edge allows)
 _CHAR_WIDTH = 8.3  # a generous average for the 15-unit label font
 _MARGIN = 8.0
-
-# Colours: dark text and lines on white (contrast above 7:1 for text); the two profiles also
-# differ by line style (solid and dashed) and by their markers, and the legend names them.
-_TEXT = "#1a1a1a"
-_MUTED = "#595959"
-_RING = "#d4d4d4"
-_AXIS = "#a6a6a6"
-_NOW_LINE = "#005a9c"
-_NOW_FILL = "#0072b2"
-_BEFORE_LINE = "#595959"
-_BEFORE_FILL = "#a6a6a6"
-_FONT = "Helvetica, Arial, sans-serif"
-
-# Characters that XML 1.0 does not allow at all; they are dropped from text rather than breaking
-# the document.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _escape(text: str) -> str:
-    """Text for XML content or a double- or single-quoted attribute."""
-    text = _INVALID_XML.sub("", text)
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("'", "&apos;")
-    )
-
-
-def _num(value: float) -> str:
-    """A coordinate rounded to one decimal, without `-0` or a trailing `.0`."""
-    return f"{round(value, 1) + 0.0:.1f}".removesuffix(".0")
-
-
-def _score_text(value: float, language: Literal["nl", "en"]) -> str:
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if language == "nl" else text
 
 
 class _Axis:
@@ -124,27 +94,11 @@ class _Axis:
     def point(self, fraction: float) -> tuple[float, float]:
         """The point at `fraction` of the way from the centre (0) to the rim (1)."""
         r = _RADIUS * fraction
-        return _CX + r * math.cos(self.angle), _CY + r * math.sin(self.angle)
+        return CX + r * math.cos(self.angle), _CY + r * math.sin(self.angle)
 
     def at(self, value: float) -> tuple[float, float]:
         """The point of a score on this axis."""
         return self.point((value - self.lo) / (self.hi - self.lo))
-
-
-def _check_factors(kb: KnowledgeBase, profile: Profile, what: str) -> None:
-    missing = [f for f in kb.factors if f not in profile.scores]
-    extra = [f for f in profile.scores if f not in kb.factors]
-    problems = []
-    if missing:
-        problems.append(f"no score for {', '.join(missing)}")
-    if extra:
-        problems.append(f"unknown factors {', '.join(extra)}")
-    if problems:
-        raise ChartError(
-            f"{what} does not fit the knowledge base ({'; '.join(problems)}); was it scored with another one?"
-        )
-    for factor, result in profile.scores.items():
-        check_score(kb, what, factor, result.score, result.level, ChartError)
 
 
 def profile_chart(  # noqa: PLR0913 - the chart's options, all keyword-only
@@ -155,14 +109,21 @@ def profile_chart(  # noqa: PLR0913 - the chart's options, all keyword-only
     language: Literal["nl", "en"] = "nl",
     title: str | None = None,
     size: int = 480,
+    kind: Literal["radar", "bars"] = "radar",
+    date: dt.date | None = None,
+    before_date: dt.date | None = None,
 ) -> str:
-    """Draw a profile as a radar chart: an SVG document, as a string.
+    """Draw a profile as a radar chart (or as bars): an SVG document, as a string.
 
-    One axis per factor of the knowledge base, in its order, from the lowest answer on the scale
-    (the centre) to the highest (the rim), with a guide ring at each whole scale value. The
-    profile is a filled polygon through the assessed factors; a factor that was not assessed is
-    skipped (never drawn as zero) and its label says so. With `before`, the earlier profile is
-    drawn underneath with a dashed outline and a lighter fill, and a legend names both.
+    Radar: one axis per factor of the knowledge base, in its order, from the lowest answer on the
+    scale (the centre) to the highest (the rim), with a guide ring at each whole scale value and,
+    when all factors share them, the level bands. The profile is drawn through the assessed
+    factors; a factor that was not assessed is a gap (never drawn as zero, never bridged) and its
+    label says so. With `before`, the earlier profile is drawn underneath with a dashed outline
+    and a lighter fill, and a legend names both, with their dates when given.
+
+    Bars (`kind="bars"`): one row per factor, a bar from the scale's lowest answer to the score
+    over the factor's own level bands; before, a thinner dashed bar above it.
 
     Args:
         kb: The knowledge base the profile was scored with.
@@ -171,6 +132,9 @@ def profile_chart(  # noqa: PLR0913 - the chart's options, all keyword-only
         language: `nl` or `en`, for the factor names and the other texts.
         title: The chart's heading; by default "Profiel" (with `before`: "Profiel: eerder en nu").
         size: The width in pixels; the height follows from the layout (a little taller with a legend).
+        kind: `radar` or `bars`.
+        date: When `profile` was measured (`Diagnosis.assessed_on`), shown with it.
+        before_date: When `before` was measured.
 
     Returns:
         A standalone SVG document (UTF-8 text, no XML declaration), with a `<title>` and a
@@ -178,8 +142,8 @@ def profile_chart(  # noqa: PLR0913 - the chart's options, all keyword-only
 
     Raises:
         ChartError: if a profile does not have the knowledge base's factors, a score is not a
-            number on its factor's scale (or its level does not fit it), or `size` or `language`
-            is not valid.
+            number on its factor's scale (or its level does not fit it), or `size`, `language`,
+            `kind` or a date is not valid.
 
     Examples:
         >>> import diagnose
@@ -193,68 +157,75 @@ def profile_chart(  # noqa: PLR0913 - the chart's options, all keyword-only
         >>> earlier = diagnose.assess({"se_1": 2, "se_2": 1, "se_3": 2}).profile
         >>> ">Eerder<" in profile_chart(kb, now, before=earlier)
         True
+        >>>         >>> bars = profile_chart(kb, now, before=earlier, kind="bars", date=dt.date(2026, 6, 2),
+        ...                      before_date=dt.date(2026, 3, 12))
+        >>> ">Eerder (12-03-2026)<" in bars, ">Nu (02-06-2026)<" in bars
+        (True, True)
     """
-    if language not in _WORDS:
-        raise ChartError(f"language must be 'nl' or 'en', got {language!r}")
-    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-        raise ChartError(f"size must be a positive whole number of pixels, got {size!r}")
-    _check_factors(kb, profile, "profile")
-    if before is not None:
-        _check_factors(kb, before, "before")
-    words = _WORDS[language]
-    factors = list(kb.factors.values())
-    axes = [_Axis(f, kb.items_by_factor[f.id][0].scale, i, len(factors)) for i, f in enumerate(factors)]
+    if kind not in ("radar", "bars"):
+        raise ChartError(f"kind must be 'radar' or 'bars', got {kind!r}")
+    check_options(kb, profile, before=before, language=language, size=size, dates=(date, before_date))
+    words = WORDS[language]
     if title is None:
         title = words["title_before" if before is not None else "title"]
+    if kind == "bars":
+        from diagnose._chart_bars import bar_chart  # noqa: PLC0415 - it imports this module
 
+        return bar_chart(kb, profile, before, language, title, size, (date, before_date))
+    factors = list(kb.factors.values())
+    axes = [_Axis(f, kb.items_by_factor[f.id][0].scale, i, len(factors)) for i, f in enumerate(factors)]
     box_height = _HEIGHT + (_LEGEND_HEIGHT if before is not None else 0.0)
-    height = size * box_height / _WIDTH
-    out = [
-        (
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{_num(height)}" '
-            f'viewBox="0 0 {_num(_WIDTH)} {_num(box_height)}" role="img" font-family="{_FONT}">'
-        ),
-        f"<title>{_escape(title)}</title>",
-        f"<desc>{_escape(_description(axes, profile, before, language))}</desc>",
-        f'<rect width="{_num(_WIDTH)}" height="{_num(box_height)}" fill="#ffffff"/>',
-        (
-            f'<text class="chart-title" x="{_num(_CX)}" y="32" text-anchor="middle" font-size="21" '
-            f'font-weight="bold" fill="{_TEXT}">{_escape(title)}</text>'
-        ),
-    ]
+    out = header(size, box_height, title, description(kb, profile, before, language, "scale"))
+    if date is not None and before is None:
+        out.append(subtitle(words["measured_on"].format(date=date_text(date, language))))
+    out += _bands(kb)
     out += _grid(axes)
     if before is not None:
-        out += _polygon(axes, before, "before", language)
-    out += _polygon(axes, profile, "now", language)
+        out += _shape(axes, before, "before", language)
+    out += _shape(axes, profile, "now", language)
+    out += _band_names(kb, axes, language)
     out += _labels(axes, profile, language)
     if before is not None:
-        out += _legend(language)
+        out += legend(language, _HEIGHT + 16, (date, before_date))
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def _description(
-    axes: list[_Axis], profile: Profile, before: Profile | None, language: Literal["nl", "en"]
-) -> str:
-    """The chart in words, for screen readers: the scale, then every factor's score."""
-    words = _WORDS[language]
+def _bands(kb: KnowledgeBase) -> list[str]:
+    """The level bands as shaded rings (their names come later, over the profile)."""
+    bands = shared_bands(kb)
+    if bands is None:
+        return []
+    lo, medium, high, hi = bands
+    radius = {v: _RADIUS * (v - lo) / (hi - lo) for v in (medium, high, hi)}
+    out = ['<g class="level-bands" stroke="none">']
+    centre = f'cx="{num(CX)}" cy="{num(_CY)}"'
+    for level, r in (("high", radius[hi]), ("medium", radius[high]), ("low", radius[medium])):
+        out.append(f'<circle class="band {level}" {centre} r="{num(r)}" fill="{BAND_FILL[level]}"/>')
+    out.append("</g>")
+    return out
 
-    def scores(p: Profile) -> str:
-        parts = []
-        for axis in axes:
-            name = axis.factor.name.get(language)
-            s = p.scores[axis.factor.id]
-            if s.score is None or s.level == "not_assessed":
-                parts.append(f"{name}: {words['not_assessed']}")
-            else:
-                parts.append(f"{name}: {_score_text(s.score, language)} ({words[s.level]})")
-        return "; ".join(parts) + "."
 
-    scales = {(a.lo, a.hi) for a in axes}
-    text = words["scale"].format(lo=axes[0].lo, hi=axes[0].hi) + " " if len(scales) == 1 else ""
-    if before is None:
-        return text + scores(profile)
-    return f"{text}{words['before']}: {scores(before)} {words['now']}: {scores(profile)}"
+def _band_names(kb: KnowledgeBase, axes: list[_Axis], language: Literal["nl", "en"]) -> list[str]:
+    """The bands' names, over the profile, halfway between the last axis and the first."""
+    bands = shared_bands(kb)
+    if bands is None:
+        return []
+    lo, medium, high, hi = bands
+    words = WORDS[language]
+    out: list[str] = []
+    # Their names, along the line halfway between the last axis and the first (no score lies there).
+    angle = axes[0].angle - math.pi / len(axes)
+    out.append(
+        f'<g class="band-names" font-size="12" font-style="italic" fill="{MUTED}" text-anchor="middle" '
+        'stroke="#ffffff" stroke-width="3" paint-order="stroke">'
+    )
+    for level, (a, b) in (("low", (lo, medium)), ("medium", (medium, high)), ("high", (high, hi))):
+        r = _RADIUS * ((a + b) / 2 - lo) / (hi - lo)
+        x, y = CX + r * math.cos(angle), _CY + r * math.sin(angle)
+        out.append(f'<text x="{num(x)}" y="{num(y + 4)}">{escape(words[level])}</text>')
+    out.append("</g>")
+    return out
 
 
 def _grid(axes: list[_Axis]) -> list[str]:
@@ -262,71 +233,103 @@ def _grid(axes: list[_Axis]) -> list[str]:
     fractions = sorted(
         {(v - a.lo) / (a.hi - a.lo) for a in axes for v in range(a.lo, a.hi + 1)} - {0.0},
     )
-    out = [f'<g class="rings" fill="none" stroke="{_RING}" stroke-width="1">']
+    out = [f'<g class="rings" fill="none" stroke="{RING}" stroke-width="1">']
     out += [
-        f'<circle class="ring" cx="{_num(_CX)}" cy="{_num(_CY)}" r="{_num(_RADIUS * f)}"/>' for f in fractions
+        f'<circle class="ring" cx="{num(CX)}" cy="{num(_CY)}" r="{num(_RADIUS * f)}"/>' for f in fractions
     ]
     out.append("</g>")
     if len({(a.lo, a.hi) for a in axes}) == 1:  # one scale for all: number the rings once
         first = axes[0]
+        # A quarter of the way from the first axis to the second: no marker there, and the band
+        # names are on the other side of the first axis.
+        angle = first.angle + 2 * math.pi / len(axes) / 4
         out.append(
-            f'<g class="ring-values" font-size="12" fill="{_MUTED}" '
+            f'<g class="ring-values" font-size="12" fill="{MUTED}" text-anchor="middle" '
             'stroke="#ffffff" stroke-width="3" paint-order="stroke">'  # a halo, readable over lines
         )
         for value in range(first.lo, first.hi + 1):
-            x, y = first.at(value)
-            out.append(f'<text x="{_num(x + 5)}" y="{_num(y + 12)}">{value}</text>')
+            r = _RADIUS * (value - first.lo) / (first.hi - first.lo)
+            x, y = CX + r * math.cos(angle), _CY + r * math.sin(angle)
+            out.append(f'<text x="{num(x)}" y="{num(y + 4)}">{value}</text>')
         out.append("</g>")
-    out.append(f'<g class="axes" stroke="{_AXIS}" stroke-width="1">')
+    out.append(f'<g class="axes" stroke="{AXIS}" stroke-width="1">')
     for axis in axes:
         x, y = axis.point(1.0)
-        out.append(f'<line x1="{_num(_CX)}" y1="{_num(_CY)}" x2="{_num(x)}" y2="{_num(y)}"/>')
+        out.append(f'<line x1="{num(CX)}" y1="{num(_CY)}" x2="{num(x)}" y2="{num(y)}"/>')
     out.append("</g>")
     return out
 
 
-def _assessed(axes: list[_Axis], profile: Profile) -> list[tuple[_Axis, FactorScore, float]]:
-    """The axes with a score, in order; a factor without one is left out, never set to a value."""
-    found = []
+def _runs(axes: list[_Axis], profile: Profile) -> list[list[tuple[_Axis, FactorScore, float]]]:
+    """The assessed factors in runs of neighbours, around the circle; a factor not assessed splits them."""
+    scored = []
     for axis in axes:
         s = profile.scores[axis.factor.id]
-        if s.score is not None and s.level != "not_assessed":
-            found.append((axis, s, s.score))
-    return found
+        scored.append((axis, s, s.score) if s.score is not None and s.level != "not_assessed" else None)
+    if all(scored):
+        return [[x for x in scored if x is not None]]
+    start = next(i for i, x in enumerate(scored) if x is None)  # begin just after a gap
+    runs: list[list[tuple[_Axis, FactorScore, float]]] = []
+    current: list[tuple[_Axis, FactorScore, float]] = []
+    for step in range(1, len(scored) + 1):
+        x = scored[(start + step) % len(scored)]
+        if x is None:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append(x)
+    return sorted(runs, key=lambda run: axes.index(run[0][0]))
 
 
-def _polygon(
+def _shape(
     axes: list[_Axis], profile: Profile, which: Literal["before", "now"], language: Literal["nl", "en"]
 ) -> list[str]:
-    """A profile's polygon through its assessed factors, with a marker at each vertex."""
-    words = _WORDS[language]
+    """A profile: a polygon when all is assessed, else a wedge (or spoke) per run; a marker per score."""
+    words = WORDS[language]
     if which == "now":
-        style = f'fill="{_NOW_FILL}" fill-opacity="0.28" stroke="{_NOW_LINE}" stroke-width="2.5"'
-        marker = f'r="4" fill="{_NOW_LINE}" stroke="#ffffff" stroke-width="1"'
+        fill = f'fill="{NOW_FILL}" fill-opacity="0.28"'
+        line = f'stroke="{NOW_LINE}" stroke-width="2.5"'
+        marker = f'r="4" fill="{NOW_LINE}" stroke="#ffffff" stroke-width="1"'
     else:
-        style = (
-            f'fill="{_BEFORE_FILL}" fill-opacity="0.18" stroke="{_BEFORE_LINE}" stroke-width="2" '
-            'stroke-dasharray="7 5"'
-        )
-        marker = f'r="3.5" fill="#ffffff" stroke="{_BEFORE_LINE}" stroke-width="1.5"'
-    assessed = _assessed(axes, profile)
-    points = [axis.at(value) for axis, _s, value in assessed]
+        fill = f'fill="{BEFORE_FILL}" fill-opacity="0.18"'
+        line = f'stroke="{BEFORE_LINE}" stroke-width="2" stroke-dasharray="7 5"'
+        marker = f'r="3.5" fill="#ffffff" stroke="{BEFORE_LINE}" stroke-width="1.5"'
+    runs = (
+        _runs(axes, profile)
+        if any(s.score is not None and s.level != "not_assessed" for s in profile.scores.values())
+        else []
+    )
     out = [f'<g class="profile {which}">']
-    if points:
-        joined = " ".join(f"{_num(x)},{_num(y)}" for x, y in points)
-        out.append(f'<polygon points="{joined}" stroke-linejoin="round" {style}/>')
-    for (axis, s, value), (x, y) in zip(assessed, points, strict=True):
+    whole = len(runs) == 1 and len(runs[0]) == len(axes)
+    for run in runs:
+        points = " ".join(f"{num(x)},{num(y)}" for x, y in (a.at(v) for a, _s, v in run))
+        if whole:
+            out.append(f'<polygon points="{points}" stroke-linejoin="round" {fill} {line}/>')
+        elif len(run) == 1:
+            x, y = run[0][0].at(run[0][2])
+            out.append(
+                f'<line class="spoke" x1="{num(CX)}" y1="{num(_CY)}" x2="{num(x)}" y2="{num(y)}" {line}/>'
+            )
+        else:
+            centre = f"{num(CX)},{num(_CY)}"
+            out.append(f'<polygon class="wedge" points="{centre} {points}" stroke="none" {fill}/>')
+            out.append(
+                f'<polyline class="run" points="{points}" fill="none" stroke-linejoin="round" {line}/>'
+            )
+    for axis, s, value in (x for run in runs for x in run):
+        x, y = axis.at(value)
         name = axis.factor.name.get(language)
-        tip = f"{words[which]}: {name} {_score_text(value, language)} ({words[s.level]})"
-        out.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" {marker}><title>{_escape(tip)}</title></circle>')
+        tip = f"{words[which]}: {name} {score_text(value, language)} ({words[s.level]})"
+        out.append(f'<circle cx="{num(x)}" cy="{num(y)}" {marker}><title>{escape(tip)}</title></circle>')
     out.append("</g>")
     return out
 
 
 def _labels(axes: list[_Axis], profile: Profile, language: Literal["nl", "en"]) -> list[str]:
     """Each axis's factor name outside the rim, wrapped; a factor not assessed says so."""
-    words = _WORDS[language]
-    out = [f'<g class="axis-labels" font-size="15" fill="{_TEXT}">']
+    words = WORDS[language]
+    out = [f'<g class="axis-labels" font-size="15" fill="{TEXT}">']
     for axis in axes:
         s = profile.scores[axis.factor.id]
         missing = s.score is None or s.level == "not_assessed"
@@ -335,7 +338,7 @@ def _labels(axes: list[_Axis], profile: Profile, language: Literal["nl", "en"]) 
         x, y = x + _LABEL_GAP * cos, y + _LABEL_GAP * sin
         anchor = "middle" if abs(cos) < 0.1 else "start" if cos > 0 else "end"  # noqa: PLR2004
         # Beside the chart a label may use the room to the edge: fewer lines, fewer collisions.
-        room = {"start": _WIDTH - x, "end": x}.get(anchor, 0.0) - _MARGIN
+        room = {"start": WIDTH - x, "end": x}.get(anchor, 0.0) - _MARGIN
         width = max(_WRAP, min(_WRAP_SIDE, int(room / _CHAR_WIDTH)))
         lines = textwrap.wrap(
             axis.factor.name.get(language), width, break_long_words=False, break_on_hyphens=False
@@ -344,40 +347,19 @@ def _labels(axes: list[_Axis], profile: Profile, language: Literal["nl", "en"]) 
         # Above the point at the top, below it at the bottom, centred on it at the sides.
         top = y + (sin - 1) / 2 * count * _LINE_HEIGHT
         spans = [
-            f'<tspan x="{_num(x)}" y="{_num(top + (i + 0.8) * _LINE_HEIGHT)}">{_escape(line)}</tspan>'
+            f'<tspan x="{num(x)}" y="{num(top + (i + 0.8) * _LINE_HEIGHT)}">{escape(line)}</tspan>'
             for i, line in enumerate(lines)
         ]
         if missing:
             y_marker = top + (len(lines) + 0.8) * _LINE_HEIGHT
             spans.append(
-                f'<tspan x="{_num(x)}" y="{_num(y_marker)}" font-style="italic">'
-                f"({_escape(words['not_assessed'])})</tspan>"
+                f'<tspan x="{num(x)}" y="{num(y_marker)}" font-style="italic">'
+                f"({escape(words['not_assessed'])})</tspan>"
             )
-        colour = f' fill="{_MUTED}"' if missing else ""
+        colour = f' fill="{MUTED}"' if missing else ""
         out.append(
-            f'<text class="axis-label" data-factor="{_escape(axis.factor.id)}" '
+            f'<text class="axis-label" data-factor="{escape(axis.factor.id)}" '
             f'text-anchor="{anchor}"{colour}>{"".join(spans)}</text>'
         )
     out.append("</g>")
     return out
-
-
-def _legend(language: Literal["nl", "en"]) -> list[str]:
-    """Which polygon is which, in words: the line style and the text carry it, not the colour."""
-    words = _WORDS[language]
-    y = _HEIGHT + 16
-    before_x, now_x = _CX - 120, _CX + 20
-    return [
-        f'<g class="legend" font-size="15" fill="{_TEXT}">',
-        (
-            f'<rect x="{_num(before_x)}" y="{_num(y - 10)}" width="30" height="14" fill="{_BEFORE_FILL}" '
-            f'fill-opacity="0.18" stroke="{_BEFORE_LINE}" stroke-width="2" stroke-dasharray="7 5"/>'
-        ),
-        f'<text x="{_num(before_x + 38)}" y="{_num(y + 2)}">{_escape(words["before"])}</text>',
-        (
-            f'<rect x="{_num(now_x)}" y="{_num(y - 10)}" width="30" height="14" fill="{_NOW_FILL}" '
-            f'fill-opacity="0.28" stroke="{_NOW_LINE}" stroke-width="2.5"/>'
-        ),
-        f'<text x="{_num(now_x + 38)}" y="{_num(y + 2)}">{_escape(words["now"])}</text>',
-        "</g>",
-    ]
