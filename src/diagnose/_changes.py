@@ -66,6 +66,14 @@ class Alternative(Record):
 
     Every combination of the listed levels has the effect; `also_added` and `also_removed` are
     the other interventions that would then come in or drop out (in every such combination).
+
+    Examples:
+        >>> import diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> d = diagnose.assess({"se_1": 1, "se_2": 2, "se_3": 1, "mo_1": 5, "mo_2": 4}, knowledge_base=kb)
+        >>> alternative = diagnose.what_would_change(d, knowledge_base=kb).removals[0].alternatives[0]
+        >>> [(c.factor, c.current, c.levels) for c in alternative.changes]
+        [('self_efficacy', 'low', ('medium', 'high'))]
     """
 
     changes: tuple[LevelChange, ...]
@@ -77,6 +85,14 @@ class InterventionChange(Record):
     """For one intervention: the smallest changes that would remove it (if advised) or bring it in.
 
     `alternatives` is empty when no change of at most `WhatWouldChange.max_factors` factors does it.
+
+    Examples:
+        >>> import diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> d = diagnose.assess({"mo_1": 1, "mo_2": 1}, knowledge_base=kb)
+        >>> change = diagnose.what_would_change(d, knowledge_base=kb).removals[0]
+        >>> change.intervention, change.alternatives[0].changes[0].levels
+        ('motivational_interviewing', ('medium', 'high'))
     """
 
     intervention: str
@@ -91,6 +107,15 @@ class MissingFactor(Record):
         needed: How many more of its items must be answered before it is scored.
         items: Its items without an answer, in questionnaire order.
         reasons: Why each of them has none (`not_asked`, `declined`, `unknown`).
+
+    Examples:
+        >>> import diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> d = diagnose.assess({"mo_1": 1, "mo_2": 1, "he_1": "declined"}, knowledge_base=kb)
+        >>> undecided = diagnose.what_would_change(d, knowledge_base=kb).undecided
+        >>> health = next(u for u in undecided if u.rule == "low_health").factors[0]
+        >>> health.factor, health.needed, health.reasons["he_1"]
+        ('health', 2, 'declined')
     """
 
     factor: str
@@ -108,6 +133,15 @@ class UndecidedChange(Record):
         factors: The factors it reads that were not assessed, with their missing items.
         context_missing: The context fields it reads that were not given.
         advised: Whether the intervention is advised anyway, by another rule.
+
+    Examples:
+        >>> import diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> d = diagnose.assess({"mo_1": 1, "mo_2": 1}, knowledge_base=kb)
+        >>> undecided = diagnose.what_would_change(d, knowledge_base=kb).undecided
+        >>> u = next(u for u in undecided if u.rule == "low_health")
+        >>> u.intervention, [f.factor for f in u.factors], u.advised
+        ('health_assessment', ['health'], False)
     """
 
     rule: str
@@ -126,6 +160,14 @@ class WhatWouldChange(Record):
             that do, in the knowledge base's order.
         undecided: Per undecided rule: the missing answers that would decide it.
         max_factors: The most factors one change was allowed to touch.
+
+    Examples:
+        >>> import diagnose
+        >>> kb = diagnose.load_knowledge_base()
+        >>> d = diagnose.assess({"mo_1": 1, "mo_2": 1}, knowledge_base=kb)
+        >>> changes = diagnose.what_would_change(d, knowledge_base=kb)
+        >>> diagnose.WhatWouldChange.model_validate_json(changes.model_dump_json()) == changes
+        True
     """
 
     removals: tuple[InterventionChange, ...]

@@ -157,7 +157,8 @@ def profile_chart(  # noqa: PLR0913 - the chart's options, all keyword-only
         >>> earlier = diagnose.assess({"se_1": 2, "se_2": 1, "se_3": 2}).profile
         >>> ">Eerder<" in profile_chart(kb, now, before=earlier)
         True
-        >>>         >>> bars = profile_chart(kb, now, before=earlier, kind="bars", date=dt.date(2026, 6, 2),
+        >>> import datetime as dt
+        >>> bars = profile_chart(kb, now, before=earlier, kind="bars", date=dt.date(2026, 6, 2),
         ...                      before_date=dt.date(2026, 3, 12))
         >>> ">Eerder (12-03-2026)<" in bars, ">Nu (02-06-2026)<" in bars
         (True, True)

@@ -49,6 +49,12 @@ class Question(Record):
         rules: The rules whose outcome can still depend on this factor, in the knowledge base's order.
         not_assessed: Whether the factor is not assessed with the answers so far.
         needed: How many more of the factor's items must be answered before it is scored.
+
+    Examples:
+        >>> import diagnose
+        >>> q = diagnose.next_questions({"mo_1": 2}).questions[0]
+        >>> q.item, q.factor, q.needed
+        ('mo_2', 'motivation', 1)
     """
 
     item: str
