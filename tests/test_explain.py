@@ -345,3 +345,31 @@ def test_what_would_change_round_trips_as_json(fixture_kb: diagnose.KnowledgeBas
     d = diagnose.assess(PINNED_ANSWERS, knowledge_base=fixture_kb)
     changes = diagnose.what_would_change(d, knowledge_base=fixture_kb)
     assert diagnose.WhatWouldChange.model_validate_json(changes.model_dump_json()) == changes
+
+
+def _edited(d: diagnose.Diagnosis, part: str) -> diagnose.Diagnosis:
+    """The diagnosis with one id changed to one the knowledge base does not have."""
+    if part == "recommendation":
+        rec = d.recommendations[0].model_copy(update={"intervention": "nope"})
+        return d.model_copy(update={"recommendations": (rec,)})
+    if part == "undecided":
+        undecided = d.trace.undecided_rules[0].model_copy(update={"rule": "gone"})
+        return d.model_copy(update={"trace": d.trace.model_copy(update={"undecided_rules": (undecided,)})})
+    wish = diagnose.PreferenceItem(intervention="nope")
+    return d.model_copy(update={"preferences": diagnose.Preferences(wanted=(wish,))})
+
+
+@pytest.mark.parametrize(
+    ("part", "message"),
+    [
+        ("recommendation", "diagnosis: recommendation 1: unknown intervention 'nope'"),
+        ("undecided", "diagnosis: trace.undecided_rules: rule 'gone' is not in the knowledge base"),
+        ("preference", "diagnosis: preferences: intervention 'nope' is not in the knowledge base"),
+    ],
+)
+def test_an_edited_diagnosis_is_refused_where_it_is_wrong(
+    fixture_kb: diagnose.KnowledgeBase, part: str, message: str
+) -> None:
+    d = _edited(diagnose.assess({"mo_1": 1, "mo_2": 1}, knowledge_base=fixture_kb), part)
+    with pytest.raises(diagnose.ExplainError, match=f"^{re.escape(message)}$"):
+        diagnose.explain(d, knowledge_base=fixture_kb)

@@ -21,8 +21,9 @@ import itertools
 from typing import TYPE_CHECKING
 
 from diagnose._base import LEVELS, Level, Record
+from diagnose._consistency import check_diagnosis
 from diagnose.conditions import ScoreCondition, iter_atoms, level_key, score_key, truth
-from diagnose.errors import ExplainError
+from diagnose.errors import CycleError, ExplainError
 from diagnose.recommendation import build_fact
 from diagnose.scoring import MissingReason  # noqa: TC001 - pydantic needs it at run time
 
@@ -191,6 +192,29 @@ def check_fits(diagnosis: object, kb: KnowledgeBase) -> Diagnosis:
             f"not with {kb.id} {kb.version} {kb.content_hash[:19]}; "
             "explain it with the knowledge base that made it"
         )
+    try:  # the same hash, but a stored diagnosis may have been edited: every id must still be known
+        check_diagnosis(diagnosis, kb, "diagnosis")
+    except CycleError as exc:
+        raise ExplainError(str(exc)) from None
+    prefs = diagnosis.preferences
+    wished = [*prefs.wanted, *prefs.unwanted] if prefs is not None else []
+    for where, ident, known in (
+        *(
+            (f"preferences: intervention {p.intervention!r}", p.intervention, kb.interventions)
+            for p in wished
+        ),
+        *(
+            (f"trace.undecided_rules: rule {u.rule!r}", u.rule, kb.rules_by_id)
+            for u in diagnosis.trace.undecided_rules
+        ),
+        *(
+            (f"trace.undecided_rules: factor {f!r}", f, kb.factors)
+            for u in diagnosis.trace.undecided_rules
+            for f in u.not_assessed
+        ),
+    ):
+        if ident not in known:
+            raise ExplainError(f"diagnosis: {where} is not in the knowledge base")
     return diagnosis
 
 
