@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import event, given, settings
@@ -15,22 +17,64 @@ import diagnose
 from diagnose.conditions import level_key, score_key
 from diagnose.scoring import score
 
+if TYPE_CHECKING:
+    from tests.conftest import MakeKb
+
 FIXTURE = Path(__file__).parent / "data" / "kb"
+#: Health with a screening set: he_1 and he_2 first, he_3 only when they are low.
+SCREENING = (
+    "    barrier: true\n    min_answered: 2\n",
+    "    barrier: true\n    min_answered: 2\n    screening: [he_1, he_2]\n",
+)
+
+
+@pytest.fixture(scope="module")
+def screened(tmp_path_factory: pytest.TempPathFactory) -> diagnose.KnowledgeBase:
+    root = tmp_path_factory.mktemp("screened") / "kb"
+    shutil.copytree(FIXTURE, root)
+    text = (root / "instrument.yaml").read_text(encoding="utf-8")
+    assert SCREENING[0] in text
+    (root / "instrument.yaml").write_text(text.replace(*SCREENING, 1), encoding="utf-8")
+    return diagnose.load_knowledge_base(root)
+
+
 EXAMPLES = sorted(Path(__file__).parent.parent.glob("examples/intake-*.json"))
 ITEMS = ("se_1", "se_2", "se_3", "se_4", "mo_1", "mo_2", "mo_3", "he_1", "he_2", "he_3")
 ANSWER = st.one_of(st.integers(1, 5), st.sampled_from(["declined", "unknown"]))
 
 
 def states(kb: diagnose.KnowledgeBase, answers: dict[str, object], factor: str) -> set[tuple[object, ...]]:
-    """Every fact a factor can end with, by scoring every way to answer or skip its remaining items."""
+    """Every fact a factor can end with, by scoring every way to answer, decline or skip its remaining items.
+
+    With a screening set, only the ways its protocol allows: an item after the screen is asked
+    only once every screen item was asked and the screen is low (or has no answer).
+    """
+    spec = kb.factors[factor]
     items = kb.items_by_factor[factor]
     left = [i.id for i in items if i.id not in answers]
+    options: list[object] = [*range(1, 6), "not_asked"] + (["declined"] if spec.screening else [])
     out: set[tuple[object, ...]] = set()
-    for values in itertools.product([*range(1, 6), "not_asked"], repeat=len(left)):
-        s = score(kb, {**answers, **dict(zip(left, values, strict=True))}).scores[factor]  # type: ignore[dict-item]  # checked answers
+    for values in itertools.product(options, repeat=len(left)):
+        full = {**answers, **dict(zip(left, values, strict=True))}
+        if spec.screening and not _allowed(kb, spec, full, left):
+            continue
+        s = score(kb, full).scores[factor]  # type: ignore[arg-type]  # checked answers
         fact = () if s.score is None else (s.level, s.score if score_key(factor) in kb.fact_fields else None)
         out.add(fact)
     return out
+
+
+def _allowed(
+    kb: diagnose.KnowledgeBase, spec: diagnose.Factor, full: dict[str, object], left: list[str]
+) -> bool:
+    """Whether an outcome follows the screening protocol (see `states`)."""
+    after = [i for i in left if i not in spec.screening and full[i] != "not_asked"]
+    if not after:
+        return True
+    if any(full.get(i, "not_asked") == "not_asked" for i in spec.screening):
+        return False
+    screen = [kb.item(i).scored(v) for i in spec.screening if isinstance(v := full.get(i), int)]
+    return not screen or spec.thresholds.level(sum(screen) / len(screen)) == "low"
 
 
 def fired_sets(kb: diagnose.KnowledgeBase, answers: dict[str, object]) -> set[tuple[str, ...]]:
@@ -58,15 +102,8 @@ INTAKES = st.one_of(
 )
 
 
-@settings(max_examples=150)
-@given(answers=INTAKES)
-def test_stopping_when_nothing_is_left_never_changes_the_advice(answers: dict[str, object]) -> None:
-    """When next_questions is empty, stopping gives the advice of answering everything.
-
-    Every way to answer or skip the remaining items fires the same rules as stopping now; and
-    when it is not empty, each factor it lists can still change which rules fire.
-    """
-    kb = diagnose.load_knowledge_base(FIXTURE)
+def check_stopping(kb: diagnose.KnowledgeBase, answers: dict[str, object]) -> None:
+    """The invariant of the two tests below."""
     nq = diagnose.next_questions(answers, knowledge_base=kb)
     now = diagnose.assess(answers, knowledge_base=kb)
     event("done" if nq.done else "questions left")
@@ -95,6 +132,30 @@ def test_stopping_when_nothing_is_left_never_changes_the_advice(answers: dict[st
     assert set(nq.open) | set(nq.decided) == set(kb.factors)
     assert {q.factor for q in nq.questions} == set(nq.open)
     assert all(q.item not in answers for q in nq.questions)
+
+
+@settings(max_examples=150)
+@given(answers=INTAKES)
+def test_stopping_when_nothing_is_left_never_changes_the_advice(answers: dict[str, object]) -> None:
+    """When next_questions is empty, stopping gives the advice of answering everything.
+
+    Every way to answer or skip the remaining items fires the same rules as stopping now; and
+    when it is not empty, each factor it lists can still change which rules fire.
+    """
+    check_stopping(diagnose.load_knowledge_base(FIXTURE), answers)
+
+
+@settings(max_examples=100)
+@given(answers=INTAKES)
+def test_with_a_screening_set_stopping_gives_the_advice_of_the_whole_protocol(
+    screened: diagnose.KnowledgeBase, answers: dict[str, object]
+) -> None:
+    """The same, where health has a screen (he_1, he_2) and he_3 follows only when it is low.
+
+    "Answering everything" is then everything the protocol asks: every outcome it allows fires
+    the same rules as stopping when next_questions is empty.
+    """
+    check_stopping(screened, answers)
 
 
 def _fired(kb: diagnose.KnowledgeBase, chosen: dict[str, tuple[object, ...]]) -> tuple[str, ...]:
@@ -181,4 +242,58 @@ def test_an_intake_carries_its_context(kb: diagnose.KnowledgeBase) -> None:
     intake = diagnose.Intake(answers={"mo_1": 5})
     assert diagnose.next_questions(intake, knowledge_base=kb) == diagnose.next_questions(
         {"mo_1": 5}, knowledge_base=kb
+    )
+
+
+@pytest.mark.parametrize(
+    ("answers", "asked", "health_decided"),
+    [
+        ({}, ["he_1", "he_2", "se_4"], False),  # the screen first; he_3 waits for it
+        ({"he_1": 5, "he_2": 1}, ["se_4"], True),  # he_2 is reverse-scored: a high screen
+        ({"he_1": 2, "he_2": 3}, ["se_4"], True),  # 2.5: medium, not low
+        ({"he_1": 2, "he_2": 4}, ["he_3", "se_4"], False),  # low: he_3 follows (it can make it medium)
+        ({"he_1": "declined", "he_2": "declined"}, ["se_4"], True),  # he_3 alone cannot score health
+    ],
+)
+def test_the_items_after_a_screen_follow_only_when_it_is_low(
+    screened: diagnose.KnowledgeBase, answers: dict[str, object], asked: list[str], *, health_decided: bool
+) -> None:
+    nq = diagnose.next_questions(
+        {"se_1": 4, "se_2": 4, "se_3": 4, "mo_1": 4, "mo_2": 4, **answers}, knowledge_base=screened
+    )
+    assert [q.item for q in nq.questions] == asked
+    assert ("health" in nq.decided) is health_decided
+
+
+@pytest.mark.parametrize(
+    ("screening", "path", "message"),
+    [
+        (
+            "[he_1, se_1]",
+            "factors[2].screening[1]",
+            "item 'se_1' belongs to factor 'self_efficacy', not to 'health'",
+        ),
+        ("[he_1, he_9]", "factors[2].screening[1]", "unknown item 'he_9' (did you mean 'he_3'?)"),
+        ("[he_1, he_1]", "factors[2].screening[1]", "item 'he_1' is listed twice"),
+        (
+            "[he_1]",
+            "factors[2].screening",
+            "a screen of 1 item(s) cannot score factor 'health' alone (min_answered is 2): "
+            "when the screen is not low, nothing else is asked",
+        ),
+    ],
+)
+def test_check_validates_a_screening_set(make_kb: MakeKb, screening: str, path: str, message: str) -> None:
+    root = make_kb({"instrument.yaml": (SCREENING[0], SCREENING[0] + f"    screening: {screening}\n")})
+    assert [(p.path, p.message) for p in diagnose.iter_errors(root)] == [(path, message)]
+
+
+def test_a_screen_is_part_of_the_hash_and_its_absence_changes_no_hash(
+    fixture_kb: diagnose.KnowledgeBase, screened: diagnose.KnowledgeBase
+) -> None:
+    """A screen changes what is asked, so it is knowledge; without one the hash is as before screens."""
+    assert screened.content_hash != fixture_kb.content_hash
+    # The fixture's hash before `screening` existed (at c99cb08, the start of this branch).
+    assert (
+        fixture_kb.content_hash == "sha256:b2028c61475e6e77d4714a41a20a889188a38aaa94b9a165b029efc801da1716"
     )

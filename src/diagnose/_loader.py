@@ -517,6 +517,29 @@ def _check_instrument_parts(reader: _Reader, doc: YamlDocument) -> None:
     _check_fairness(reader, doc, valid_entries(doc, "context", ContextField), items)
 
 
+def _check_screening(reader: _Reader, doc: YamlDocument, instrument: Instrument) -> None:
+    """A factor's screening items are distinct items of that factor that can score it alone."""
+    of_factor = {i.id: i.factor for i in instrument.items}
+    for index, factor in enumerate(instrument.factors):
+        for n, item in enumerate(factor.screening):
+            where = ("factors", index, "screening", n)
+            if item not in of_factor:
+                reader.add(doc, where, f"unknown item {item!r}{suggest(item, of_factor)}")
+            elif of_factor[item] != factor.id:
+                reader.add(
+                    doc, where, f"item {item!r} belongs to factor {of_factor[item]!r}, not to {factor.id!r}"
+                )
+            elif item in factor.screening[:n]:
+                reader.add(doc, where, f"item {item!r} is listed twice")
+        if factor.screening and factor.min_answered > len(factor.screening):
+            reader.add(
+                doc,
+                ("factors", index, "screening"),
+                f"a screen of {len(factor.screening)} item(s) cannot score factor {factor.id!r} alone "
+                f"(min_answered is {factor.min_answered}): when the screen is not low, nothing else is asked",
+            )
+
+
 def _check_instrument(reader: _Reader, doc: YamlDocument, instrument: Instrument) -> None:
     factors = {f.id: f for f in instrument.factors}
     _duplicates(reader, doc, "factor", "factors", [f.id for f in instrument.factors])
@@ -540,6 +563,7 @@ def _check_instrument(reader: _Reader, doc: YamlDocument, instrument: Instrument
                 f"scale runs {span[0]}-{span[1]}, but other items of factor {item.factor!r} run "
                 f"{first[0]}-{first[1]}; the items of one factor must share one range",
             )
+    _check_screening(reader, doc, instrument)
     for index, factor in enumerate(instrument.factors):
         if counts.get(factor.id, 0) < factor.min_answered:
             reader.add(
@@ -898,8 +922,12 @@ def content_hash(
     the knowledge, not knowledge) are left out, so adding a test does not change the hash.
     """
     rules: list[Rule] = sorted((r for _d, f in rule_files for r in f.rules), key=lambda r: r.id)
+    dumped = instrument.model_dump(mode="json", by_alias=True)
+    for factor in dumped["factors"]:  # no screening: the hash it had before screening existed
+        if not factor.get("screening"):
+            factor.pop("screening", None)
     content = {
-        "instrument": instrument.model_dump(mode="json", by_alias=True),
+        "instrument": dumped,
         "interventions": interventions.model_dump(mode="json", by_alias=True),
         "rules": [r.model_dump(mode="json", by_alias=True, exclude={"examples"}) for r in rules],
         "rule_files": {

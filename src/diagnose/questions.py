@@ -17,12 +17,19 @@ When no factor is open, no answer to the remaining items (nor leaving them out) 
 rules fire, so stopping gives the same advice as answering everything. A factor that no rule
 reads is never open: its items are never asked for the advice's sake.
 
-Items of one factor that share a scale are interchangeable here (the score depends only on how
-many were answered and their sum), so a factor's open items are listed together.
+The items of one factor share one scale range (the loader requires it), so they are
+interchangeable here (the score depends only on how many were answered and their sum): a factor's
+open items are listed together, in the questionnaire's order.
+
+A factor may declare a *screening set* (`Factor.screening`, one or two of its items, enough to
+score it alone): its items are asked first, and the factor's other items only when the screen is
+low or has no answer. The reachable states follow that protocol, so "answering everything" then
+means everything the protocol asks.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -33,7 +40,7 @@ from diagnose.conditions import context_key, iter_atoms, level_key, score_key
 from diagnose.scoring import Intake, validate_intake
 
 if TYPE_CHECKING:
-    from diagnose.knowledge import KnowledgeBase
+    from diagnose.knowledge import KnowledgeBase, Thresholds
 
 __all__ = ["NextQuestions", "Question", "next_questions"]
 
@@ -116,8 +123,21 @@ class _Domain:
         return j if self.points[j] not in self.cuts else j - 1
 
 
+def _grow(kb: KnowledgeBase, sums: set[tuple[int, int]], items: list[str]) -> set[tuple[int, int]]:
+    """Every (count, sum) from `sums` after answering or skipping each of `items`."""
+    for item_id in items:
+        scale = kb.item(item_id).scale
+        sums = sums | {(n + 1, s + v) for n, s in sums for v in range(scale.min, scale.max + 1)}
+    return sums
+
+
 class _States:
-    """The reachable states of each factor, as domain indices (None for not assessed)."""
+    """The reachable states of each factor, as domain indices (None for not assessed).
+
+    A factor with a screening set follows its protocol: the screen's items first; the others only
+    when the screen is low or has no answer. Until the screen is done only its items are asked;
+    after a screen that is not low, nothing more of the factor is.
+    """
 
     def __init__(
         self, kb: KnowledgeBase, domains: Mapping[str, _Domain], answers: Mapping[str, object]
@@ -127,15 +147,36 @@ class _States:
         self.answered: dict[str, int] = {}
         for factor in kb.factors.values():
             items = kb.items_by_factor[factor.id]
-            given = {i.id: v for i in items if isinstance(v := answers.get(i.id), int)}
+            given = {i.id: kb.item(i.id).scored(v) for i in items if isinstance(v := answers.get(i.id), int)}
             left = [i.id for i in items if answers.get(i.id, "not_asked") == "not_asked"]
-            self.remaining[factor.id] = left
             self.answered[factor.id] = len(given)
-            # Every (count, sum) the factor can end with, answering or skipping each remaining item.
-            sums = {(len(given), sum(kb.item(i).scored(v) for i, v in given.items()))}
-            for item_id in left:
-                scale = kb.item(item_id).scale
-                sums |= {(n + 1, s + v) for n, s in sums for v in range(scale.min, scale.max + 1)}
+            base = {(len(given), sum(given.values()))}
+            screen = factor.screening
+            if not screen:
+                self.remaining[factor.id] = left
+                sums = _grow(kb, base, left)
+            else:
+                screen_left = [i for i in left if i in screen]
+                follow = [i for i in left if i not in screen]
+                screened = [v for i, v in given.items() if i in screen]
+
+                def follows(values: list[int], thresholds: Thresholds = factor.thresholds) -> bool:
+                    """Whether the items after the screen are asked: the screen is low, or unanswered."""
+                    return not values or thresholds.level(sum(values) / len(values)) == "low"
+
+                if screen_left:
+                    self.remaining[factor.id] = screen_left
+                    sums = set()
+                    ranges = [
+                        [None, *range(kb.item(i).scale.min, kb.item(i).scale.max + 1)] for i in screen_left
+                    ]
+                    for combo in itertools.product(*ranges):
+                        values = [v for v in combo if v is not None]
+                        now = {(len(given) + len(values), sum(given.values()) + sum(values))}
+                        sums |= _grow(kb, now, follow) if follows(screened + values) else now
+                else:
+                    self.remaining[factor.id] = follow if follows(screened) else []
+                    sums = _grow(kb, base, self.remaining[factor.id])
             self.states[factor.id] = {
                 None if n < factor.min_answered else domains[factor.id].index(s / n) for n, s in sums
             }
