@@ -15,7 +15,18 @@ Examples:
 from typing import TYPE_CHECKING
 
 from diagnose._base import LocalizedText
+from diagnose.assessment.explain import (
+    Alternative,
+    InterventionChange,
+    LevelChange,
+    MissingFactor,
+    UndecidedChange,
+    WhatWouldChange,
+    explain,
+    what_would_change,
+)
 from diagnose.assessment.preferences import PreferenceItem, Preferences
+from diagnose.assessment.questions import NextQuestions, Question, next_questions
 from diagnose.assessment.recommendation import (
     Diagnosis,
     FiredRule,
@@ -39,6 +50,7 @@ from diagnose.errors import (
     DiagnoseError,
     EngineError,
     EngineUnavailableError,
+    ExplainError,
     KnowledgeBaseError,
     KnowledgeBaseProblem,
     QualityError,
@@ -65,6 +77,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "Alternative",
     "AnswerError",
     "AnswerProblem",
     "AuditFlag",
@@ -80,6 +93,7 @@ __all__ = [
     "EngineError",
     "EngineUnavailableError",
     "EvaluationReport",
+    "ExplainError",
     "Factor",
     "FactorQuality",
     "FactorScore",
@@ -90,19 +104,24 @@ __all__ = [
     "InstrumentQuality",
     "Intake",
     "Intervention",
+    "InterventionChange",
     "Item",
     "ItemQuality",
     "ItemScore",
     "KnowledgeBase",
     "KnowledgeBaseError",
     "KnowledgeBaseProblem",
+    "LevelChange",
     "LocalizedText",
+    "MissingFactor",
+    "NextQuestions",
     "Plan",
     "PreferenceItem",
     "Preferences",
     "Profile",
     "QualityError",
     "QualityWarning",
+    "Question",
     "Recommendation",
     "Review",
     "Scale",
@@ -110,7 +129,9 @@ __all__ = [
     "Suggestion",
     "Trace",
     "Trajectory",
+    "UndecidedChange",
     "UndecidedRule",
+    "WhatWouldChange",
     "__version__",
     "assess",
     "assess_many",
@@ -120,13 +141,16 @@ __all__ = [
     "compare",
     "default_knowledge_base_path",
     "evaluate",
+    "explain",
     "fairness_audit",
     "instrument_quality",
     "iter_errors",
     "load_knowledge_base",
+    "next_questions",
     "open_caseload",
     "profile_chart",
     "review",
+    "what_would_change",
 ]
 
 

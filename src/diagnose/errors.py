@@ -17,6 +17,7 @@ __all__ = [
     "DiagnoseError",
     "EngineError",
     "EngineUnavailableError",
+    "ExplainError",
     "KnowledgeBaseError",
     "KnowledgeBaseProblem",
     "QualityError",
@@ -222,11 +223,6 @@ class StoreError(DiagnoseError, ValueError):
     """
 
 
-def __dir__() -> list[str]:
-    """The public names, as `__all__` lists them (for completion in editors and shells)."""
-    return list(__all__)
-
-
 class QualityError(DiagnoseError, ValueError):
     """Input to the quality report or the fairness audit that does not fit: says where and what.
 
@@ -239,3 +235,20 @@ class QualityError(DiagnoseError, ValueError):
         >>> str(QualityError("groups: 9 values for 10 diagnoses; give one per diagnosis, in order"))
         'groups: 9 values for 10 diagnoses; give one per diagnosis, in order'
     """
+
+
+class ExplainError(DiagnoseError, ValueError):
+    """A diagnosis cannot be explained: another knowledge base made it, or a bad option.
+
+    Raised by `explain`, `what_would_change` and `next_questions` (for their options; bad answers
+    raise `AnswerError`).
+
+    Examples:
+        >>> str(ExplainError("language: expected 'nl' or 'en', got 'de'"))
+        "language: expected 'nl' or 'en', got 'de'"
+    """
+
+
+def __dir__() -> list[str]:
+    """The public names, as `__all__` lists them (for completion in editors and shells)."""
+    return list(__all__)

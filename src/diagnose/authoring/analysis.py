@@ -6,7 +6,7 @@ thresholds mention, so each variable gets a finite domain: the bounds themselves
 between each two. Conditions keep their three-valued logic (a factor that is not assessed makes
 what reads it unknown, and a rule fires only when its condition is definitely true). Over those
 finite domains every question is exactly a propositional one, and a SAT solver answers it
-(`diagnose.authoring._solver`): the cost follows what the rules say, not the product of all domains, so a
+(`diagnose.knowledge._solver`): the cost follows what the rules say, not the product of all domains, so a
 rule that reads every factor costs no more than one that reads two.
 
 | code | severity | finding |
@@ -28,7 +28,7 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from diagnose.authoring._solver import Encoding, variable_of
+from diagnose.knowledge._solver import Encoding, variable_of
 from diagnose.knowledge._tree import iter_atoms
 from diagnose.knowledge.conditions import (
     Facts,

@@ -6,7 +6,7 @@ or SVG; `diagnose.cli` adds them to the command group.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import click
 
@@ -129,16 +129,33 @@ def evaluate_command(
 )
 @kb_option
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language.")
+@click.option(
+    "--kind", type=click.Choice(["radar", "bars"]), default="radar", show_default=True, help="Radar or bars."
+)
 @OUTPUT
 def chart_command(
-    diagnosis_file: Path, before_file: Path | None, kb_path: Path | None, lang: Language, output: Path | None
+    diagnosis_file: Path,
+    *,
+    before_file: Path | None,
+    kb_path: Path | None,
+    lang: Language,
+    kind: Literal["radar", "bars"],
+    output: Path | None,
 ) -> None:
-    """Draw a diagnosis's profile (and an earlier one) as an SVG radar chart."""
+    """Draw a diagnosis's profile (and an earlier one) as an SVG chart, dated when the diagnoses are."""
     kb = load(kb_path)
     now = read_model(diagnosis_file, Diagnosis, "diagnosis")
     before = read_model(before_file, Diagnosis, "diagnosis") if before_file is not None else None
     try:
-        svg = profile_chart(kb, now.profile, before=before.profile if before else None, language=lang)
+        svg = profile_chart(
+            kb,
+            now.profile,
+            before=before.profile if before else None,
+            language=lang,
+            kind=kind,
+            date=now.assessed_on,
+            before_date=before.assessed_on if before else None,
+        )
     except ValueError as exc:  # the only one left: a profile scored with another knowledge base
         files = ", ".join(str(f) for f in (diagnosis_file, before_file) if f is not None)
         raise Fail(f"{files}: {exc} Give the knowledge base that made it with --kb.") from exc

@@ -27,6 +27,7 @@ from diagnose.cli._batch import batch_command
 from diagnose.cli._caseload import caseload as _caseload_group
 from diagnose.cli._client import client as _client_group
 from diagnose.cli._cycle import chart_command, compare_command, evaluate_command, plan_command, review_command
+from diagnose.cli._interview import interview_command, print_explanation
 from diagnose.cli._io import INTAKE_DATE, Group, NamedPath, is_device, read_intake
 from diagnose.cli._io import Fail as _Fail
 from diagnose.cli._io import kb_option as _kb_option
@@ -57,8 +58,17 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the whole diagnosis as JSON.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language.")
 @INTAKE_DATE
+@click.option(
+    "--explain", "with_explanation", is_flag=True, help="Also print the explanation for the client."
+)
 def assess_command(
-    file: str, kb_path: Path | None, *, as_json: bool, lang: Language, as_of: dt.date | None
+    file: str,
+    kb_path: Path | None,
+    *,
+    as_json: bool,
+    lang: Language,
+    as_of: dt.date | None,
+    with_explanation: bool,
 ) -> None:
     """Assess the intake in FILE (JSON or YAML: answers and optional context; - for stdin)."""
     kb = _load(kb_path)
@@ -71,6 +81,8 @@ def assess_command(
         click.echo(diagnosis.model_dump_json(indent=2))
     else:
         print_diagnosis(kb, diagnosis, lang)
+        if with_explanation:
+            print_explanation(kb, diagnosis, lang)
 
 
 @cli.command("check")
@@ -299,6 +311,7 @@ def compare_kb_command(
 
 for _command in (chart_command, compare_command, evaluate_command, plan_command, review_command):
     cli.add_command(_command)
+cli.add_command(interview_command)
 cli.add_command(_client_group)
 cli.add_command(_caseload_group)
 cli.add_command(quality_command)

@@ -33,8 +33,12 @@ def content_hash(
     the knowledge, not knowledge) are left out, so adding a test does not change the hash.
     """
     rules: list[Rule] = sorted((r for _d, f in rule_files for r in f.rules), key=lambda r: r.id)
+    dumped = instrument.model_dump(mode="json", by_alias=True)
+    for factor in dumped["factors"]:  # no screening: the hash it had before screening existed
+        if not factor.get("screening"):
+            factor.pop("screening", None)
     content = {
-        "instrument": instrument.model_dump(mode="json", by_alias=True),
+        "instrument": dumped,
         "interventions": interventions.model_dump(mode="json", by_alias=True),
         "rules": [r.model_dump(mode="json", by_alias=True, exclude={"examples"}) for r in rules],
         "rule_files": {

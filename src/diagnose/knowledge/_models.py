@@ -127,6 +127,9 @@ class Factor(Model):
         barrier: A practical barrier (health, language, care duties, debts): a worse level may only
             add support, never take it away (checked by the analysis).
         min_answered: How many of its items must be answered for it to be scored.
+        screening: One or two of its items that an interview asks first (`next_questions`); its
+            other items follow only when this screen's score is low. The screen must be able to
+            score the factor alone (`min_answered` at most its size); `check` makes sure.
         method: `mean` of its items after reverse-scoring.
         thresholds: Score cut-offs for the levels, with the reasoning in `thresholds_note`.
         sources: Where the factor's relevance is documented.
@@ -149,6 +152,7 @@ class Factor(Model):
     thresholds: Thresholds
     thresholds_note: LocalizedText | None = None
     sources: tuple[NonEmptyText, ...] = Field(min_length=1)
+    screening: tuple[Identifier, ...] = Field(default=(), max_length=2)
 
 
 def _scale_or_name(schema: dict[str, Any]) -> None:

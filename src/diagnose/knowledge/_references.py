@@ -116,6 +116,7 @@ def check_instrument(reader: Reader, doc: YamlDocument, instrument: Instrument) 
                 f"scale runs {span[0]}-{span[1]}, but other items of factor {item.factor!r} run "
                 f"{first[0]}-{first[1]}; the items of one factor must share one range",
             )
+    check_screening(reader, doc, instrument)
     for index, factor in enumerate(instrument.factors):
         if counts.get(factor.id, 0) < factor.min_answered:
             reader.add(
@@ -352,3 +353,26 @@ def scales_of(doc: YamlDocument) -> dict[str, Any]:
             except ValidationError:
                 invalid.add(str(name))  # reported with its location when the whole file is validated
     return {"scales": scales, "invalid_scales": invalid}
+
+
+def check_screening(reader: Reader, doc: YamlDocument, instrument: Instrument) -> None:
+    """A factor's screening items are distinct items of that factor that can score it alone."""
+    of_factor = {i.id: i.factor for i in instrument.items}
+    for index, factor in enumerate(instrument.factors):
+        for n, item in enumerate(factor.screening):
+            where = ("factors", index, "screening", n)
+            if item not in of_factor:
+                reader.add(doc, where, f"unknown item {item!r}{suggest(item, of_factor)}")
+            elif of_factor[item] != factor.id:
+                reader.add(
+                    doc, where, f"item {item!r} belongs to factor {of_factor[item]!r}, not to {factor.id!r}"
+                )
+            elif item in factor.screening[:n]:
+                reader.add(doc, where, f"item {item!r} is listed twice")
+        if factor.screening and factor.min_answered > len(factor.screening):
+            reader.add(
+                doc,
+                ("factors", index, "screening"),
+                f"a screen of {len(factor.screening)} item(s) cannot score factor {factor.id!r} alone "
+                f"(min_answered is {factor.min_answered}): when the screen is not low, nothing else is asked",
+            )
