@@ -12,12 +12,11 @@ from click.testing import CliRunner
 import diagnose
 from diagnose.cli._main import cli
 from diagnose.quality._simulate import simulate_caseload, simulate_decisions
-from tests.conftest import FIXTURE_KB
+from tests.conftest import FIXTURE_KB, frozen_kb
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-KB = diagnose.load_knowledge_base(FIXTURE_KB)
 #: Anything a page could fetch: scripts, styles, images, fonts, frames, links to load.
 FETCHES = re.compile(r"<script|<link|<img|<iframe|@import|url\(|src=|href=", re.IGNORECASE)
 
@@ -31,9 +30,9 @@ def run(*arguments: str | Path) -> tuple[int, str, str]:
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A simulated caseload of 300 clients as the files the commands read."""
     folder = tmp_path_factory.mktemp("caseload")
-    caseload = simulate_caseload(KB, 300, seed=21, group_shares={"a": 0.7, "b": 0.3})
+    caseload = simulate_caseload(frozen_kb(), 300, seed=21, group_shares={"a": 0.7, "b": 0.3})
     ids = [f"c-{n}" for n in range(300)]
-    diagnoses = list(diagnose.assess_many(caseload.rows, knowledge_base=KB))
+    diagnoses = list(diagnose.assess_many(caseload.rows, knowledge_base=frozen_kb()))
     decisions = simulate_decisions(diagnoses, caseload.groups)
     paths = {
         name: folder / name
@@ -50,7 +49,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "".join(json.dumps({"id": i, "answers": r}) + "\n" for i, r in zip(ids, caseload.rows, strict=True)),
         encoding="utf-8",
     )
-    header = [item.id for item in KB.items]
+    header = [item.id for item in frozen_kb().items]
     paths["intakes.csv"].write_text(
         ",".join(header)
         + "\n"
@@ -91,7 +90,7 @@ def test_quality_json_is_the_api_report(files: dict[str, Path]) -> None:
         line.split(",")[1] == "true"
         for line in files["outcomes.csv"].read_text(encoding="utf-8").splitlines()[1:]
     ]
-    expected = diagnose.instrument_quality(rows, knowledge_base=KB, outcomes={"work_6m": outcomes})
+    expected = diagnose.instrument_quality(rows, knowledge_base=frozen_kb(), outcomes={"work_6m": outcomes})
     assert diagnose.InstrumentQuality.model_validate_json(out) == expected
 
 
@@ -155,7 +154,7 @@ def test_audit_json_is_the_api_audit(files: dict[str, Path]) -> None:
         for line in files["decisions.jsonl"].read_text(encoding="utf-8").splitlines()
     ]
     assert diagnose.FairnessAudit.model_validate_json(out) == diagnose.fairness_audit(
-        diagnoses, groups, decisions, knowledge_base=KB
+        diagnoses, groups, decisions, knowledge_base=frozen_kb()
     )
 
 
@@ -213,7 +212,7 @@ def test_failures_say_which_file_and_row(files: dict[str, Path], tmp_path: Path)
     other.write_text(diagnose.assess({"mo_1": 1, "mo_2": 1}).model_dump_json() + "\n", encoding="utf-8")
     one = tmp_path / "one.csv"
     one.write_text("group\na\n", encoding="utf-8")
-    hashes = f"{diagnose.load_knowledge_base().content_hash[:19]}), not with 'diagnose_default' 0.1.0 ({KB.content_hash[:19]})"
+    hashes = f"{diagnose.load_knowledge_base().content_hash[:19]}), not with 'diagnose_default' 0.1.0 ({frozen_kb().content_hash[:19]})"
     cases.append(
         (
             ("audit", other, "--groups", one),

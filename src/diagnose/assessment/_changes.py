@@ -117,7 +117,7 @@ class MissingFactor(Record):
         >>> undecided = diagnose.what_would_change(d, knowledge_base=kb).undecided
         >>> health = next(u for u in undecided if u.rule == "low_health").factors[0]
         >>> health.factor, health.needed, health.reasons["he_1"]
-        ('health', 2, 'declined')
+        ('health', 3, 'declined')
     """
 
     factor: str
