@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -436,3 +437,20 @@ def test_bars_are_byte_identical_on_repeat(
 ) -> None:
     first = profile_chart(kb, profile, before=earlier, kind="bars", date=dt.date(2026, 6, 2))
     assert first == profile_chart(kb, profile, before=earlier, kind="bars", date=dt.date(2026, 6, 2))
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_labels_beside_the_radar_keep_a_line_apart_with_many_factors(language: Literal["nl", "en"]) -> None:
+    """With the 18 factors of the packaged knowledge base, no two labels on one side overlap."""
+    kb = diagnose.load_knowledge_base()
+    profile = diagnose.assess({"se_1": 2, "se_2": 2, "mo_1": 4, "mo_2": 4}, knowledge_base=kb).profile
+    root = ET.fromstring(profile_chart(kb, profile, language=language))  # noqa: S314 - our own SVG
+    blocks: dict[str, list[tuple[float, float]]] = {"start": [], "end": []}
+    for text in root.iter("{http://www.w3.org/2000/svg}text"):
+        if text.get("class") == "axis-label" and text.get("text-anchor") in blocks:
+            ys = [float(span.get("y", "0")) for span in text]
+            blocks[text.get("text-anchor", "")].append((min(ys), max(ys)))
+    assert sum(map(len, blocks.values())) > 12
+    for side in blocks.values():
+        side.sort()
+        assert all(below[0] - above[1] >= 17.0 for above, below in itertools.pairwise(side))

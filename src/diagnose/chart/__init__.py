@@ -28,8 +28,10 @@ same input gives a byte-identical document, which can be stored, compared and te
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from diagnose.chart._parts import (
@@ -329,9 +331,13 @@ def _shape(
 
 
 def _labels(axes: list[_Axis], profile: Profile, language: Literal["nl", "en"]) -> list[str]:
-    """Each axis's factor name outside the rim, wrapped; a factor not assessed says so."""
+    """Each axis's factor name outside the rim, wrapped; a factor not assessed says so.
+
+    Labels beside the chart that would overlap (many factors, long names) are moved apart
+    vertically, each side on its own, as little as keeps them a line's gap apart.
+    """
     words = WORDS[language]
-    out = [f'<g class="axis-labels" font-size="15" fill="{TEXT}">']
+    blocks = []
     for axis in axes:
         s = profile.scores[axis.factor.id]
         missing = s.score is None or s.level == "not_assessed"
@@ -348,6 +354,19 @@ def _labels(axes: list[_Axis], profile: Profile, language: Literal["nl", "en"]) 
         count = len(lines) + missing
         # Above the point at the top, below it at the bottom, centred on it at the sides.
         top = y + (sin - 1) / 2 * count * _LINE_HEIGHT
+        blocks.append(_Label(axis, missing, x, anchor, lines, top, count * _LINE_HEIGHT))
+    for side in ("start", "end"):
+        _spread([b for b in blocks if b.anchor == side])
+    out = [f'<g class="axis-labels" font-size="15" fill="{TEXT}">']
+    for block in blocks:
+        axis, missing, x, anchor, lines, top = (
+            block.axis,
+            block.missing,
+            block.x,
+            block.anchor,
+            block.lines,
+            block.top,
+        )
         spans = [
             f'<tspan x="{num(x)}" y="{num(top + (i + 0.8) * _LINE_HEIGHT)}">{escape(line)}</tspan>'
             for i, line in enumerate(lines)
@@ -365,6 +384,35 @@ def _labels(axes: list[_Axis], profile: Profile, language: Literal["nl", "en"]) 
         )
     out.append("</g>")
     return out
+
+
+@dataclass
+class _Label:
+    """One axis label as placed: its lines, anchor and x, and the top and height of its block."""
+
+    axis: _Axis
+    missing: bool
+    x: float
+    anchor: str
+    lines: list[str]
+    top: float
+    height: float
+
+
+def _spread(blocks: list[_Label]) -> None:
+    """Move the labels of one side apart, in place.
+
+    Overlapping labels are pushed down from the top one; when that runs past the bottom of the
+    drawing, the whole run is pulled up again. Labels that do not overlap keep their places.
+    """
+    blocks.sort(key=lambda b: b.top)
+    gap = _LINE_HEIGHT / 4
+    for above, below in itertools.pairwise(blocks):
+        below.top = max(below.top, above.top + above.height + gap)
+    if blocks and (over := blocks[-1].top + blocks[-1].height - (_HEIGHT - _MARGIN)) > 0:
+        blocks[-1].top -= over
+        for below, above in itertools.pairwise(reversed(blocks)):
+            above.top = min(above.top, below.top - above.height - gap)
 
 
 def __dir__() -> list[str]:
