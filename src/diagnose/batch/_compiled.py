@@ -146,12 +146,21 @@ def _partial_json(
 ) -> str:
     """The JSON of a factor score with a missing answer, from the pieces of `FactorScore`'s JSON."""
     p0, p1, p2, p3, p4, p5, p6 = pieces
-    answered = [a for a in answers if a.counted]
-    missing = [a for a in answers if not a.counted]
+    answered: list[str] = []
+    items: list[str] = []
+    missing: list[str] = []
+    reasons: list[str] = []
+    for a in answers:  # one pass: this is the batch path's common slow case
+        if a.counted:
+            answered.append(a.quoted)
+            items.append(a.json)
+        else:
+            missing.append(a.quoted)
+            reasons.append(a.trace)
+    shown = "null" if value is None else repr(value)
     return (
-        f"{p0}{level}{p1}{'null' if value is None else repr(value)}{p2}"
-        f"{','.join([a.quoted for a in answered])}{p3}{','.join([a.quoted for a in missing])}{p4}"
-        f"{','.join([a.trace for a in missing])}{p5}{','.join([a.json for a in answered])}{p6}"
+        f"{p0}{level}{p1}{shown}{p2}{','.join(answered)}{p3}{','.join(missing)}{p4}"
+        f"{','.join(reasons)}{p5}{','.join(items)}{p6}"
     )
 
 
