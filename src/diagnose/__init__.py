@@ -26,7 +26,6 @@ from diagnose.assessment.explain import (
     what_would_change,
 )
 from diagnose.assessment.preferences import PreferenceItem, Preferences
-from diagnose.assessment.questions import NextQuestions, Question, next_questions
 from diagnose.assessment.recommendation import (
     Diagnosis,
     FiredRule,
@@ -61,6 +60,7 @@ from diagnose.knowledge._load import default_knowledge_base_path, iter_errors, l
 from diagnose.knowledge._models import ContextField, Factor, Intervention, Item, Scale
 
 if TYPE_CHECKING:
+    from diagnose.assessment.questions import NextQuestions, Question, next_questions
     from diagnose.quality import (
         AuditFlag,
         FactorQuality,
@@ -169,12 +169,19 @@ _QUALITY = frozenset(
 )
 
 
+_QUESTIONS = frozenset({"NextQuestions", "Question", "next_questions"})
+
+
 def __getattr__(name: str) -> object:
-    """The store (SQLAlchemy) and the quality report (numpy, statsmodels) load on first use."""
+    """The store (SQLAlchemy), the quality report (numpy) and next questions (SAT) load on first use."""
     if name in {"Caseload", "open_caseload"}:
         from diagnose import store  # noqa: PLC0415 - a lazy import is the point
 
         return getattr(store, name)
+    if name in _QUESTIONS:
+        from diagnose.assessment import questions  # noqa: PLC0415 - a lazy import is the point
+
+        return getattr(questions, name)
     if name in _QUALITY:
         from diagnose import quality  # noqa: PLC0415 - a lazy import is the point
 

@@ -3,13 +3,13 @@
 `assess` builds a result object per intake; a batch that only stores its results
 (`assess_many_json`, `diagnose batch`, `assess_frame`, `assess_table`) needs their JSON or a few
 columns, not the objects. Per knowledge base, this module precomputes what does not depend on
-the client: for every item, the JSON of each possible answer; per recommendation and per rule,
-their JSON; the knowledge base's version fields; and it generates the scorer as straight-line
-Python (`CompiledRules.source`). Per intake it checks the answers with lookups, scores them,
-evaluates a whole chunk of facts in one durable-rules session (`RuleEngine.fired_many`), and joins
-the pieces, as UTF-8, into exactly the JSON `Diagnosis.model_dump_json()` writes (a property test
-compares the two on generated intakes; the tests also run every vignette and example through
-both). About 49 µs per intake against 195 µs for `assess` (bench/run.py).
+the client: the pieces of the models' own JSON (`pieces`), per recommendation and per rule their
+JSON; and it generates a writer that runs the one scorer's lines (`scoring_lines`, the same
+`assess` runs) and writes the profile as JSON (`CompiledRules.writer_source`). Per intake it
+checks the answers with lookups, scores and writes them, evaluates a whole chunk of facts in one
+durable-rules session, and joins the pieces, as UTF-8, into exactly the JSON
+`Diagnosis.model_dump_json()` writes (a property test compares the two on generated intakes; the
+tests also run every vignette and example through both). Its speed is in docs/benchmarks.md.
 
 Anything unusual takes the ordinary path: answers with a problem go through `validate_intake`,
 which raises the same `AnswerError` as `assess`; context values are checked by the same function.
@@ -43,9 +43,6 @@ __all__ = ["CompiledResult", "CompiledRules", "split_intake"]
 #: their keys, so starting again only costs time).
 _CACHE_LIMIT = 8_192
 _ANSWER_TYPES = frozenset({int, str})
-#: Factors with at most this many items get their sums written out in the generated scorer; a
-#: larger one is scored by `_partial` (a sum of thousands of terms is too deep to compile).
-_INLINE_ITEMS = 64
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -63,10 +60,6 @@ def _shown(value: object) -> str:
         return repr(value)[:200]
     except (RecursionError, ValueError):  # pragma: no cover - only in a bug report
         return type(value).__name__
-
-
-def _json(value: object) -> str:
-    return to_json(value).decode()
 
 
 def split_intake(intake: Mapping[str, object] | Intake) -> tuple[Mapping[Any, object], Mapping[Any, object]]:
