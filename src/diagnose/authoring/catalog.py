@@ -148,8 +148,7 @@ _ATOM_WORDS: dict[type, Callable[[Any, KnowledgeBase, Language], str]] = {
 
 #: Knowledge-base text goes into Markdown that a site renders: these would become HTML or links.
 _ESCAPES = str.maketrans(
-    {"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "|": "\\|"}
-    | {mark: f"\\{mark}" for mark in "\\*_`~"}
+    {"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "|": "\\|"} | {mark: f"\\{mark}" for mark in "\\*_`~"}
 )
 
 
