@@ -151,3 +151,15 @@ def test_a_key_with_control_characters_is_shown_escaped(make_kb: MakeKb) -> None
         "recommend/odd.yaml:1:8: rules: expected at least 1 entry, got 0",
         r"recommend/odd.yaml:2:1: a\x1b[2Jb: unknown key 'a\x1b[2Jb'",
     ]
+
+
+@pytest.mark.parametrize("path", [3, b"rules", ["rules"], object()])
+def test_a_path_that_is_no_path_is_a_knowledge_base_error(path: object) -> None:
+    with pytest.raises(diagnose.KnowledgeBaseError) as err:
+        diagnose.load_knowledge_base(path)  # type: ignore[arg-type]
+    shown = repr(path) if len(repr(path)) <= 40 else repr(path)[:37] + "..."
+    assert str(err.value) == (
+        f"argument 'path': expected a knowledge-base folder (a str or pathlib.Path) or None, got {shown}"
+    )
+    with pytest.raises(diagnose.KnowledgeBaseError):
+        list(diagnose.iter_errors(path))  # type: ignore[arg-type]
