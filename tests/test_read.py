@@ -163,3 +163,11 @@ def test_a_path_that_is_no_path_is_a_knowledge_base_error(path: object) -> None:
     )
     with pytest.raises(diagnose.KnowledgeBaseError):
         list(diagnose.iter_errors(path))  # type: ignore[arg-type]
+
+
+@posix_only
+def test_a_knowledge_base_folder_given_through_a_link_loads(make_kb: MakeKb, tmp_path: Path) -> None:
+    """Only links inside the folder are judged; the folder itself may be reached through one."""
+    (tmp_path / "current").symlink_to(make_kb({}), target_is_directory=True)
+    kb = diagnose.load_knowledge_base(tmp_path / "current")
+    assert kb.rules_by_id["low_health"].recommend == "health_assessment"
