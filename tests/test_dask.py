@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import pickle
+import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -234,3 +236,18 @@ def test_without_dask_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch)
         str(info.value)
         == "assess_dask needs dask and distributed (dask is missing): pip install 'diagnose[dask]'"
     )
+
+
+def test_importing_diagnose_does_not_import_dask() -> None:
+    code = "import sys, diagnose, diagnose.batch; print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))"
+    done = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=HANG_GUARD
+    )
+    assert done.stdout == "[]\n"
+
+
+def test_a_worker_refusal_crosses_processes_as_itself() -> None:
+    error = DaskError("kb: a file to load outside the folder: '../x.yaml'")
+    again = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object, round-tripped
+    assert type(again) is DaskError
+    assert str(again) == str(error)
