@@ -37,7 +37,7 @@ def client() -> Iterator[Client]:
     """A cluster of two worker processes with one thread each, as on two machines."""
     with (
         distributed.LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, timeout=HANG_GUARD
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", timeout=HANG_GUARD
         ) as cluster,
         distributed.Client(cluster, timeout=HANG_GUARD) as client,
     ):
