@@ -36,6 +36,23 @@ def test_levels_advice_and_errors_per_row() -> None:
     assert result.loc[12, "motivation"] == "not_assessed"  # mo_2 missing: one answer is too few
 
 
+def test_the_columns_dtypes_do_not_depend_on_the_rows() -> None:
+    """Invariant: any split of a frame, assessed part by part and concatenated, is the whole's result.
+
+    A column whose cells are all missing in one part (no second advice, no error) has the same
+    dtype as where it has text, so the parts concatenate to exactly the whole (as `assess_dask` does).
+    """
+    frame = pd.DataFrame({"mo_1": [1, 5, 3, 9], "mo_2": [1, 5, 2, 1], "se_1": [1, 1, 1, 1]})
+    whole = assess_frame(frame, top=3)
+    parts = [assess_frame(frame.iloc[:0], top=3), assess_frame(frame.iloc[:2], top=3)]
+    parts.append(assess_frame(frame.iloc[2:], top=3))
+    assert whole["advice_3"].isna().all()  # a column with no text at all
+    assert set(whole.dtypes) == {pd.Series(["text"]).dtype}
+    for part in parts:
+        pd.testing.assert_series_equal(part.dtypes, whole.dtypes)
+    pd.testing.assert_frame_equal(pd.concat(parts), whole, check_exact=True)
+
+
 def test_the_same_advice_as_assess() -> None:
     answers = {"se_1": 1, "se_2": 2, "se_3": 1, "mo_1": 5, "mo_2": 4}
     result = assess_frame(pd.DataFrame([answers]), top=1)

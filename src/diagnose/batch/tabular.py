@@ -154,7 +154,11 @@ def assess_frame(
     _check(frame.columns, knowledge_base, top)
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
     records = frame.to_dict(orient="records")
-    return pd.DataFrame(_summaries(kb, records, top), index=frame.index)
+    # Every column has pandas' own dtype for text (`str` in pandas 3, `object` before), also when
+    # all its cells are missing: the dtypes do not depend on the rows, so the result of a part of
+    # a frame fits that of the whole (`assess_dask` concatenates partitions).
+    text = pd.Series(["text"]).dtype
+    return pd.DataFrame(_summaries(kb, records, top), index=frame.index, dtype=text)
 
 
 def assess_table(table: pa.Table, *, knowledge_base: KnowledgeBase | None = None, top: int = 3) -> pa.Table:
