@@ -293,7 +293,7 @@ def test_assess_names_undecided_rules_in_words_and_keeps_ids_for_json(tmp_path: 
     as_json = json.loads(run("assess", str(intake), "--kb", kb, "--json")[1])
     # THEN the tables say each undecided rule with the knowledge base's names, and no id
     assert (
-        "┘ Nog niet beslist: Gezondheid beperkt de klant, advies Arbeidsgerichte gezondheidsverkenning. "
+        "Nog niet beslist: Gezondheid beperkt de klant, advies Arbeidsgerichte gezondheidsverkenning. "
         "Er ontbreekt: Ervaren gezondheid en belastbaarheid. "
         "Nog niet beslist: Gezondheidsbeperkingen en wil om te werken, advies Individuele plaatsing en "
         "steun (IPS). Er ontbreekt: Ervaren gezondheid en belastbaarheid. "
