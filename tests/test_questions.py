@@ -305,20 +305,3 @@ def test_a_screen_is_part_of_the_hash_and_its_absence_changes_no_hash(
         fixture_kb.content_hash == "sha256:b2028c61475e6e77d4714a41a20a889188a38aaa94b9a165b029efc801da1716"
     )
 
-
-@settings(max_examples=40)
-@given(data=st.data())
-def test_with_the_packaged_screens_stopping_gives_the_advice_of_the_whole_protocol(
-    kb: diagnose.KnowledgeBase, data: st.DataObject
-) -> None:
-    """The invariant above, on the packaged knowledge base and its screening sets.
-
-    Every item of an unscreened factor is answered (so each such factor has one state, and the
-    brute force stays small); any part of the screened factors' items is: when next_questions is
-    empty, every outcome the protocol allows fires the same rules as stopping now.
-    """
-    screened = {f.id for f in kb.factors.values() if f.screening}
-    assert screened  # the packaged knowledge base declares screens
-    fixed = {i.id: st.integers(1, 5) for i in kb.items if i.factor not in screened}
-    optional = {i.id: ANSWER for i in kb.items if i.factor in screened}
-    check_stopping(kb, data.draw(st.fixed_dictionaries(fixed, optional=optional)))
