@@ -17,7 +17,7 @@ from diagnose._base import LEVELS
 from tests.readability import reading_ease, sentences, syllables
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from tests.conftest import MakeKb
 
@@ -433,3 +433,14 @@ def test_an_edited_diagnosis_is_refused_where_it_is_wrong(
     d = _edited(diagnose.assess({"mo_1": 1, "mo_2": 1}, knowledge_base=fixture_kb), part)
     with pytest.raises(diagnose.ExplainError, match=f"^{re.escape(message)}$"):
         diagnose.explain(d, knowledge_base=fixture_kb)
+
+
+@pytest.mark.parametrize("function", [diagnose.explain, diagnose.what_would_change])
+def test_a_knowledge_base_of_the_wrong_type_is_an_explain_error(function: Callable[..., object]) -> None:
+    d = diagnose.assess({"mo_1": 1, "mo_2": 1})
+    with pytest.raises(diagnose.ExplainError) as info:
+        function(d, knowledge_base="rules")
+    assert (
+        str(info.value)
+        == "knowledge_base: expected a KnowledgeBase (from diagnose.load_knowledge_base), got str"
+    )
