@@ -444,3 +444,15 @@ def test_a_knowledge_base_of_the_wrong_type_is_an_explain_error(function: Callab
         str(info.value)
         == "knowledge_base: expected a KnowledgeBase (from diagnose.load_knowledge_base), got str"
     )
+
+
+def test_the_explanation_says_once_what_comes_later_in_the_knowledge_bases_words() -> None:
+    kb = diagnose.load_knowledge_base()
+    intake = json.loads((Path(__file__).parent.parent / "examples/intake-low-motivation.json").read_text())
+    d = diagnose.assess(intake["answers"], knowledge_base=kb)
+    later = [r for r in d.recommendations if r.phase == "later"]
+    assert later
+    text = " ".join(diagnose.explain(d, knowledge_base=kb).split())
+    reason = kb.cycle.phases.later_reason.nl
+    assert text.count(reason) == 1
+    assert text.index(reason) < text.index(f"{len(d.recommendations) - len(later) + 1}. {later[0].name.nl}")

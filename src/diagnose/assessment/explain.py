@@ -234,7 +234,11 @@ def _advice(out: _Writer, kb: KnowledgeBase, d: Diagnosis, changes: WhatWouldCha
     if len(d.recommendations) > 1:
         out.paragraph(words["first"])
     removals = {c.intervention: c for c in changes.removals}
+    later_said = False
     for rank, rec in enumerate(d.recommendations, start=1):
+        if rec.phase == "later" and rec.phase_reason is not None and not later_said:
+            out.paragraph(rec.phase_reason.get(lang))  # the knowledge base's words, once
+            later_said = True
         marker = f"{rank}. "
         out.item(marker, kb.interventions[rec.intervention].name.get(lang))
         out.paragraph(words["why"].format(text=why(kb, rec, lang)), " " * len(marker))
