@@ -9,32 +9,32 @@ knowledge base's version and content hash, so that advice can be explained later
 from __future__ import annotations
 
 import datetime as dt  # noqa: TC003 - pydantic reads it at run time (Diagnosis.assessed_on)
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from diagnose._base import LocalizedText, Record, construct, suggest
 from diagnose._consistency import describe, is_date
+from diagnose.assessment._fast import prepare
 from diagnose.assessment.preferences import Preferences
 from diagnose.assessment.scoring import (
     AnswerValue,
     ContextValue,
     Intake,
     Profile,
-    score,
-    validate_intake,
 )
 from diagnose.engine._cache import rule_engine
 from diagnose.errors import AnswerError, AnswerProblem
+from diagnose.knowledge._base import derived
 from diagnose.knowledge._load import load_knowledge_base
 from diagnose.knowledge._models import EVIDENCE_LEVELS, EvidenceLevel
+from diagnose.knowledge._tree import fold, kleene_not
 from diagnose.knowledge.conditions import Facts, truth
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from diagnose.knowledge._base import KnowledgeBase
+    from diagnose.knowledge.conditions import Condition
 
 __all__ = [
     "Diagnosis",
@@ -278,7 +278,7 @@ def assess(
         ['success_experiences']
     """
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
-    return _assess(kb, answers, context, rule_engine(kb).fired, preferences, as_of)
+    return _assess(kb, answers, context, None, preferences, as_of)
 
 
 def _check_preferences(kb: KnowledgeBase, preferences: Preferences) -> None:
@@ -299,11 +299,17 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
     kb: KnowledgeBase,
     answers: Mapping[str, object] | Intake,
     context: Mapping[str, object] | None,
-    fired_by: Callable[[Facts], tuple[str, ...]],
+    fired_by: Callable[[Facts], tuple[str, ...]] | None,
     preferences: Preferences | None = None,
     as_of: dt.date | None = None,
+    *,
+    reference: bool = False,
 ) -> Diagnosis:
-    """The pipeline with the rule step passed in (durable-rules, or the benchmark's floor)."""
+    """The pipeline, with the rule step passed in (the benchmark's floor) or durable-rules (None).
+
+    With `reference`, the plain way at every step (no table-driven check, no shared results, a
+    session per evaluation): the tests compare it with the fast way on generated intakes.
+    """
     if as_of is not None and not is_date(as_of):
         raise AnswerError(
             [AnswerProblem("argument", "as_of", f"expected a date (datetime.date), got {describe(as_of)}")]
@@ -318,25 +324,33 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
     given_context: object = {} if context is None else context
     if isinstance(answers, Intake) and isinstance(given_context, Mapping):
         given_context = {**answers.context, **given_context}
-    checked, checked_context = validate_intake(kb, given_answers, given_context)  # type: ignore[arg-type]  # checked there
-    profile = score(kb, checked)
-    fact = build_fact(profile, checked_context)
-    fired = fired_by(fact)
-    rules = kb.rules_by_id
+    intake = prepare(kb, given_answers, given_context, reference=reference)
+    if fired_by is not None:
+        fired = fired_by(intake.facts())
+    elif reference:  # a session of its own, as every evaluation had before the reused session
+        fired = rule_engine(kb).fired_many([intake.facts(), intake.facts()])[0]
+    else:
+        fired = rule_engine(kb).fired_encoded([intake.fact])[0]
+    if preferences is None and not reference:
+        recommendations, fired_rules = derived(kb, _Advice).of(kb, fired)
+    else:
+        recommendations, fired_rules = recommend(kb, fired, preferences), _fired_rules(kb, fired)
+    # A rule can only be undecided when something it reads is unknown.
+    if reference:
+        undecided = _undecided(kb, fired, intake.facts())
+    else:
+        undecided = derived(kb, _Advice).undecided(kb, fired, intake.facts()) if intake.unknown else ()
     return construct(
         Diagnosis,
         kind="diagnosis",
-        profile=profile,
-        recommendations=recommend(kb, fired, preferences),
+        profile=intake.profile,
+        recommendations=recommendations,
         trace=construct(
             Trace,
-            answers=checked,
-            context=checked_context,
-            fired_rules=tuple(
-                construct(FiredRule, rule=r, intervention=rules[r].recommend, priority=rules[r].priority)
-                for r in sorted(fired, key=lambda r: (rules[r].priority, r))
-            ),
-            undecided_rules=_undecided(kb, fired, fact),
+            answers=intake.answers,
+            context=intake.context,
+            fired_rules=fired_rules,
+            undecided_rules=undecided,
         ),
         knowledge_base_id=kb.id,
         knowledge_base_version=kb.version,
@@ -344,6 +358,147 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
         assessed_on=as_of,
         preferences=preferences,
     )
+
+
+def _fired_rules(kb: KnowledgeBase, fired: tuple[str, ...]) -> tuple[FiredRule, ...]:
+    rules = kb.rules_by_id
+    return tuple(
+        construct(FiredRule, rule=r, intervention=rules[r].recommend, priority=rules[r].priority)
+        for r in sorted(fired, key=lambda r: (rules[r].priority, r))
+    )
+
+
+Truth = Callable[[Facts], bool | None]
+
+
+def _all_of(parts: list[Truth]) -> Truth:
+    def holds(fact: Facts) -> bool | None:
+        result: bool | None = True
+        for part in parts:
+            value = part(fact)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+
+    return holds
+
+
+def _any_of(parts: list[Truth]) -> Truth:
+    def holds(fact: Facts) -> bool | None:
+        result: bool | None = False
+        for part in parts:
+            value = part(fact)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
+    return holds
+
+
+def _not_of(part: Truth) -> Truth:
+    return lambda fact: kleene_not(part(fact))
+
+
+def _compiled_truth(condition: Condition) -> Truth:
+    """`truth(condition, fact)` as one function over the fact, stopping as soon as it is decided."""
+    return fold(condition, atom=lambda atom: atom.truth, all_=_all_of, any_=_any_of, not_=_not_of)
+
+
+class _Advice:
+    """The parts of a diagnosis that depend only on which rules fired, shared between diagnoses.
+
+    Each rule's `FiredRule`, each group of rules' `Recommendation` (without preferences) and
+    each `UndecidedRule` are frozen models of tuples and text, so one object serves every
+    diagnosis that has it; whole results are kept per set of fired rules, up to `LIMIT` of them.
+    """
+
+    LIMIT = 4096
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        rules = kb.rules
+        self._fired_rule = {
+            r.id: construct(FiredRule, rule=r.id, intervention=r.recommend, priority=r.priority)
+            for r in rules
+        }
+        self._order = {r.id: (r.priority, r.id) for r in rules}
+        self._evidence = {i: EVIDENCE_LEVELS.index(v.evidence_level) for i, v in kb.interventions.items()}
+        self._groups: dict[tuple[str, ...], Recommendation] = {}
+        self._known: dict[tuple[str, ...], tuple[tuple[Recommendation, ...], tuple[FiredRule, ...]]] = {}
+        self._undecided: dict[tuple[str, tuple[str, ...], tuple[str, ...]], UndecidedRule] = {}
+        # Which rules read each factor and each context field, in the rules' order.
+        self._truth = [_compiled_truth(r.when) for r in rules]
+        self._readers: dict[str, list[int]] = {}
+        for n, rule in enumerate(rules):
+            factors, fields = kb.rule_reads[rule.id]
+            for name in {*factors, *(f"c:{c}" for c in fields)}:
+                self._readers.setdefault(name, []).append(n)
+
+    def of(
+        self, kb: KnowledgeBase, fired: tuple[str, ...]
+    ) -> tuple[tuple[Recommendation, ...], tuple[FiredRule, ...]]:
+        """The recommendations (as `recommend` ranks them without preferences) and fired rules."""
+        known = self._known.get(fired)
+        if known is not None:
+            return known
+        ordered = sorted(fired, key=self._order.__getitem__)
+        rules = kb.rules_by_id
+        by_intervention: dict[str, list[str]] = {}
+        for rule_id in ordered:
+            by_intervention.setdefault(rules[rule_id].recommend, []).append(rule_id)
+        out = []
+        for rule_ids in by_intervention.values():
+            group = tuple(rule_ids)
+            recommendation = self._groups.get(group)
+            if recommendation is None:
+                (recommendation,) = recommend(kb, group)
+                if len(self._groups) < self.LIMIT:
+                    self._groups[group] = recommendation
+            out.append(recommendation)
+        evidence = self._evidence
+        out.sort(key=lambda r: (r.priority, evidence[r.intervention], r.intervention))
+        known = tuple(out), tuple(self._fired_rule[r] for r in ordered)
+        if len(self._known) < self.LIMIT:
+            self._known[fired] = known
+        return known
+
+    def undecided(self, kb: KnowledgeBase, fired: tuple[str, ...], fact: Facts) -> tuple[UndecidedRule, ...]:
+        """`_undecided`, looking only at the rules that read something unknown."""
+        readers = self._readers
+        candidates: set[int] = set()
+        for factor in kb.factors:
+            if factor not in fact.levels and factor in readers:
+                candidates.update(readers[factor])
+        for field in kb.context_fields:
+            if field not in fact.context and f"c:{field}" in readers:
+                candidates.update(readers[f"c:{field}"])
+        out = []
+        for n in sorted(candidates):
+            rule = kb.rules[n]
+            if rule.id in fired or self._truth[n](fact) is not None:
+                continue
+            factors, fields = kb.rule_reads[rule.id]
+            key = (
+                rule.id,
+                tuple(f for f in factors if f not in fact.levels),
+                tuple(c for c in fields if c not in fact.context),
+            )
+            undecided = self._undecided.get(key)
+            if undecided is None:
+                undecided = construct(
+                    UndecidedRule,
+                    rule=rule.id,
+                    intervention=rule.recommend,
+                    not_assessed=key[1],
+                    context_missing=key[2],
+                )
+                if len(self._undecided) < self.LIMIT:
+                    self._undecided[key] = undecided
+            out.append(undecided)
+        return tuple(out)
 
 
 def __dir__() -> list[str]:

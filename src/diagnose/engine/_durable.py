@@ -162,9 +162,11 @@ def _core() -> ModuleType:
 _ruleset_numbers = itertools.count(1)
 
 
-def _delete_rulesets(core: ModuleType, handles: list[int]) -> None:
-    """Free the rulesets of an engine that is gone (holding no session: every one was deleted)."""
-    for handle in handles:
+def _delete_rulesets(core: ModuleType, handles: dict[int, str | None]) -> None:
+    """Free the rulesets of an engine that is gone, each after its reused session (drained, empty)."""
+    for handle, sid in handles.items():
+        if sid is not None:
+            core.delete_state(handle, sid)
         core.delete_ruleset(handle)
     handles.clear()
 
@@ -172,9 +174,9 @@ def _delete_rulesets(core: ModuleType, handles: list[int]) -> None:
 class RuleEngine:
     """A knowledge base's rules, compiled into a durable-rules ruleset of its own.
 
-    Each call (`fired` for one fact, `fired_many` for a chunk, both the same path) asserts its
-    facts in a fresh session, drains every action, and deletes the session, so the engine holds
-    no state between calls.
+    A chunk of facts (`fired_many`) is asserted in a fresh session, every action drained, and the
+    session deleted. One fact (`fired`) goes into the ruleset's reused session and is retracted
+    once its actions are drained (`_single`). Either way the engine holds no fact between calls.
     """
 
     def __init__(self, kb: KnowledgeBase, *, cycle: bool = False) -> None:
@@ -195,8 +197,9 @@ class RuleEngine:
         #: freeing a session that was not drained, or not fully asserted, aborts the process.
         self.abandoned = 0
         self._handle: int | None = None
-        #: The rulesets this engine may free when it is garbage (the current one).
-        self._owned: list[int] = []
+        #: The rulesets this engine may free when it is garbage (the current one), each with the
+        #: id of its reused session (see `_single`), once there is one.
+        self._owned: dict[int, str | None] = {}
         if self.definition:
             self._handle = self._create(self.name)
         weakref.finalize(self, _delete_rulesets, self._core, self._owned).atexit = False
@@ -206,20 +209,20 @@ class RuleEngine:
             handle: int = self._core.create_ruleset(name, self._text)
         except self._core.error as exc:
             raise engine_error(str(exc), "building the ruleset") from None
-        self._owned.append(handle)
+        self._owned[handle] = None
         return handle
 
     def _abandon(self) -> None:
         """Leave the current ruleset (and its broken session) alone; go on with a fresh one."""
-        if self._handle in self._owned:
-            self._owned.remove(self._handle)
+        if self._handle is not None:
+            self._owned.pop(self._handle, None)
         self.abandoned += 1
         self._handle = None
         self._handle = self._create(f"{self.name}_{self.abandoned}")
 
     @property
     def live_sessions(self) -> int:
-        """Sessions created and not yet deleted; 0 between calls."""
+        """Evaluations under way (each in a session of its own, or in the reused one); 0 between calls."""
         return self._live
 
     def fired(self, facts: Facts) -> tuple[str, ...]:
@@ -241,10 +244,51 @@ class RuleEngine:
         """Like `fired_many`, for facts already as durable-rules sees them (`encode`)."""
         if not self.definition or not facts:
             return [() for _ in facts]
+        if len(facts) == 1:
+            return [self._single(facts[0], kind)]
         out: list[tuple[str, ...]] = []
         for start in range(0, len(facts), SESSION_FACTS):
             out += self._session(facts[start : start + SESSION_FACTS], kind)
         return out
+
+    def _single(self, fact: Mapping[str, object], kind: str) -> tuple[str, ...]:
+        """One fact in the ruleset's reused session: assert, drain, retract, drain.
+
+        Retracting the fact (events.c, `handleDeleteMessage`) deletes what it left in the network
+        and frees its message (state.c, `deleteMessage`), so the session is as it was before: a
+        third as costly as creating and deleting a session per fact (bench/run.py), and its
+        memory stays flat (tests/test_engine.py). A failure or interruption in between leaves
+        the session, fact and all, to an abandoned ruleset, as `_session` does.
+        """
+        with self._lock:
+            if self._handle is None:  # a fresh ruleset could not be built after a failure
+                self._handle = self._create(f"{self.name}_{self.abandoned}")
+            handle = self._handle
+            sid = self._owned.get(handle) or self._next_sid()
+            text = dumps(fact)  # the fact's fields, then what every asserted fact carries:
+            payload = f'{text[:-1]}{"," if fact else ""}"kind":"{kind}","sid":"{sid}","{POSITION}":0}}'
+            finished = False
+            self._live += 1
+            try:
+                try:
+                    code, state = self._core.assert_fact(handle, payload)
+                    if code != _ASSERTED:
+                        raise engine_error(code, f"{kind} facts")
+                    messages = self._messages(state)
+                    code, state = self._core.retract_fact(handle, payload)
+                    if code != _ASSERTED:
+                        raise engine_error(code, f"retracting {kind} facts")
+                    self._messages(state)  # nothing waits after a retraction; drained all the same
+                    self._owned[handle] = sid  # the session exists: freed with its ruleset
+                except self._core.error as exc:
+                    raise engine_error(str(exc), f"{kind} facts") from None
+                finished = True
+            finally:
+                self._live -= 1
+                if not finished:
+                    self._abandon()
+        names = {self._rule_of(message) for message in messages}
+        return tuple(sorted(name for name in names if not name.startswith(CATCH_ALL)))
 
     def _session(self, facts: Sequence[Mapping[str, object]], kind: str) -> list[tuple[str, ...]]:
         """One session: assert, drain, delete; any failure leaves the session to an abandoned ruleset."""
