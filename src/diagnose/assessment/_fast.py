@@ -166,7 +166,7 @@ class FastIntake:
         )
         self.context_keys = {c: context_key(c) for c in kb.context_fields if context_key(c) in self.fields}
         namespace: dict[str, Any] = {"D": dict.fromkeys((item.id for item in kb.items), "not_asked")}
-        lines = ["def run(a):", "    g = a.get", "    e = {}", "    lv = {}", "    sv = {}"]
+        lines = ["def run(a):", "    g = a.get", "    e = {}", "    es = {}", "    lv = {}", "    sv = {}"]
         results = []
         unknown = []
         for f, factor in enumerate(kb.factors.values()):
@@ -181,7 +181,7 @@ class FastIntake:
             if level_key(factor.id) in self.fields:
                 fact.append(f"e[{level_key(factor.id)!r}] = l{f}")
             if score_key(factor.id) in self.fields:
-                fact.append(f"e[{score_key(factor.id)!r}] = v{f}")
+                fact.append(f"es[{score_key(factor.id)!r}] = v{f}")
             lines += [
                 f"    k{f} = ({key})",
                 f"    r{f} = C{f}.get(k{f})",
@@ -194,6 +194,8 @@ class FastIntake:
             results.append(f"{factor.id!r}: s{f}")
             if factor.id in read_factors:
                 unknown.append(f"v{f} is None")
+        # Levels first, then scores, as `encode` orders them: the same text reaches durable-rules.
+        lines.append("    e.update(es)")
         unknown_text = " or ".join(unknown) or "False"
         lines.append(f"    return {{**D, **a}}, {{{', '.join(results)}}}, e, lv, sv, {unknown_text}")
         self.source = "\n".join(lines) + "\n"
