@@ -301,6 +301,9 @@ class HandWritten:
         self.evidence = {i.id: EVIDENCE_LEVELS.index(i.evidence_level) for i in kb.interventions.values()}
         self.names = {i.id: (i.name.nl, i.name.en) for i in kb.interventions.values()}
         self.rationale = {r.id: (r.rationale.nl, r.rationale.en) for r in kb.rules}
+        phases = kb.cycle.phases
+        self.first = {name: n for n, name in enumerate(phases.stabilise_first)}
+        self.max_now = phases.max_now
 
     def __call__(self, answers: Mapping[str, object], context: Mapping[str, object]) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one plain pass, on purpose
         """Check, score, decide the rules, group and rank: the diagnosis as plain data."""
@@ -363,12 +366,20 @@ class HandWritten:
                 (rules[0][0], self.evidence[intervention], intervention, tuple(r for _, r in rules), nl, en)
             )
         recommendations.sort()
+        first, rest = self.first, len(self.first)
+        recommendations.sort(key=lambda r: first.get(r[2], rest))  # stabilising support first
+        given = [v for v in trace.values() if type(v) is int]
+        warnings = ("uniform_answers",) if len(given) >= 10 and min(given) == max(given) else ()
+        not_assessed = tuple(f for f, result in profile.items() if result[1] is None)
+        if 2 * len(not_assessed) > len(FACTORS):
+            warnings += ("few_answers",)
         return {
             "profile": profile,
             "recommendations": tuple(
-                (intervention, priority, rules, self.names[intervention], nl, en)
-                for priority, _, intervention, rules, nl, en in recommendations
+                (intervention, priority, rules, self.names[intervention], nl, en, n < self.max_now)
+                for n, (priority, _, intervention, rules, nl, en) in enumerate(recommendations)
             ),
+            "warnings": warnings,
             "fired": tuple((rule, intervention, priority) for priority, rule, intervention in fired),
             "undecided": tuple(undecided),
             "answers": trace,
@@ -390,9 +401,18 @@ def as_plain(diagnosis: Any) -> dict[str, Any]:  # noqa: ANN401 - a Diagnosis
             for f, s in diagnosis.profile.scores.items()
         },
         "recommendations": tuple(
-            (r.intervention, r.priority, r.rules, (r.name.nl, r.name.en), r.rationale.nl, r.rationale.en)
+            (
+                r.intervention,
+                r.priority,
+                r.rules,
+                (r.name.nl, r.name.en),
+                r.rationale.nl,
+                r.rationale.en,
+                r.phase == "now",
+            )
             for r in diagnosis.recommendations
         ),
+        "warnings": tuple(w.code for w in diagnosis.warnings),
         "fired": tuple((r.rule, r.intervention, r.priority) for r in diagnosis.trace.fired_rules),
         "undecided": tuple(
             (u.rule, u.intervention, u.not_assessed, u.context_missing)
