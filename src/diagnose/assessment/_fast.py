@@ -30,15 +30,16 @@ from diagnose.assessment.scoring import (
     scorer,
     validate_intake,
 )
+from diagnose.assessment.warnings import UNIFORM_MINIMUM
 from diagnose.engine._durable import context_key, encode, fact_fields, level_key, score_key
 from diagnose.knowledge._base import derived
 from diagnose.knowledge.conditions import Facts
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from diagnose.knowledge._base import KnowledgeBase
-    from diagnose.knowledge._models import Factor
+    from diagnose.knowledge._models import Factor, Item
 
 __all__ = ["Prepared", "prepare"]
 
@@ -52,6 +53,7 @@ class Prepared(NamedTuple):
     fact: dict[str, object]  # as durable-rules sees it (`encode`, the fields rules read)
     unknown: bool  # whether a factor or context field some rule reads is unknown
     built: Facts | None = None  # the Facts, when the fast path built them on the way
+    warn: bool = True  # whether `answer_warnings` may give a warning (False: it gives none)
 
     def facts(self) -> Facts:
         """The `Facts` of this intake (as `build_fact` gives them)."""
@@ -118,15 +120,21 @@ def _partial_score(factor: str, level: str, value: float | None, given: tuple[An
 
 
 _PLAIN = frozenset({int, str})
+#: Factors with more items are scored by `_miss` alone (as the scorer leaves them to `_partial`).
+_INLINE_ITEMS = 64
+#: A factor's result for one combination of answers: its score, level and value, and how many
+#: of its items were answered with which lowest and highest answer (for `answer_warnings`).
+_Entry = tuple[FactorScore, str, float | None, int, float, float]
+_NONE_LOW, _NONE_HIGH = float("inf"), float("-inf")
 
 
 def _miss(
     factor: Factor,
     tables: tuple[Mapping[object, Answer], ...],
-    cache: dict[tuple[object, ...], tuple[FactorScore, str, float | None]],
+    cache: dict[tuple[object, ...], _Entry],
     limit: int,
     key: tuple[object, ...],
-) -> tuple[FactorScore, str, float | None]:
+) -> _Entry:
     """A factor's score for answers not met before, as `score` gives it; kept while there is room.
 
     Raises KeyError for an answer that is not in its item's table (nothing is kept then).
@@ -141,9 +149,11 @@ def _miss(
     else:
         level, value, _complete = _partial(factor, given)
         result = _partial_score(factor.id, level, value, given)
+    raws = [int(a.value) for a in given if a.counted]  # only answers on the scale are counted
+    entry = (result, level, value, len(raws), min(raws, default=_NONE_LOW), max(raws, default=_NONE_HIGH))
     if len(cache) < limit:
-        cache[key] = (result, level, value)
-    return result, level, value
+        cache[key] = entry
+    return entry
 
 
 class FastIntake:
@@ -165,14 +175,18 @@ class FastIntake:
             sorted({c for _, fields in kb.rule_reads.values() for c in fields} & set(kb.context_fields))
         )
         self.context_keys = {c: context_key(c) for c in kb.context_fields if context_key(c) in self.fields}
-        namespace: dict[str, Any] = {"D": dict.fromkeys((item.id for item in kb.items), "not_asked")}
+        namespace: dict[str, Any] = {
+            "D": dict.fromkeys((item.id for item in kb.items), "not_asked"),
+            "_fs": _factor_score,
+        }
         lines = ["def run(a):", "    g = a.get", "    e = {}", "    es = {}", "    lv = {}", "    sv = {}"]
         results = []
         unknown = []
         for f, factor in enumerate(kb.factors.values()):
             items = kb.items_by_factor[factor.id]
-            cache: dict[tuple[object, ...], tuple[FactorScore, str, float | None]] = {}
+            cache: dict[tuple[object, ...], _Entry] = {}
             namespace[f"C{f}"] = cache
+            namespace[f"A{f}"] = tuple(item.id for item in items)
             namespace[f"M{f}"] = functools.partial(
                 _miss, factor, tuple(tables[item.id] for item in items), cache, self.LIMIT
             )
@@ -186,8 +200,8 @@ class FastIntake:
                 f"    k{f} = ({key})",
                 f"    r{f} = C{f}.get(k{f})",
                 f"    if r{f} is None:",
-                f"        r{f} = M{f}(k{f})",
-                f"    s{f}, l{f}, v{f} = r{f}",
+                *self._complete_miss(f, factor, items, tables, namespace),
+                f"    s{f}, l{f}, v{f}, n{f}, lo{f}, hi{f} = r{f}",
                 f"    if v{f} is not None:",
                 *(f"        {line}" for line in fact),
             ]
@@ -197,7 +211,16 @@ class FastIntake:
         # Levels first, then scores, as `encode` orders them: the same text reaches durable-rules.
         lines.append("    e.update(es)")
         unknown_text = " or ".join(unknown) or "False"
-        lines.append(f"    return {{**D, **a}}, {{{', '.join(results)}}}, e, lv, sv, {unknown_text}")
+        count = len(kb.factors)
+        # Whether `answer_warnings` may have something to say (it is asked only then).
+        given = " + ".join(f"n{f}" for f in range(count)) or "0"
+        low = ", ".join(f"lo{f}" for f in range(count))
+        high = ", ".join(f"hi{f}" for f in range(count))
+        missing = " + ".join(f"(v{f} is None)" for f in range(count)) or "0"
+        uniform = f"({given}) >= {UNIFORM_MINIMUM} and min({low}, {_NONE_LOW}) == max({high}, {_NONE_HIGH})"
+        warn = f"{uniform} or 2 * ({missing}) > {count}"
+        namespace["inf"] = _NONE_LOW
+        lines.append(f"    return {{**D, **a}}, {{{', '.join(results)}}}, e, lv, sv, {unknown_text}, {warn}")
         self.source = "\n".join(lines) + "\n"
         run_generated(self.source, f"intake of {kb.id}", namespace, self)
         #: The generated function: answers → trace answers, factor scores, fact, levels, scores,
@@ -212,8 +235,43 @@ class FastIntake:
                 dict[str, str],
                 dict[str, float],
                 bool,
+                bool,
             ],
         ] = namespace["run"]
+
+    def _complete_miss(
+        self,
+        f: int,
+        factor: Factor,
+        items: Sequence[Item],
+        tables: Mapping[str, Mapping[object, Answer]],
+        namespace: dict[str, Any],
+    ) -> list[str]:
+        """Lines that score a fully answered factor met for the first time (the common miss).
+
+        They do what `_miss` does for such answers, written out; any other miss goes to `_miss`.
+        """
+        n = len(items)
+        if not 0 < n <= _INLINE_ITEMS:
+            return [f"        r{f} = M{f}(k{f})"]
+        names = [f"x{f}_{i}" for i in range(n)]
+        for i, item in enumerate(items):
+            namespace[f"T{f}_{i}"] = tables[item.id]
+        namespace[f"L{f}"] = factor.thresholds.level
+        namespace["LIMIT"] = self.LIMIT
+        models = "".join(f"{x}[4], " for x in names)
+        return [
+            *(f"        {name} = T{f}_{i}[k{f}[{i}]]" for i, name in enumerate(names)),
+            f"        if {' + '.join(f'{x}[3]' for x in names)} == {n}:",
+            f"            v{f} = ({' + '.join(f'{x}[2]' for x in names)}) / {n}",
+            f"            l{f} = L{f}(v{f})",
+            f"            s{f} = _fs({factor.id!r}, l{f}, v{f}, A{f}, (), {{}}, ({models}))",
+            f"            r{f} = (s{f}, l{f}, v{f}, {n}, min(k{f}), max(k{f}))",
+            f"            if len(C{f}) < LIMIT:",
+            f"                C{f}[k{f}] = r{f}",
+            "        else:",
+            f"            r{f} = M{f}(k{f})",
+        ]
 
     def accepts(self, answers: Mapping[Any, object]) -> bool:
         """Whether every key is an item and every value a whole number or text (checked in C).
@@ -252,7 +310,7 @@ def prepare(kb: KnowledgeBase, answers: object, context: object, *, reference: b
     ):
         return _plain(kb, answers, context)  # type: ignore[arg-type]  # validate_intake says what is wrong
     try:
-        trace, scores, fact, levels, values, unknown = fast.run(answers)
+        trace, scores, fact, levels, values, unknown, warn = fast.run(answers)
     except KeyError:  # a value that is not in its item's table: let validate_intake say so
         return _plain(kb, answers, context)
     checked_context: dict[str, ContextValue] = {}
@@ -264,4 +322,4 @@ def prepare(kb: KnowledgeBase, answers: object, context: object, *, reference: b
     if not unknown:
         unknown = any(c not in checked_context for c in fast.read_context)
     facts = Facts(levels, values, checked_context)
-    return Prepared(trace, checked_context, construct(Profile, scores=scores), fact, unknown, facts)
+    return Prepared(trace, checked_context, construct(Profile, scores=scores), fact, unknown, facts, warn)

@@ -462,7 +462,7 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
         knowledge_base_hash=kb.content_hash,
         assessed_on=as_of,
         preferences=preferences,
-        warnings=answer_warnings(kb, intake.answers, intake.profile.not_assessed),
+        warnings=answer_warnings(kb, intake.answers, intake.profile.not_assessed) if intake.warn else (),
         participation_rung=participation_rung,
     )
 
