@@ -369,7 +369,9 @@ class HandWritten:
         first, rest = self.first, len(self.first)
         recommendations.sort(key=lambda r: first.get(r[2], rest))  # stabilising support first
         given = [v for v in trace.values() if type(v) is int]
-        warnings = ("uniform_answers",) if len(given) >= 10 and min(given) == max(given) else ()
+        warnings: tuple[str, ...] = (
+            ("uniform_answers",) if len(given) >= 10 and min(given) == max(given) else ()
+        )
         not_assessed = tuple(f for f, result in profile.items() if result[1] is None)
         if 2 * len(not_assessed) > len(FACTORS):
             warnings += ("few_answers",)

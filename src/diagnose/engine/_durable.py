@@ -78,6 +78,7 @@ __all__ = [
     "CATCH_ALL",
     "FACT_KIND",
     "RuleEngine",
+    "compile_cycle_ruleset",
     "compile_ruleset",
     "context_key",
     "decode",
