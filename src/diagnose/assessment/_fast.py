@@ -159,8 +159,8 @@ def _miss(
 class FastIntake:
     """A knowledge base's one-pass intake function (see the module)."""
 
-    #: Results kept per factor (each a distinct combination of answers to its items): about
-    #: 0.7 KB each, so at most about 1.4 MB per factor.
+    #: Results kept per factor, each for a distinct combination of answers to its items (what
+    #: that costs in memory is on the performance page, docs/benchmarks.md).
     LIMIT = 2048
 
     def __init__(self, kb: KnowledgeBase) -> None:
