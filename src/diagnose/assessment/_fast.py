@@ -8,7 +8,7 @@ immutable `ItemScore`; one generated function then scores every factor, builds i
 `FactorScore`, the trace's answers and the fact as durable-rules sees it, and tells whether any
 factor or context field a rule reads is unknown (only then can a rule be undecided). Anything
 else (junk, a wrong type, an unknown item) goes the plain way, which raises the located error.
-The results are equal to the plain path's (`tests/test_recommendation.py` compares them on
+The results are equal to the plain path's (`tests/test_fast.py` compares them on
 generated intakes, against `_assess(..., reference=True)`).
 """
 

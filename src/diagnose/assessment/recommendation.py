@@ -16,6 +16,7 @@ from pydantic import Field
 
 from diagnose._base import LocalizedText, Record, construct, suggest
 from diagnose._consistency import describe, is_date
+from diagnose.assessment._advice import Advice
 from diagnose.assessment._fast import prepare
 from diagnose.assessment.preferences import Preferences
 from diagnose.assessment.scoring import (
@@ -31,12 +32,10 @@ from diagnose.knowledge._base import derived
 from diagnose.knowledge._kb_models import DutchRecognition, EvidenceGrade  # noqa: TC001 - pydantic reads them
 from diagnose.knowledge._load import load_knowledge_base
 from diagnose.knowledge._models import EVIDENCE_LEVELS, EvidenceLevel
-from diagnose.knowledge._tree import fold, kleene_not
 from diagnose.knowledge.conditions import Facts, truth
 
 if TYPE_CHECKING:
     from diagnose.knowledge._base import KnowledgeBase
-    from diagnose.knowledge.conditions import Condition
 
 __all__ = [
     "Diagnosis",
@@ -437,14 +436,14 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
     else:
         fired = rule_engine(kb).fired_encoded([intake.fact])[0]
     if preferences is None and not reference:
-        recommendations, fired_rules = derived(kb, _Advice).of(kb, fired)
+        recommendations, fired_rules = shared_advice(kb).of(kb, fired)
     else:
         recommendations, fired_rules = recommend(kb, fired, preferences), _fired_rules(kb, fired)
     # A rule can only be undecided when something it reads is unknown.
     if reference:
         undecided = _undecided(kb, fired, intake.facts())
     else:
-        undecided = derived(kb, _Advice).undecided(kb, fired, intake.facts()) if intake.unknown else ()
+        undecided = shared_advice(kb).undecided(kb, fired, intake.facts()) if intake.unknown else ()
     return construct(
         Diagnosis,
         kind="diagnosis",
@@ -475,154 +474,13 @@ def _fired_rules(kb: KnowledgeBase, fired: tuple[str, ...]) -> tuple[FiredRule, 
     )
 
 
-Truth = Callable[[Facts], bool | None]
+def _make_advice(kb: KnowledgeBase) -> Advice:
+    return Advice(kb, recommend, FiredRule, UndecidedRule)
 
 
-def _all_of(parts: list[Truth]) -> Truth:
-    def holds(fact: Facts) -> bool | None:
-        result: bool | None = True
-        for part in parts:
-            value = part(fact)
-            if value is False:
-                return False
-            if value is None:
-                result = None
-        return result
-
-    return holds
-
-
-def _any_of(parts: list[Truth]) -> Truth:
-    def holds(fact: Facts) -> bool | None:
-        result: bool | None = False
-        for part in parts:
-            value = part(fact)
-            if value is True:
-                return True
-            if value is None:
-                result = None
-        return result
-
-    return holds
-
-
-def _not_of(part: Truth) -> Truth:
-    return lambda fact: kleene_not(part(fact))
-
-
-def _compiled_truth(condition: Condition) -> Truth:
-    """`truth(condition, fact)` as one function over the fact, stopping as soon as it is decided."""
-    return fold(condition, atom=lambda atom: atom.truth, all_=_all_of, any_=_any_of, not_=_not_of)
-
-
-class _Advice:
-    """The parts of a diagnosis that depend only on which rules fired, shared between diagnoses.
-
-    Each rule's `FiredRule`, each group of rules' `Recommendation` (without preferences) and
-    each `UndecidedRule` are frozen models of tuples and text, so one object serves every
-    diagnosis that has it; whole results are kept per set of fired rules, up to `LIMIT` of them.
-    """
-
-    LIMIT = 4096
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        rules = kb.rules
-        self._fired_rule = {
-            r.id: construct(FiredRule, rule=r.id, intervention=r.recommend, priority=r.priority)
-            for r in rules
-        }
-        self._order = {r.id: (r.priority, r.id) for r in rules}
-        self._evidence = {i: EVIDENCE_LEVELS.index(v.evidence_level) for i, v in kb.interventions.items()}
-        self._groups: dict[tuple[tuple[str, ...], bool], Recommendation] = {}
-        self._first = {name: n for n, name in enumerate(kb.cycle.phases.stabilise_first)}
-        self._known: dict[tuple[str, ...], tuple[tuple[Recommendation, ...], tuple[FiredRule, ...]]] = {}
-        self._undecided: dict[tuple[str, tuple[str, ...], tuple[str, ...]], UndecidedRule] = {}
-        # Which rules read each factor and each context field, in the rules' order.
-        self._truth = [_compiled_truth(r.when) for r in rules]
-        self._readers: dict[str, list[int]] = {}
-        for n, rule in enumerate(rules):
-            factors, fields = kb.rule_reads[rule.id]
-            for name in {*factors, *(f"c:{c}" for c in fields)}:
-                self._readers.setdefault(name, []).append(n)
-
-    def of(
-        self, kb: KnowledgeBase, fired: tuple[str, ...]
-    ) -> tuple[tuple[Recommendation, ...], tuple[FiredRule, ...]]:
-        """The recommendations (as `recommend` ranks them without preferences) and fired rules."""
-        known = self._known.get(fired)
-        if known is not None:
-            return known
-        ordered = sorted(fired, key=self._order.__getitem__)
-        rules = kb.rules_by_id
-        by_intervention: dict[str, list[str]] = {}
-        for rule_id in ordered:
-            by_intervention.setdefault(rules[rule_id].recommend, []).append(rule_id)
-        groups = [
-            (rules[ids[0]].priority, intervention, tuple(ids))
-            for intervention, ids in by_intervention.items()
-        ]
-        evidence, first = self._evidence, self._first
-        groups.sort(key=lambda g: (g[0], evidence[g[1]], g[1]))
-        groups.sort(key=lambda g: first.get(g[1], len(first)))  # stable: as `recommend` puts them in phases
-        max_now = kb.cycle.phases.max_now
-        out = []
-        for n, (_priority, _intervention, group) in enumerate(groups):
-            key = (group, n < max_now)
-            recommendation = self._groups.get(key)
-            if recommendation is None:
-                recommendation = self._recommendation(kb, group, now=n < max_now)
-                if len(self._groups) < self.LIMIT:
-                    self._groups[key] = recommendation
-            out.append(recommendation)
-        known = tuple(out), tuple(self._fired_rule[r] for r in ordered)
-        if len(self._known) < self.LIMIT:
-            self._known[fired] = known
-        return known
-
-    @staticmethod
-    def _recommendation(kb: KnowledgeBase, group: tuple[str, ...], *, now: bool) -> Recommendation:
-        """The recommendation of one intervention's fired rules, in the phase given."""
-        (recommendation,) = recommend(kb, group)
-        phases = kb.cycle.phases
-        if (recommendation.phase == "now") == now:
-            return recommendation
-        reason = None if now else phases.later_reason
-        return recommendation.model_copy(update={"phase": "now" if now else "later", "phase_reason": reason})
-
-    def undecided(self, kb: KnowledgeBase, fired: tuple[str, ...], fact: Facts) -> tuple[UndecidedRule, ...]:
-        """`_undecided`, looking only at the rules that read something unknown."""
-        readers = self._readers
-        candidates: set[int] = set()
-        for factor in kb.factors:
-            if factor not in fact.levels and factor in readers:
-                candidates.update(readers[factor])
-        for field in kb.context_fields:
-            if field not in fact.context and f"c:{field}" in readers:
-                candidates.update(readers[f"c:{field}"])
-        out = []
-        for n in sorted(candidates):
-            rule = kb.rules[n]
-            if rule.id in fired or self._truth[n](fact) is not None:
-                continue
-            factors, fields = kb.rule_reads[rule.id]
-            key = (
-                rule.id,
-                tuple(f for f in factors if f not in fact.levels),
-                tuple(c for c in fields if c not in fact.context),
-            )
-            undecided = self._undecided.get(key)
-            if undecided is None:
-                undecided = construct(
-                    UndecidedRule,
-                    rule=rule.id,
-                    intervention=rule.recommend,
-                    not_assessed=key[1],
-                    context_missing=key[2],
-                )
-                if len(self._undecided) < self.LIMIT:
-                    self._undecided[key] = undecided
-            out.append(undecided)
-        return tuple(out)
+def shared_advice(kb: KnowledgeBase) -> Advice:
+    """The parts of diagnoses that `assess` and the batch path share for `kb` (built on first use)."""
+    return derived(kb, _make_advice)
 
 
 def __dir__() -> list[str]:

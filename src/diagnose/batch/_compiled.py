@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from pydantic_core import to_json
 
 from diagnose._base import construct, run_generated
-from diagnose.assessment.recommendation import Diagnosis, FiredRule, Trace, _Advice
+from diagnose.assessment.recommendation import Diagnosis, FiredRule, Trace, shared_advice
 from diagnose.assessment.scoring import FactorScore, Intake, Profile, scorer, scoring_lines, validate_intake
 from diagnose.assessment.warnings import answer_warnings
 from diagnose.engine._cache import rule_engine
@@ -363,7 +363,7 @@ class CompiledRules:
         cached = self._advice.get(fired)
         if cached is None:
             # The recommendations and fired rules `assess` shares (one object per group and phase).
-            recommendations, fired_rules = derived(self.kb, _Advice).of(self.kb, fired)
+            recommendations, fired_rules = shared_advice(self.kb).of(self.kb, fired)
             pieces = []
             for recommendation in recommendations:
                 key = (recommendation.intervention, recommendation.rules, recommendation.phase)
@@ -384,7 +384,7 @@ class CompiledRules:
         if self._read_keys.issubset(fact):  # everything the rules read is known: all decided
             return b""
         parts = []
-        for undecided in derived(self.kb, _Advice).undecided(self.kb, fired, decode(fact)):
+        for undecided in shared_advice(self.kb).undecided(self.kb, fired, decode(fact)):
             key = (undecided.rule, undecided.not_assessed, undecided.context_missing)
             text = self._undecided.get(key)
             if text is None:
