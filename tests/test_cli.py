@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from click.testing import CliRunner
 
 import diagnose
@@ -266,9 +267,42 @@ def test_strict_verdict_and_errors_cannot_be_ignored(make_kb: MakeKb) -> None:
     assert "Invalid value for '--ignore'" in err
 
 
-def test_assess_shows_evidence_levels_in_words() -> None:
-    assert "Niet beoordeeld" in run("assess", EXAMPLE)[1]
-    assert "Not rated" in run("assess", EXAMPLE, "--lang", "en")[1]
+EVIDENCE_SHOWN = [
+    pytest.param(
+        "nl",
+        ("NL: geen erkenning vastgelegd", "internationaal: matig", "Waar het advies op steunt",
+         "1. Succeservaringen opdoen (nu)", "   internationaal (laag): Geen beoordeling in een Nederlandse",
+         "   Bronnen:", "   - Bandura, A. (1997). Self-efficacy: the exercise of control. New York: W. H. Freeman."),
+        id="nl",
+    ),
+    pytest.param(
+        "en",
+        ("NL: no recognition recorded", "international: moderate", "What the advice rests on",
+         "1. Success experiences (now)", "   international (low): No rating in a Dutch databank",
+         "   Sources:"),
+        id="en",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "shown"), EVIDENCE_SHOWN)
+def test_assess_shows_the_evidence_its_grade_and_sources(lang: str, shown: tuple[str, ...]) -> None:
+    out = run("assess", EXAMPLE, "--lang", lang)[1]
+    missing = [text for text in shown if text not in out]
+    assert missing == []
+
+
+def test_assess_shows_the_warnings_and_the_rung() -> None:
+    partly = str(Path(EXAMPLE).with_name("intake-partly-answered.json"))
+    out = run("assess", partly, "--rung", "4")[1]
+    assert "Participatieladder: trede 4 (Onbetaald werk)\n" in out
+    assert "Let op: 10 van de 18 onderwerpen zijn niet gemeten. Het advies zegt daar niets over.\n" in out
+    code, _, err = run("assess", partly, "--rung", "9")
+    assert (code, err) == (
+        1,
+        f"error: {partly}: argument 'participation_rung': expected a whole number from 1 to 6 "
+        "(a rung of the ladder), got builtins.int 9\n",
+    )
 
 
 def test_python_m_diagnose_runs_the_command_line() -> None:
