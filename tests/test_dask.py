@@ -207,8 +207,9 @@ def test_a_frame_without_a_column_the_knowledge_base_reads_is_refused(
 
 def test_top_is_checked_before_anything_runs() -> None:
     frame = as_dask(pd.DataFrame({"se_1": [1]}), 1)
-    with pytest.raises(ValueError, match=r"^top must be at least 1$"):
+    with pytest.raises(diagnose.AnswerError) as info:
         assess_dask(frame, top=0)
+    assert str(info.value) == "argument 'top': expected a whole number of at least 1, got 0"
 
 
 def test_a_knowledge_base_without_a_folder_is_refused(fixture_kb: diagnose.KnowledgeBase) -> None:
