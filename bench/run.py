@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 import pyarrow as pa
 from _floor import PythonRules
+from _handwritten import HandWritten
 
 import diagnose
 from diagnose.assessment.recommendation import _assess, build_fact
@@ -83,21 +84,24 @@ def rss_mb() -> float:
 
 def side_by_side(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]]) -> dict[str, dict[str, float]]:
     """Per-intake timings of the three paths, interleaved in rotating order."""
-    engine, floor = rule_engine(kb), PythonRules(kb)
-    facts = [encode(build_fact(score(kb, validate_intake(kb, a, {})[0]), {})) for a in rows]
-    for a in rows[:500]:  # warm up every path
-        diagnose.assess(a, knowledge_base=kb)
-        _assess(kb, a, None, floor.fired)
-    runs: dict[str, list[float]] = {"assess": [], "floor": [], "raw_durable": []}
+    engine, floor, hand = rule_engine(kb), PythonRules(kb), HandWritten(kb)
+    facts = [encode(build_fact(score(kb, validate_intake(kb, a, {})[0]), {}), engine.fields) for a in rows]
+    no_context: dict[str, object] = {}
     steps: dict[str, Callable[[dict[str, object], dict[str, object]], object]] = {
+        "handwritten": lambda a, _f: hand(a, no_context),
         "assess": lambda a, _f: diagnose.assess(a, knowledge_base=kb),
         "floor": lambda a, _f: _assess(kb, a, None, floor.fired),
         "raw_durable": lambda _a, f: engine.fired_encoded([f]),
     }
+    for a, fact in zip(rows[:500], facts, strict=False):  # warm up every path
+        for step in steps.values():
+            step(a, fact)
+    runs: dict[str, list[float]] = {name: [] for name in steps}
     order = list(steps)
     clock = time.perf_counter
     for n, (a, fact) in enumerate(zip(rows, facts, strict=True)):
-        for name in order[n % 3 :] + order[: n % 3]:
+        turn = n % len(order)
+        for name in order[turn:] + order[:turn]:
             start = clock()
             steps[name](a, fact)
             runs[name].append(clock() - start)
@@ -247,6 +251,9 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="Fewer intakes (for trying things out).")
     parser.add_argument("--markdown", type=Path, help="Also write the table to this Markdown file.")
+    parser.add_argument(
+        "--per-intake", type=int, metavar="N", help="Only the per-intake side-by-side table, over N intakes."
+    )
     parser.add_argument("--path", choices=PATHS, help=argparse.SUPPRESS)  # one throughput run
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--memory", choices=("assess", "assess_many_json"), help=argparse.SUPPRESS)
@@ -257,6 +264,16 @@ def main() -> None:
         return
     if args.memory:
         sys.stdout.write(json.dumps(memory(args.memory, args.n)) + "\n")
+        return
+    if args.per_intake:
+        kb = diagnose.load_knowledge_base()
+        per = side_by_side(kb, intakes(kb, args.per_intake, seed=1))
+        floor = per["handwritten"]["p50_us"]
+        for name, q in per.items():
+            line = (
+                f"{name:12s} p50 {q['p50_us']:7.1f} µs  p99 {q['p99_us']:7.1f} µs  x{q['p50_us'] / floor:.2f}"
+            )
+            sys.stdout.write(line + "\n")
         return
     n, batch_n, mem_n = (3_000, 10_000, 50_000) if args.quick else (30_000, 200_000, 1_000_000)
     kb = diagnose.load_knowledge_base()
@@ -282,6 +299,7 @@ def main() -> None:
     per = result["per_intake"]
     chunks = result["per_intake_in_chunks"]
     result["ratios"] = {
+        "assess_over_handwritten_p50": per["assess"]["p50_us"] / per["handwritten"]["p50_us"],
         "assess_over_floor_p50": per["assess"]["p50_us"] / per["floor"]["p50_us"],
         "assess_over_raw_durable_p50": per["assess"]["p50_us"] / per["raw_durable"]["p50_us"],
         "rules_per_intake_over_per_chunk": chunks["rules_per_intake"] / chunks["rules_per_chunk"],
@@ -305,8 +323,9 @@ def render(r: dict[str, Any]) -> str:
         "| --- | ---: | ---: | ---: |",
     ]
     names = {
+        "handwritten": "hand-written pure Python (the floor, `bench/_handwritten.py`)",
         "assess": "`assess` (whole pipeline, durable-rules)",
-        "floor": "same pipeline, generated Python rules (floor)",
+        "floor": "same pipeline, generated Python rules",
         "raw_durable": "durable-rules step alone",
     }
     for key, label in names.items():
@@ -342,7 +361,8 @@ def render(r: dict[str, Any]) -> str:
         "",
         "| measure | value |",
         "| --- | ---: |",
-        f"| `assess` / floor (p50) | {ratios['assess_over_floor_p50']:.2f}x |",
+        f"| `assess` / hand-written floor (p50) | {ratios['assess_over_handwritten_p50']:.2f}x |",
+        f"| `assess` / generated Python rules (p50) | {ratios['assess_over_floor_p50']:.2f}x |",
         f"| `assess` / durable-rules step alone (p50) | {ratios['assess_over_raw_durable_p50']:.2f}x |",
         f"| rule step per intake / per chunk | {ratios['rules_per_intake_over_per_chunk']:.2f}x |",
         f"| `assess` / compiled batch pipeline | {ratios['assess_over_compiled']:.2f}x |",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from diagnose.engine._durable import RuleEngine
 
-__all__ = ["drain", "has_session", "last_session_id"]
+__all__ = ["drain", "has_session", "last_session_id", "reused_session", "session_facts"]
 
 
 def has_session(engine: RuleEngine, sid: str) -> bool:
@@ -39,3 +39,16 @@ def last_session_id(engine: RuleEngine) -> str:
 def drain(engine: RuleEngine, state: int) -> set[str]:
     """Run every pending action of a session asserted by hand; the names of the rules they are for."""
     return {name for message in engine._messages(state) for name in json.loads(message)}
+
+
+def reused_session(engine: RuleEngine) -> str | None:
+    """The id of the session the engine's current ruleset reuses for single facts, if it has one yet."""
+    return None if engine._handle is None else engine._owned.get(engine._handle)
+
+
+def session_facts(engine: RuleEngine, sid: str) -> list[dict[str, object]]:
+    """The facts durable-rules holds in a session of this engine (asks the C core)."""
+    assert engine._handle is not None
+    with engine._lock:
+        facts: list[dict[str, object]] = json.loads(engine._core.get_facts(engine._handle, sid))
+    return facts

@@ -9,21 +9,21 @@ knowledge base's version and content hash, so that advice can be explained later
 from __future__ import annotations
 
 import datetime as dt  # noqa: TC003 - pydantic reads it at run time (Diagnosis.assessed_on)
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from diagnose._base import LocalizedText, Record, construct, suggest
 from diagnose._consistency import describe, is_date
+from diagnose.assessment._advice import Advice
+from diagnose.assessment._fast import prepare
 from diagnose.assessment.preferences import Preferences
 from diagnose.assessment.scoring import (
     AnswerValue,
     ContextValue,
     Intake,
     Profile,
-    score,
-    validate_intake,
 )
 from diagnose.assessment.warnings import AnswerWarning, answer_warnings
 from diagnose.engine._cache import rule_engine
@@ -370,7 +370,7 @@ def assess(  # noqa: PLR0913 - the intake's parts, each a keyword argument
         message = f"expected a KnowledgeBase (from diagnose.load_knowledge_base), got {got}"
         raise AnswerError([AnswerProblem("argument", "knowledge_base", message)])
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
-    return _assess(kb, answers, context, rule_engine(kb).fired, preferences, as_of, participation_rung)
+    return _assess(kb, answers, context, None, preferences, as_of, participation_rung)
 
 
 def _check_preferences(kb: KnowledgeBase, preferences: Preferences) -> None:
@@ -405,12 +405,18 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
     kb: KnowledgeBase,
     answers: Mapping[str, object] | Intake,
     context: Mapping[str, object] | None,
-    fired_by: Callable[[Facts], tuple[str, ...]],
+    fired_by: Callable[[Facts], tuple[str, ...]] | None,
     preferences: Preferences | None = None,
     as_of: dt.date | None = None,
     participation_rung: int | None = None,
+    *,
+    reference: bool = False,
 ) -> Diagnosis:
-    """The pipeline with the rule step passed in (durable-rules, or the benchmark's floor)."""
+    """The pipeline, with the rule step passed in (the benchmark's floor) or durable-rules (None).
+
+    With `reference`, the plain way at every step (no table-driven check, no shared results, a
+    session per evaluation): the tests compare it with the fast way on generated intakes.
+    """
     if as_of is not None and not is_date(as_of):
         raise AnswerError(
             [AnswerProblem("argument", "as_of", f"expected a date (datetime.date), got {describe(as_of)}")]
@@ -427,35 +433,59 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
     given_context: object = {} if context is None else context
     if isinstance(answers, Intake) and isinstance(given_context, Mapping):
         given_context = {**answers.context, **given_context}
-    checked, checked_context = validate_intake(kb, given_answers, given_context)  # type: ignore[arg-type]  # checked there
-    profile = score(kb, checked)
-    fact = build_fact(profile, checked_context)
-    fired = fired_by(fact)
-    rules = kb.rules_by_id
-    not_assessed = tuple(f for f, result in profile.scores.items() if result.score is None)
+    intake = prepare(kb, given_answers, given_context, reference=reference)
+    if fired_by is not None:
+        fired = fired_by(intake.facts())
+    elif reference:  # a session of its own, as every evaluation had before the reused session
+        fired = rule_engine(kb).fired_many([intake.facts(), intake.facts()])[0]
+    else:
+        fired = rule_engine(kb).fired_encoded([intake.fact])[0]
+    if preferences is None and not reference:
+        recommendations, fired_rules = shared_advice(kb).of(kb, fired)
+    else:
+        recommendations, fired_rules = recommend(kb, fired, preferences), _fired_rules(kb, fired)
+    # A rule can only be undecided when something it reads is unknown.
+    if reference:
+        undecided = _undecided(kb, fired, intake.facts())
+    else:
+        undecided = shared_advice(kb).undecided(kb, fired, intake.facts()) if intake.unknown else ()
     return construct(
         Diagnosis,
         kind="diagnosis",
-        profile=profile,
-        recommendations=recommend(kb, fired, preferences),
+        profile=intake.profile,
+        recommendations=recommendations,
         trace=construct(
             Trace,
-            answers=checked,
-            context=checked_context,
-            fired_rules=tuple(
-                construct(FiredRule, rule=r, intervention=rules[r].recommend, priority=rules[r].priority)
-                for r in sorted(fired, key=lambda r: (rules[r].priority, r))
-            ),
-            undecided_rules=_undecided(kb, fired, fact),
+            answers=intake.answers,
+            context=intake.context,
+            fired_rules=fired_rules,
+            undecided_rules=undecided,
         ),
         knowledge_base_id=kb.id,
         knowledge_base_version=kb.version,
         knowledge_base_hash=kb.content_hash,
         assessed_on=as_of,
         preferences=preferences,
-        warnings=answer_warnings(kb, checked, not_assessed),
+        warnings=answer_warnings(kb, intake.answers, intake.profile.not_assessed) if intake.warn else (),
         participation_rung=participation_rung,
     )
+
+
+def _fired_rules(kb: KnowledgeBase, fired: tuple[str, ...]) -> tuple[FiredRule, ...]:
+    rules = kb.rules_by_id
+    return tuple(
+        construct(FiredRule, rule=r, intervention=rules[r].recommend, priority=rules[r].priority)
+        for r in sorted(fired, key=lambda r: (rules[r].priority, r))
+    )
+
+
+def _make_advice(kb: KnowledgeBase) -> Advice:
+    return Advice(kb, recommend, FiredRule, UndecidedRule)
+
+
+def shared_advice(kb: KnowledgeBase) -> Advice:
+    """The parts of diagnoses that `assess` and the batch path share for `kb` (built on first use)."""
+    return derived(kb, _make_advice)
 
 
 def __dir__() -> list[str]:

@@ -23,14 +23,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from pydantic_core import to_json
 
 from diagnose._base import construct, run_generated
-from diagnose.assessment.recommendation import Diagnosis, FiredRule, Trace, UndecidedRule, recommend
+from diagnose.assessment.recommendation import Diagnosis, FiredRule, Trace, shared_advice
 from diagnose.assessment.scoring import FactorScore, Intake, Profile, scorer, scoring_lines, validate_intake
 from diagnose.assessment.warnings import answer_warnings
 from diagnose.engine._cache import rule_engine
 from diagnose.engine._durable import context_key, decode, fact_fields, level_key, score_key
 from diagnose.errors import AnswerError
 from diagnose.knowledge._base import derived
-from diagnose.knowledge.conditions import truth
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -178,12 +177,6 @@ class CompiledRules:
             key
             for factors, fields_read in kb.rule_reads.values()
             for key in (*map(level_key, factors), *map(context_key, fields_read))
-        )
-        self._reads = tuple(
-            (rule, tuple((f, level_key(f)) for f in factors), tuple((c, context_key(c)) for c in fields_read))
-            for rule in kb.rules
-            for factors, fields_read in [kb.rule_reads[rule.id]]
-            if factors or fields_read
         )
         self._lock = threading.Lock()
         self._advice: dict[tuple[str, ...], tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[str, ...]]] = {}
@@ -369,10 +362,9 @@ class CompiledRules:
         """
         cached = self._advice.get(fired)
         if cached is None:
-            kb = self.kb
-            rules = kb.rules_by_id
+            # The recommendations and fired rules `assess` shares (one object per group and phase).
+            recommendations, fired_rules = shared_advice(self.kb).of(self.kb, fired)
             pieces = []
-            recommendations = recommend(kb, fired)
             for recommendation in recommendations:
                 key = (recommendation.intervention, recommendation.rules, recommendation.phase)
                 piece = self._recommendations.get(key)
@@ -380,10 +372,9 @@ class CompiledRules:
                     piece = recommendation.__pydantic_serializer__.to_json(recommendation)
                     self._remember(self._recommendations, key, piece)
                 pieces.append(piece)
-            order = sorted(fired, key=lambda r: (rules[r].priority, r))
             cached = (
                 tuple(pieces),
-                tuple(self._fired_rules[r] for r in order),
+                tuple(self._fired_rules[r.rule] for r in fired_rules),
                 tuple(r.intervention for r in recommendations),
             )
             self._remember(self._advice, fired, cached)
@@ -393,28 +384,13 @@ class CompiledRules:
         if self._read_keys.issubset(fact):  # everything the rules read is known: all decided
             return b""
         parts = []
-        known = decode(fact)
-        for rule, factors, fields in self._reads:
-            unknown_factors = tuple(f for f, key in factors if key not in fact)
-            unknown_fields = tuple(c for c, key in fields if key not in fact)
-            if (
-                (unknown_factors or unknown_fields)
-                and rule.id not in fired
-                and truth(rule.when, known) is None
-            ):
-                key = (rule.id, unknown_factors, unknown_fields)
-                text = self._undecided.get(key)
-                if text is None:
-                    undecided = construct(
-                        UndecidedRule,
-                        rule=rule.id,
-                        intervention=rule.recommend,
-                        not_assessed=unknown_factors,
-                        context_missing=unknown_fields,
-                    )
-                    text = undecided.__pydantic_serializer__.to_json(undecided)
-                    self._remember(self._undecided, key, text)
-                parts.append(text)
+        for undecided in shared_advice(self.kb).undecided(self.kb, fired, decode(fact)):
+            key = (undecided.rule, undecided.not_assessed, undecided.context_missing)
+            text = self._undecided.get(key)
+            if text is None:
+                text = undecided.__pydantic_serializer__.to_json(undecided)
+                self._remember(self._undecided, key, text)
+            parts.append(text)
         return b",".join(parts)
 
     def _remember(self, cache: dict[K, V], key: K, value: V) -> None:

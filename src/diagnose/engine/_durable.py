@@ -51,32 +51,34 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from diagnose._base import LEVELS
+from diagnose.engine._compiler import (
+    CAP,
+    CATCH_ALL,
+    FACT_KIND,
+    compile_cycle_ruleset,
+    compile_ruleset,
+    context_key,
+    level_key,
+    score_key,
+)
 from diagnose.engine._limits import SESSION_FACTS, dumps, engine_error, fnv1a_32
 from diagnose.errors import EngineError, EngineUnavailableError
-from diagnose.knowledge._tree import fold, iter_atoms
-from diagnose.knowledge.conditions import (
-    OPPOSITE_BOUND,
-    ContextCondition,
-    Facts,
-    LevelCondition,
-    ScoreCondition,
-)
-from diagnose.knowledge.cycle_rules import CYCLE_FACTS
+from diagnose.knowledge._tree import iter_atoms
+from diagnose.knowledge.conditions import Facts
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
     from types import ModuleType
 
     from diagnose.knowledge._base import KnowledgeBase
-    from diagnose.knowledge._models import ContextField
-    from diagnose.knowledge.conditions import Condition, Rule
-    from diagnose.knowledge.cycle_rules import CycleCondition, CycleFact
+    from diagnose.knowledge.conditions import Rule
 
 __all__ = [
+    "CAP",
     "CATCH_ALL",
     "FACT_KIND",
     "RuleEngine",
+    "compile_cycle_ruleset",
     "compile_ruleset",
     "context_key",
     "decode",
@@ -86,10 +88,6 @@ __all__ = [
     "score_key",
 ]
 
-#: Every fact we assert has `kind: intake`; each rule matches on it first.
-FACT_KIND = "intake"
-#: Frames one action may carry (durable's `cap`); a larger batch just takes more actions.
-CAP = 4096
 #: The fact field that tells a fact's position in its session. It is durable's own message id
 #: field: durable keeps one message per 32-bit hash of its id in a session and answers
 #: ERR_EVENT_OBSERVED (code 2) to a second one. Without an id, durable makes one from a 64-bit
@@ -97,38 +95,13 @@ CAP = 4096
 #: repeated caseload after 957 chunks); the ids "0" to "16383" have distinct hashes (see
 #: `diagnose.engine._limits.SESSION_FACTS`).
 POSITION = "id"
-#: A rule that matches every fact, so that no fact goes unhandled. durable-rules leaves the
-#: session state of an unhandled fact partly uninitialised, and `delete_state` then frees an
-#: invalid pointer (`free(): invalid pointer`, found with valgrind: deleteStateNode); whether it
-#: crashes depends on what the heap held before. Its id cannot clash: knowledge-base ids start
-#: with a letter.
-CATCH_ALL = "_handled"
-CATCH_ALL_PRIORITY = 1_000
 _ASSERTED = 0
-
-# A constant in a compiled expression: True (always holds) or False (never holds).
-Expr = dict[str, Any] | bool
 
 
 # --- the facts durable-rules sees ---------------------------------------------------------------
 # A fact is one flat JSON object: `l__<factor>` (level), `s__<factor>` (score), `c__<field>`
 # (context, or a cycle fact), absent when unknown; `kind`, `sid` and the position `id` are added
 # when it is asserted. This module alone knows it; the rest of the library passes `Facts`.
-
-
-def level_key(factor: str) -> str:
-    """Name of the fact field holding a factor's level (absent when not assessed)."""
-    return f"l__{factor}"
-
-
-def score_key(factor: str) -> str:
-    """Name of the fact field holding a factor's score (absent when not assessed)."""
-    return f"s__{factor}"
-
-
-def context_key(field: str) -> str:
-    """Name of the fact field holding a context value or a cycle fact (absent when not given)."""
-    return f"c__{field}"
 
 
 _KEYS = {"level": level_key, "score": score_key, "context": context_key}
@@ -187,152 +160,14 @@ def _core() -> ModuleType:
     return core
 
 
-def _and(parts: Sequence[Expr]) -> Expr:
-    kept = [p for p in parts if p is not True]
-    if any(p is False for p in kept):
-        return False
-    if not kept:
-        return True
-    return kept[0] if len(kept) == 1 else {"$and": kept}
-
-
-def _or(parts: Sequence[Expr]) -> Expr:
-    kept = [p for p in parts if p is not False]
-    if any(p is True for p in kept):
-        return True
-    if not kept:
-        return False
-    return kept[0] if len(kept) == 1 else {"$or": kept}
-
-
-def _bound(op: str, field: str, value: float) -> Expr:
-    return {f"${op}": {field: value}}
-
-
-def _bounds(field: str, bounds: Mapping[str, float], *, holds: bool) -> Expr:
-    if holds:
-        return _and([_bound(op, field, v) for op, v in bounds.items()])
-    return _or([_bound(OPPOSITE_BOUND[op], field, v) for op, v in bounds.items()])
-
-
-def _values_expr(field: str, values: Sequence[object]) -> Expr:
-    return _or([{field: v} for v in values])
-
-
-#: A condition compiled both ways: (definitely true, definitely false).
-Rail = tuple[Expr, Expr]
-
-
-def _all_rail(parts: list[Rail]) -> Rail:
-    return _and([t for t, _ in parts]), _or([f for _, f in parts])
-
-
-def _any_rail(parts: list[Rail]) -> Rail:
-    return _or([t for t, _ in parts]), _and([f for _, f in parts])
-
-
-def _not_rail(part: Rail) -> Rail:
-    return part[1], part[0]
-
-
-def _level_rail(atom: LevelCondition, _context: Mapping[str, ContextField]) -> Rail:
-    key, wanted = level_key(atom.factor), atom.levels()
-    return _values_expr(key, wanted), _values_expr(key, [lv for lv in LEVELS if lv not in wanted])
-
-
-def _score_rail(atom: ScoreCondition, _context: Mapping[str, ContextField]) -> Rail:
-    key, bounds = score_key(atom.factor), atom.score.bounds()
-    return _bounds(key, bounds, holds=True), _bounds(key, bounds, holds=False)
-
-
-def _context_rail(atom: ContextCondition, context: Mapping[str, ContextField]) -> Rail:
-    key, spec = context_key(atom.context), context[atom.context]
-    accepted = atom.accepted()
-    if accepted is None:
-        return _bounds(key, atom.bounds(), holds=True), _bounds(key, atom.bounds(), holds=False)
-    if spec.type == "enum":
-        others: Expr = _values_expr(key, [v for v in spec.values if v not in accepted])
-    elif spec.type == "boolean":
-        others = _values_expr(key, [v for v in (True, False) if v not in accepted])
-    else:  # a number is definitely not in the set when it differs from each value
-        others = _and([_or([_bound("lt", key, float(v)), _bound("gt", key, float(v))]) for v in accepted])
-    return _values_expr(key, accepted), others
-
-
-#: How each kind of atom is compiled (a new kind of atom adds its compiler here).
-_ATOM_RAILS: dict[type, Callable[[Any, Mapping[str, ContextField]], Rail]] = {
-    LevelCondition: _level_rail,
-    ScoreCondition: _score_rail,
-    ContextCondition: _context_rail,
-}
-
-
-def _expr(condition: Condition, context: Mapping[str, ContextField]) -> Expr:
-    """The durable condition under which `condition` is definitely true.
-
-    Negation is pushed down to the atoms: each part is compiled both ways (definitely true,
-    definitely false), and `not` swaps the two.
-    """
-    rail = fold(
-        condition,
-        atom=lambda atom: _ATOM_RAILS[type(atom)](atom, context),
-        all_=_all_rail,
-        any_=_any_rail,
-        not_=_not_rail,
-    )
-    return rail[0]
-
-
-def _fact_rail(atom: CycleFact) -> Rail:
-    accepted, domain = atom.accepted(), CYCLE_FACTS[atom.fact][1]
-    key = context_key(atom.fact)
-    return _values_expr(key, accepted), _values_expr(key, [v for v in domain if v not in accepted])
-
-
-def _cycle_expr(condition: CycleCondition) -> Expr:
-    """Like `_expr`, for cycle rules: facts are always present, so only negation needs care."""
-    return fold(condition, atom=_fact_rail, all_=_all_rail, any_=_any_rail, not_=_not_rail)[0]
-
-
-def compile_cycle_ruleset(kb: KnowledgeBase) -> dict[str, Any]:
-    """The durable-rules definition of a knowledge base's cycle rules (facts of kind goal/trajectory)."""
-    definition: dict[str, Any] = {}
-    for rule in kb.cycle_rules:
-        expr = _cycle_expr(rule.when)
-        if expr is False:
-            continue
-        match = {"kind": rule.scope} if expr is True else {"$and": [{"kind": rule.scope}, expr]}
-        definition[rule.id] = {"all": [{"m": match}], "pri": rule.priority, "cap": CAP}
-    if definition:
-        for scope in ("goal", "trajectory"):
-            catch_all = {"all": [{"m": {"kind": scope}}], "pri": CATCH_ALL_PRIORITY, "cap": CAP}
-            definition[f"{CATCH_ALL}_{scope}"] = catch_all
-    return definition
-
-
-def compile_ruleset(kb: KnowledgeBase) -> dict[str, Any]:
-    """The durable-rules definition of a knowledge base's recommendation rules.
-
-    A rule whose condition can never be true is left out (the checker reports such rules).
-    """
-    definition: dict[str, Any] = {}
-    for rule in kb.rules:
-        expr = _expr(rule.when, kb.context_fields)
-        if expr is False:
-            continue
-        match = {"kind": FACT_KIND} if expr is True else {"$and": [{"kind": FACT_KIND}, expr]}
-        definition[rule.id] = {"all": [{"m": match}], "pri": rule.priority, "cap": CAP}
-    if definition:
-        definition[CATCH_ALL] = {"all": [{"m": {"kind": FACT_KIND}}], "pri": CATCH_ALL_PRIORITY, "cap": CAP}
-    return definition
-
-
 _ruleset_numbers = itertools.count(1)
 
 
-def _delete_rulesets(core: ModuleType, handles: list[int]) -> None:
-    """Free the rulesets of an engine that is gone (holding no session: every one was deleted)."""
-    for handle in handles:
+def _delete_rulesets(core: ModuleType, handles: dict[int, str | None]) -> None:
+    """Free the rulesets of an engine that is gone, each after its reused session (drained, empty)."""
+    for handle, sid in handles.items():
+        if sid is not None:
+            core.delete_state(handle, sid)
         core.delete_ruleset(handle)
     handles.clear()
 
@@ -340,9 +175,9 @@ def _delete_rulesets(core: ModuleType, handles: list[int]) -> None:
 class RuleEngine:
     """A knowledge base's rules, compiled into a durable-rules ruleset of its own.
 
-    Each call (`fired` for one fact, `fired_many` for a chunk, both the same path) asserts its
-    facts in a fresh session, drains every action, and deletes the session, so the engine holds
-    no state between calls.
+    A chunk of facts (`fired_many`) is asserted in a fresh session, every action drained, and the
+    session deleted. One fact (`fired`) goes into the ruleset's reused session and is retracted
+    once its actions are drained (`_single`). Either way the engine holds no fact between calls.
     """
 
     def __init__(self, kb: KnowledgeBase, *, cycle: bool = False) -> None:
@@ -363,8 +198,9 @@ class RuleEngine:
         #: freeing a session that was not drained, or not fully asserted, aborts the process.
         self.abandoned = 0
         self._handle: int | None = None
-        #: The rulesets this engine may free when it is garbage (the current one).
-        self._owned: list[int] = []
+        #: The rulesets this engine may free when it is garbage (the current one), each with the
+        #: id of its reused session (see `_single`), once there is one.
+        self._owned: dict[int, str | None] = {}
         if self.definition:
             self._handle = self._create(self.name)
         weakref.finalize(self, _delete_rulesets, self._core, self._owned).atexit = False
@@ -374,20 +210,20 @@ class RuleEngine:
             handle: int = self._core.create_ruleset(name, self._text)
         except self._core.error as exc:
             raise engine_error(str(exc), "building the ruleset") from None
-        self._owned.append(handle)
+        self._owned[handle] = None
         return handle
 
     def _abandon(self) -> None:
         """Leave the current ruleset (and its broken session) alone; go on with a fresh one."""
-        if self._handle in self._owned:
-            self._owned.remove(self._handle)
+        if self._handle is not None:
+            self._owned.pop(self._handle, None)
         self.abandoned += 1
         self._handle = None
         self._handle = self._create(f"{self.name}_{self.abandoned}")
 
     @property
     def live_sessions(self) -> int:
-        """Sessions created and not yet deleted; 0 between calls."""
+        """Evaluations under way (each in a session of its own, or in the reused one); 0 between calls."""
         return self._live
 
     def fired(self, facts: Facts) -> tuple[str, ...]:
@@ -409,10 +245,51 @@ class RuleEngine:
         """Like `fired_many`, for facts already as durable-rules sees them (`encode`)."""
         if not self.definition or not facts:
             return [() for _ in facts]
+        if len(facts) == 1:
+            return [self._single(facts[0], kind)]
         out: list[tuple[str, ...]] = []
         for start in range(0, len(facts), SESSION_FACTS):
             out += self._session(facts[start : start + SESSION_FACTS], kind)
         return out
+
+    def _single(self, fact: Mapping[str, object], kind: str) -> tuple[str, ...]:
+        """One fact in the ruleset's reused session: assert, drain, retract, drain.
+
+        Retracting the fact (events.c, `handleDeleteMessage`) deletes what it left in the network
+        and frees its message (state.c, `deleteMessage`), so the session is as it was before: a
+        third as costly as creating and deleting a session per fact (bench/run.py), and its
+        memory stays flat (tests/test_engine.py). A failure or interruption in between leaves
+        the session, fact and all, to an abandoned ruleset, as `_session` does.
+        """
+        with self._lock:
+            if self._handle is None:  # a fresh ruleset could not be built after a failure
+                self._handle = self._create(f"{self.name}_{self.abandoned}")
+            handle = self._handle
+            sid = self._owned.get(handle) or self._next_sid()
+            text = dumps(fact)  # the fact's fields, then what every asserted fact carries:
+            payload = f'{text[:-1]}{"," if fact else ""}"kind":"{kind}","sid":"{sid}","{POSITION}":0}}'
+            finished = False
+            self._live += 1
+            try:
+                try:
+                    code, state = self._core.assert_fact(handle, payload)
+                    if code != _ASSERTED:
+                        raise engine_error(code, f"{kind} facts")
+                    messages = self._messages(state)
+                    code, state = self._core.retract_fact(handle, payload)
+                    if code != _ASSERTED:
+                        raise engine_error(code, f"retracting {kind} facts")
+                    self._messages(state)  # nothing waits after a retraction; drained all the same
+                    self._owned[handle] = sid  # the session exists: freed with its ruleset
+                except self._core.error as exc:
+                    raise engine_error(str(exc), f"{kind} facts") from None
+                finished = True
+            finally:
+                self._live -= 1
+                if not finished:
+                    self._abandon()
+        names = {self._rule_of(message) for message in messages}
+        return tuple(sorted(name for name in names if not name.startswith(CATCH_ALL)))
 
     def _session(self, facts: Sequence[Mapping[str, object]], kind: str) -> list[tuple[str, ...]]:
         """One session: assert, drain, delete; any failure leaves the session to an abandoned ruleset."""

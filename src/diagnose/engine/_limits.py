@@ -315,6 +315,10 @@ def _json_value(value: object) -> str:
     return json.dumps(value)
 
 
+#: `json.dumps` with these options builds an encoder per call; this one is made once.
+_compact = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+
+
 def dumps(value: object) -> str:
     """Compact JSON that durable-rules parses as meant.
 
@@ -330,7 +334,7 @@ def dumps(value: object) -> str:
         '{"a":1.0e-05,"b":1.0e+16,"c":[2.5,true,"x1e5"]}'
     """
     try:
-        text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+        text = _compact(value)
     except ValueError:
         return _json_value(value)  # raises EngineError naming the number
     return _json_value(value) if "e-" in text or "e+" in text else text

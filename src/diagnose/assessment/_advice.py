@@ -1,0 +1,191 @@
+"""The parts of diagnoses that depend only on which rules fired, shared between diagnoses.
+
+`assess` and the batch path (`diagnose.batch._compiled`) take from here, per knowledge base
+(`diagnose.assessment.recommendation.shared_advice`): each rule's `FiredRule`, each group of
+fired rules' `Recommendation` in its phase, whole results per set of fired rules, and the
+`UndecidedRule`s, found by looking only at the rules that read something unknown, each rule's
+three-valued truth compiled once. Everything kept is immutable (frozen models of tuples and
+text) and bounded (`Advice.LIMIT` per kind).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from diagnose._base import Record, construct
+from diagnose.knowledge._models import EVIDENCE_LEVELS
+from diagnose.knowledge._tree import fold, kleene_not
+from diagnose.knowledge.conditions import Facts
+
+if TYPE_CHECKING:
+    from diagnose.knowledge._base import KnowledgeBase
+    from diagnose.knowledge.conditions import Condition
+
+# The models of `diagnose.assessment.recommendation` (which uses this module, so they are not
+# imported here): a recommendation, a fired rule, an undecided rule.
+Recommendation: TypeAlias = Any
+FiredRule: TypeAlias = Any
+UndecidedRule: TypeAlias = Any
+
+__all__ = ["Advice", "compiled_truth"]
+
+Truth = Callable[[Facts], bool | None]
+
+
+def _all_of(parts: list[Truth]) -> Truth:
+    def holds(fact: Facts) -> bool | None:
+        result: bool | None = True
+        for part in parts:
+            value = part(fact)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+
+    return holds
+
+
+def _any_of(parts: list[Truth]) -> Truth:
+    def holds(fact: Facts) -> bool | None:
+        result: bool | None = False
+        for part in parts:
+            value = part(fact)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
+    return holds
+
+
+def _not_of(part: Truth) -> Truth:
+    return lambda fact: kleene_not(part(fact))
+
+
+def compiled_truth(condition: Condition) -> Truth:
+    """`truth(condition, fact)` as one function over the fact, stopping as soon as it is decided."""
+    return fold(condition, atom=lambda atom: atom.truth, all_=_all_of, any_=_any_of, not_=_not_of)
+
+
+class Advice:
+    """The parts of a diagnosis that depend only on which rules fired, shared between diagnoses.
+
+    Each rule's `FiredRule`, each group of rules' `Recommendation` (without preferences) and
+    each `UndecidedRule` are frozen models of tuples and text, so one object serves every
+    diagnosis that has it; whole results are kept per set of fired rules, up to `LIMIT` of them.
+    """
+
+    LIMIT = 4096
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        recommend: Callable[[KnowledgeBase, tuple[str, ...]], tuple[Any, ...]],
+        fired_rule: type[Record],
+        undecided_rule: type[Record],
+    ) -> None:
+        """Keep what is built once per knowledge base: each rule's fired-rule model and truth.
+
+        `recommend`, `fired_rule` and `undecided_rule` are those of
+        `diagnose.assessment.recommendation` (passed in: that module uses this one).
+        """
+        rules = kb.rules
+        self._recommend, self._undecided_rule = recommend, undecided_rule
+        self._fired_rule = {
+            r.id: construct(fired_rule, rule=r.id, intervention=r.recommend, priority=r.priority)
+            for r in rules
+        }
+        self._order = {r.id: (r.priority, r.id) for r in rules}
+        self._evidence = {i: EVIDENCE_LEVELS.index(v.evidence_level) for i, v in kb.interventions.items()}
+        self._groups: dict[tuple[tuple[str, ...], bool], Recommendation] = {}
+        self._first = {name: n for n, name in enumerate(kb.cycle.phases.stabilise_first)}
+        self._known: dict[tuple[str, ...], tuple[tuple[Recommendation, ...], tuple[FiredRule, ...]]] = {}
+        self._undecided: dict[tuple[str, tuple[str, ...], tuple[str, ...]], UndecidedRule] = {}
+        # Which rules read each factor and each context field, in the rules' order.
+        self._truth = [compiled_truth(r.when) for r in rules]
+        self._readers: dict[str, list[int]] = {}
+        for n, rule in enumerate(rules):
+            factors, fields = kb.rule_reads[rule.id]
+            for name in {*factors, *(f"c:{c}" for c in fields)}:
+                self._readers.setdefault(name, []).append(n)
+
+    def of(
+        self, kb: KnowledgeBase, fired: tuple[str, ...]
+    ) -> tuple[tuple[Recommendation, ...], tuple[FiredRule, ...]]:
+        """The recommendations (as `recommend` ranks them without preferences) and fired rules."""
+        known = self._known.get(fired)
+        if known is not None:
+            return known
+        ordered = sorted(fired, key=self._order.__getitem__)
+        rules = kb.rules_by_id
+        by_intervention: dict[str, list[str]] = {}
+        for rule_id in ordered:
+            by_intervention.setdefault(rules[rule_id].recommend, []).append(rule_id)
+        groups = [
+            (rules[ids[0]].priority, intervention, tuple(ids))
+            for intervention, ids in by_intervention.items()
+        ]
+        evidence, first = self._evidence, self._first
+        groups.sort(key=lambda g: (g[0], evidence[g[1]], g[1]))
+        groups.sort(key=lambda g: first.get(g[1], len(first)))  # stable: as `recommend` puts them in phases
+        max_now = kb.cycle.phases.max_now
+        out = []
+        for n, (_priority, _intervention, group) in enumerate(groups):
+            key = (group, n < max_now)
+            recommendation = self._groups.get(key)
+            if recommendation is None:
+                recommendation = self._recommendation(kb, group, now=n < max_now)
+                if len(self._groups) < self.LIMIT:
+                    self._groups[key] = recommendation
+            out.append(recommendation)
+        known = tuple(out), tuple(self._fired_rule[r] for r in ordered)
+        if len(self._known) < self.LIMIT:
+            self._known[fired] = known
+        return known
+
+    def _recommendation(self, kb: KnowledgeBase, group: tuple[str, ...], *, now: bool) -> Recommendation:
+        """The recommendation of one intervention's fired rules, in the phase given."""
+        (recommendation,) = self._recommend(kb, group)
+        phases = kb.cycle.phases
+        if (recommendation.phase == "now") == now:
+            return recommendation
+        reason = None if now else phases.later_reason
+        return recommendation.model_copy(update={"phase": "now" if now else "later", "phase_reason": reason})
+
+    def undecided(self, kb: KnowledgeBase, fired: tuple[str, ...], fact: Facts) -> tuple[UndecidedRule, ...]:
+        """`_undecided`, looking only at the rules that read something unknown."""
+        readers = self._readers
+        candidates: set[int] = set()
+        for factor in kb.factors:
+            if factor not in fact.levels and factor in readers:
+                candidates.update(readers[factor])
+        for field in kb.context_fields:
+            if field not in fact.context and f"c:{field}" in readers:
+                candidates.update(readers[f"c:{field}"])
+        out = []
+        for n in sorted(candidates):
+            rule = kb.rules[n]
+            if rule.id in fired or self._truth[n](fact) is not None:
+                continue
+            factors, fields = kb.rule_reads[rule.id]
+            key = (
+                rule.id,
+                tuple(f for f in factors if f not in fact.levels),
+                tuple(c for c in fields if c not in fact.context),
+            )
+            undecided = self._undecided.get(key)
+            if undecided is None:
+                undecided = construct(
+                    self._undecided_rule,
+                    rule=rule.id,
+                    intervention=rule.recommend,
+                    not_assessed=key[1],
+                    context_missing=key[2],
+                )
+                if len(self._undecided) < self.LIMIT:
+                    self._undecided[key] = undecided
+            out.append(undecided)
+        return tuple(out)
