@@ -24,6 +24,7 @@ from diagnose.store._events import (
 )
 from diagnose.store._schema import contents, events, summaries
 from diagnose.store._state import parse
+from diagnose.store._tracked import track
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Select
@@ -321,4 +322,13 @@ def write_event(  # noqa: PLR0913 - the event's fields, by name
     if body is not None and summary is not None:
         conn.execute(insert(contents).values(position=position, body=body))
         conn.execute(insert(summaries).values(position=position, summary=summary))
+    track(
+        conn,
+        position=position,
+        client=client,
+        kind=kind,
+        professional=professional,
+        kb_hash=kb[1],
+        summary=summary if body is not None else None,
+    )
     return hash_
