@@ -22,7 +22,7 @@ MAX_LINES = 500
 #: The documented modules, each shown in docs/api.md.
 PUBLIC_MODULES = [
     "diagnose", "diagnose.assessment.preferences", "diagnose.assessment.recommendation",
-    "diagnose.assessment.scoring", "diagnose.assessment.explain", "diagnose.assessment.questions", "diagnose.authoring.analysis", "diagnose.authoring.catalog",
+    "diagnose.assessment.scoring", "diagnose.assessment.explain", "diagnose.assessment.questions", "diagnose.assessment.warnings", "diagnose.authoring.analysis", "diagnose.authoring.catalog",
     "diagnose.authoring.checks", "diagnose.authoring.whatif", "diagnose.batch", "diagnose.batch.tabular",
     "diagnose.chart", "diagnose.cycle.evaluation", "diagnose.cycle.monitoring", "diagnose.cycle.plan",
     "diagnose.cycle.trajectory", "diagnose.engine", "diagnose.errors", "diagnose.knowledge",

@@ -99,6 +99,28 @@ def test_a_chunk_keeps_rejected_intakes_in_place() -> None:
     ]
 
 
+def test_answer_warnings_give_the_json_of_assess() -> None:
+    kb = default_kb()
+    uniform: dict[str, object] = {i.id: 3 for i in kb.items}
+    chunk: list[dict[str, object]] = [
+        uniform,
+        {**uniform, kb.items[0].id: 4},
+        {i.id: 2 for i in kb.items[:10]},
+        {i.id: 2 for i in kb.items[:9]},
+        {**{i.id: 1 for i in kb.items[:12]}, kb.items[12].id: "declined"},
+    ]
+    results = compiled_rules(kb).assess(chunk)
+    assert [got(r) for r in results] == [expected(kb, a) for a in chunk]
+    codes = [[w.code for w in diagnose.Diagnosis.model_validate_json(got(r)).warnings] for r in results]
+    assert codes == [
+        ["uniform_answers"],
+        [],
+        ["uniform_answers", "few_answers"],
+        ["few_answers"],
+        ["uniform_answers", "few_answers"],
+    ]
+
+
 def test_every_vignette_and_example_intake_gives_the_json_of_assess() -> None:
     cases = load_cases(Path(__file__).parent / "cases")
     # Built unchecked: some cases are rejected, and both paths must say so in the same words.

@@ -200,9 +200,14 @@ def test_a_measurement_before_the_intake_is_refused() -> None:
 @st.composite
 def trajectories(draw: st.DrawFn) -> Trajectory:
     """Random trajectories built from a few real diagnoses, with random steps and decisions."""
-    intake = diagnose.assess(LOW_BOTH, as_of=DAY)
+    rung = st.none() | st.integers(1, 6)
+    intake = diagnose.assess(LOW_BOTH, as_of=DAY, participation_rung=draw(rung))
     later = [
-        diagnose.assess({**LOW_BOTH, "se_1": v, "mo_1": w}, as_of=DAY + dt.timedelta(days=30))
+        diagnose.assess(
+            {**LOW_BOTH, "se_1": v, "mo_1": w},
+            as_of=DAY + dt.timedelta(days=30),
+            participation_rung=draw(rung),
+        )
         for v, w in ((3, 3), (5, 5), (1, 1))
     ]
     decisions = [
@@ -232,7 +237,11 @@ def trajectories(draw: st.DrawFn) -> Trajectory:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(trajectories(), max_size=12))
 def test_indicators_equal_a_naive_recount(ts: list[Trajectory]) -> None:
-    """Invariant: caseload indicators equal a recount through evaluate() of each trajectory."""
+    """Invariant: caseload indicators equal a recount through evaluate() of each trajectory.
+
+    That includes the share up at least one rung on the Participatieladder, over the trajectories
+    whose intake and last measurement both record a rung.
+    """
     as_of = DAY + dt.timedelta(days=120)
     ind = diagnose.caseload_indicators(ts, as_of=as_of, knowledge_base=default_kb())
     reports = [diagnose.evaluate(t, as_of=as_of, knowledge_base=default_kb()) for t in ts]
@@ -244,6 +253,10 @@ def test_indicators_equal_a_naive_recount(ts: list[Trajectory]) -> None:
     measured = [r for r in reports if r.change is not None and r.change.factors[0].status == "measured"]
     improved = sum("self_efficacy" in r.change.improved for r in measured if r.change is not None)
     assert ind.improved["self_efficacy"] == (improved / len(measured) if measured else 0.0)
+    rungs = [r.change.participation_change for r in reports if r.change is not None]
+    counted = [change for change in rungs if change is not None]
+    assert ind.rung_measured_twice == len(counted)
+    assert ind.up_a_rung == (sum(change >= 1 for change in counted) / len(counted) if counted else None)
 
 
 @settings(max_examples=30, deadline=None)
@@ -269,3 +282,34 @@ def test_a_review_date_before_the_intake_is_refused() -> None:
     with pytest.raises(diagnose.CycleError) as again:
         diagnose.review(bad, as_of=dt.date(2026, 9, 2), knowledge_base=default_kb())
     assert str(again.value) == expected
+
+
+RUNG_CHANGES = [
+    pytest.param(2, 4, 2, id="two-up"),
+    pytest.param(3, 3, 0, id="same"),
+    pytest.param(5, 1, -4, id="down"),
+    pytest.param(None, 4, None, id="none-at-intake"),
+    pytest.param(2, None, None, id="none-later"),
+]
+
+
+@pytest.mark.parametrize(("before", "after", "change"), RUNG_CHANGES)
+def test_compare_reports_the_participation_change(
+    before: int | None, after: int | None, change: int | None
+) -> None:
+    first = diagnose.assess(UNSURE, as_of=DAY, participation_rung=before)
+    second = diagnose.assess(UNSURE, as_of=DAY + dt.timedelta(days=60), participation_rung=after)
+    assert diagnose.compare(first, second, knowledge_base=default_kb()).participation_change == change
+
+
+def test_a_rung_off_the_ladder_is_refused() -> None:
+    intake = diagnose.assess(UNSURE, as_of=DAY)
+    tampered = diagnose.Diagnosis.model_validate_json(
+        intake.model_dump_json().replace('"participation_rung":null', '"participation_rung":8')
+    )
+    with pytest.raises(diagnose.CycleError) as info:
+        diagnose.compare(intake, tampered, knowledge_base=default_kb())
+    assert (
+        str(info.value)
+        == "the later measurement: participation_rung: 8 is not a rung; expected a rung from 1 to 6"
+    )

@@ -234,3 +234,27 @@ def test_only_the_stabilising_domains_have_priority_one(kb: diagnose.KnowledgeBa
         "housing_support",
     }
     assert len(d.recommendations) == 20
+
+
+@pytest.mark.parametrize("factor", FACTORS)
+def test_every_recommendation_carries_its_evidence_summary(kb: diagnose.KnowledgeBase, factor: str) -> None:
+    d = diagnose.assess(_answers(kb, low=factor), knowledge_base=kb)
+    assert d.recommendations
+    for r in d.recommendations:
+        evidence = kb.interventions[r.intervention].evidence
+        assert evidence is not None
+        assert r.evidence == diagnose.Evidence(
+            grade=evidence.grade, summary=evidence.summary, reviews=evidence.reviews
+        )
+        assert r.evidence.summary.nl
+        assert r.evidence.summary.en
+        assert r.recognition == kb.interventions[r.intervention].recognition
+
+
+def test_at_most_three_for_now_when_everything_is_low(kb: diagnose.KnowledgeBase) -> None:
+    low = {i.id: (i.scale.max if i.reverse else i.scale.min) for i in kb.items}
+    d = diagnose.assess(low, knowledge_base=kb)
+    phases = [(r.intervention, r.phase) for r in d.recommendations]
+    assert phases[:3] == [("housing_support", "now"), ("debt_counselling", "now"), ("addiction_care", "now")]
+    assert {phase for _, phase in phases[3:]} == {"later"}
+    assert len(phases) > 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
@@ -223,3 +224,198 @@ def test_equal_input_gives_equal_bytes_whatever_the_context_order(context_kb: di
     intake = diagnose.Intake.model_validate({"answers": answers, "context": backwards})
     batch = diagnose.assess_many_json([intake], knowledge_base=context_kb)
     assert list(batch) == [one.model_dump_json()]
+
+
+# Phases: (cycle settings of the knowledge base, answers, (intervention, phase) in order).
+LOW_ALL = {**LOW_SE_LOW_MO, "he_1": 1, "he_2": 1, "he_3": 1}
+PHASE_CASES = [
+    pytest.param(
+        None,
+        LOW_ALL,
+        [("health_assessment", "now"), ("motivational_interviewing", "now"), ("success_experiences", "now")],
+        id="no-phases-declared-three-now",
+    ),
+    pytest.param(
+        "phases:\n  stabilise_first: [success_experiences, health_assessment]\n  max_now: 2\n",
+        LOW_ALL,
+        [
+            ("success_experiences", "now"),
+            ("health_assessment", "now"),
+            ("motivational_interviewing", "later"),
+        ],
+        id="stabilising-first-in-declared-order",
+    ),
+    pytest.param(
+        "phases:\n  max_now: 1\n",
+        LOW_ALL,
+        [
+            ("health_assessment", "now"),
+            ("motivational_interviewing", "later"),
+            ("success_experiences", "later"),
+        ],
+        id="at-most-max-now",
+    ),
+    pytest.param(
+        "phases:\n  stabilise_first: [health_assessment]\n  max_now: 1\n",
+        LOW_SE_LOW_MO,
+        [("motivational_interviewing", "now"), ("success_experiences", "later")],
+        id="stabiliser-not-advised-changes-nothing",
+    ),
+]
+
+
+@pytest.mark.parametrize(("settings_yaml", "answers", "expected"), PHASE_CASES)
+def test_phases_follow_the_knowledge_base(
+    make_kb: MakeKb, settings_yaml: str | None, answers: dict[str, int], expected: list[tuple[str, str]]
+) -> None:
+    root = make_kb({} if settings_yaml is None else {"cycle/settings.yaml": settings_yaml})
+    kb = diagnose.load_knowledge_base(root)
+    d = diagnose.assess(answers, knowledge_base=kb)
+    assert [(r.intervention, r.phase) for r in d.recommendations] == expected
+    for r in d.recommendations:
+        assert r.phase_reason == (None if r.phase == "now" else kb.cycle.phases.later_reason)
+
+
+def test_phases_keep_priority_and_drop_nothing(make_kb: MakeKb, fixture_kb: diagnose.KnowledgeBase) -> None:
+    root = make_kb(
+        {"cycle/settings.yaml": "phases:\n  stabilise_first: [success_experiences]\n  max_now: 1\n"}
+    )
+    phased = diagnose.assess(LOW_ALL, knowledge_base=diagnose.load_knowledge_base(root))
+    plain = diagnose.assess(LOW_ALL, knowledge_base=fixture_kb)
+    assert sorted((r.intervention, r.priority, r.rules) for r in phased.recommendations) == sorted(
+        (r.intervention, r.priority, r.rules) for r in plain.recommendations
+    )
+
+
+def test_evidence_and_recognition_come_from_the_intervention(make_kb: MakeKb) -> None:
+    evidence = (
+        "  - id: job_matching\n",
+        "  - id: job_matching\n"
+        "    recognition:\n"
+        "      level: listed_not_rated\n"
+        "      databank: Movisie\n"
+        "      url: https://www.movisie.nl/\n"
+        '      checked: "2026-12-01"\n'
+        "    evidence:\n"
+        "      grade: low\n"
+        "      summary: {nl: Weinig onderzoek., en: Little research.}\n"
+        "      reviews: [A review (2020).]\n",
+    )
+    kb = diagnose.load_knowledge_base(make_kb({"interventions.yaml": evidence}))
+    d = diagnose.assess({i.id: i.scale.max for i in kb.items if not i.reverse}, knowledge_base=kb)
+    (match,) = (r for r in d.recommendations if r.intervention == "job_matching")
+    assert match.evidence is not None
+    assert (match.evidence.grade, match.evidence.summary.nl, match.evidence.reviews) == (
+        "low",
+        "Weinig onderzoek.",
+        ("A review (2020).",),
+    )
+    # Read back from plain data (lists for tuples), as an application stores it.
+    assert diagnose.Diagnosis.model_validate(json.loads(d.model_dump_json())) == d
+    assert match.recognition == kb.interventions["job_matching"].recognition
+    assert match.evidence_level == "not_rated"
+    others = diagnose.assess(LOW_ALL, knowledge_base=kb).recommendations
+    assert [(r.evidence, r.recognition) for r in others] == [(None, None)] * len(others)
+
+
+FEW = "3 van de 3 onderwerpen zijn niet gemeten. Het advies zegt daar niets over."
+# Answer warnings: (answers, [(code, Dutch message, factors)]).
+WARNING_CASES = [
+    pytest.param(
+        dict.fromkeys(("se_1", "se_2", "se_3", "se_4", "mo_1", "mo_2", "mo_3", "he_1", "he_2", "he_3"), 3),
+        [
+            (
+                "uniform_answers",
+                "Alle 10 beantwoorde vragen hebben hetzelfde antwoord (3). Misschien waren de vragen niet "
+                "duidelijk. Bespreek de antwoorden samen voordat u het advies gebruikt.",
+                (),
+            )
+        ],
+        id="ten-the-same",
+    ),
+    pytest.param(
+        {
+            **dict.fromkeys(("se_1", "se_2", "se_3", "se_4", "mo_1", "mo_2", "mo_3", "he_1", "he_2"), 3),
+            "he_3": 4,
+        },
+        [],
+        id="one-different",
+    ),
+    pytest.param(
+        {
+            **dict.fromkeys(("se_1", "se_2", "se_3", "se_4", "mo_1", "mo_2", "mo_3", "he_1", "he_2"), 3),
+            "he_3": "declined",
+        },
+        [],
+        id="nine-the-same-one-declined",
+    ),
+    pytest.param(
+        {}, [("few_answers", FEW, ("self_efficacy", "motivation", "health"))], id="nothing-answered"
+    ),
+    pytest.param(
+        {"mo_1": 1, "mo_2": 1},
+        [
+            (
+                "few_answers",
+                "2 van de 3 onderwerpen zijn niet gemeten. Het advies zegt daar niets over.",
+                ("self_efficacy", "health"),
+            )
+        ],
+        id="two-of-three-not-assessed",
+    ),
+    pytest.param({"mo_1": 1, "mo_2": 1, "se_1": 2, "se_2": 2, "se_3": 2}, [], id="one-of-three-not-assessed"),
+]
+
+
+@pytest.mark.parametrize(("answers", "expected"), WARNING_CASES)
+def test_answer_warnings(
+    fixture_kb: diagnose.KnowledgeBase,
+    answers: dict[str, int | str],
+    expected: list[tuple[str, str, tuple[str, ...]]],
+) -> None:
+    d = diagnose.assess(answers, knowledge_base=fixture_kb)
+    assert [(w.code, w.message.nl, w.factors) for w in d.warnings] == expected
+
+
+def test_a_warning_never_changes_the_advice(fixture_kb: diagnose.KnowledgeBase) -> None:
+    uniform = dict.fromkeys((i.id for i in fixture_kb.items), 1)
+    d = diagnose.assess(uniform, knowledge_base=fixture_kb)
+    fired = rule_engine(fixture_kb).fired(Facts({f: s.level for f, s in d.profile.scores.items()}, {}, {}))
+    assert [w.code for w in d.warnings] == ["uniform_answers"]
+    assert {r.intervention for r in d.recommendations} == {fixture_kb.rules_by_id[r].recommend for r in fired}
+
+
+RUNG_ERRORS = [
+    pytest.param(0, "got builtins.int 0", id="zero"),
+    pytest.param(7, "got builtins.int 7", id="above-the-top"),
+    pytest.param(True, "got builtins.bool True", id="bool"),
+    pytest.param("3", "got builtins.str '3'", id="text"),
+    pytest.param(2.0, "got builtins.float 2.0", id="float"),
+]
+
+
+@pytest.mark.parametrize(("rung", "got"), RUNG_ERRORS)
+def test_participation_rung_is_a_rung_of_the_ladder(
+    kb: diagnose.KnowledgeBase, rung: object, got: str
+) -> None:
+    with pytest.raises(diagnose.AnswerError) as info:
+        diagnose.assess({}, knowledge_base=kb, participation_rung=rung)  # type: ignore[arg-type]  # wrong on purpose
+    assert str(info.value) == (
+        f"argument 'participation_rung': expected a whole number from 1 to 6 (a rung of the ladder), {got}"
+    )
+
+
+def test_participation_rung_needs_a_ladder(fixture_kb: diagnose.KnowledgeBase) -> None:
+    with pytest.raises(diagnose.AnswerError) as info:
+        diagnose.assess({}, knowledge_base=fixture_kb, participation_rung=2)
+    assert str(info.value) == (
+        "argument 'participation_rung': knowledge base 'diagnose_default' has no participation ladder "
+        "(instrument.participation_ladder)"
+    )
+
+
+def test_participation_rung_is_kept_and_round_trips(kb: diagnose.KnowledgeBase) -> None:
+    d = diagnose.assess({"mo_1": 2}, knowledge_base=kb, participation_rung=6)
+    assert d.participation_rung == 6
+    assert diagnose.Diagnosis.model_validate_json(d.model_dump_json()) == d
+    assert diagnose.assess({"mo_1": 2}, knowledge_base=kb).participation_rung is None

@@ -28,6 +28,7 @@ from diagnose.assessment.explain import (
 from diagnose.assessment.preferences import PreferenceItem, Preferences
 from diagnose.assessment.recommendation import (
     Diagnosis,
+    Evidence,
     FiredRule,
     Recommendation,
     Trace,
@@ -35,6 +36,7 @@ from diagnose.assessment.recommendation import (
     assess,
 )
 from diagnose.assessment.scoring import FactorScore, Intake, ItemScore, Profile
+from diagnose.assessment.warnings import AnswerWarning
 from diagnose.batch._many import assess_many, assess_many_json
 from diagnose.chart import profile_chart
 from diagnose.cycle.evaluation import CaseloadIndicators, EvaluationReport, caseload_indicators, evaluate
@@ -80,6 +82,7 @@ __all__ = [
     "Alternative",
     "AnswerError",
     "AnswerProblem",
+    "AnswerWarning",
     "AuditFlag",
     "Caseload",
     "CaseloadIndicators",
@@ -93,6 +96,7 @@ __all__ = [
     "EngineError",
     "EngineUnavailableError",
     "EvaluationReport",
+    "Evidence",
     "ExplainError",
     "Factor",
     "FactorQuality",

@@ -111,6 +111,21 @@ def check_diagnosis(d: Diagnosis, kb: KnowledgeBase, what: str, *, allow_other_v
     for n, r in enumerate(d.recommendations, start=1):
         if r.intervention not in kb.interventions:
             raise CycleError(f"{what}: recommendation {n}: unknown intervention {r.intervention!r}")
+    _check_rung(d, kb, what)
+
+
+def _check_rung(d: Diagnosis, kb: KnowledgeBase, what: str) -> None:
+    if d.participation_rung is None:
+        return
+    ladder = kb.instrument.participation_ladder
+    top = 0 if ladder is None else len(ladder.rungs)
+    if d.participation_rung > top:
+        expected = (
+            f"a rung from 1 to {top}" if top else "none: the knowledge base has no participation ladder"
+        )
+        raise CycleError(
+            f"{what}: participation_rung: {d.participation_rung} is not a rung; expected {expected}"
+        )
 
 
 def check_score(  # noqa: PLR0913, PLR0917 - the score's fields, and the error to raise

@@ -121,3 +121,25 @@ def test_a_worse_barrier_never_removes_or_down_ranks_support(
             continue
         assert rec.intervention in after, f"{rec.intervention} lost when {barrier} got worse"
         assert after[rec.intervention] <= rec.priority
+
+
+@settings(max_examples=300)
+@given(answers())
+def test_phases_put_first_things_first_and_drop_nothing(given_answers: dict[str, int | str]) -> None:
+    """Invariant: phases reorder the advice, never remove it.
+
+    With the packaged knowledge base: every intervention of a fired rule is recommended exactly
+    once; at most `max_now` are for now and they come first; the stabilising support that is
+    advised leads, in its declared order; the rest is for later with the knowledge base's reason.
+    """
+    kb = default_kb()
+    d = diagnose.assess(given_answers, knowledge_base=kb)
+    phases = kb.cycle.phases
+    recs = d.recommendations
+    advised = [r.intervention for r in recs]
+    assert sorted(advised) == sorted({kb.rules_by_id[f.rule].recommend for f in d.trace.fired_rules})
+    phase_order = [r.phase for r in recs]
+    assert phase_order == ["now"] * min(len(recs), phases.max_now) + ["later"] * (len(recs) - phases.max_now)
+    stabilising = [i for i in phases.stabilise_first if i in advised]
+    assert advised[: len(stabilising)] == stabilising
+    assert all(r.phase_reason == (phases.later_reason if r.phase == "later" else None) for r in recs)

@@ -25,8 +25,11 @@ from diagnose.assessment.scoring import (
     score,
     validate_intake,
 )
+from diagnose.assessment.warnings import AnswerWarning, answer_warnings
 from diagnose.engine._cache import rule_engine
 from diagnose.errors import AnswerError, AnswerProblem
+from diagnose.knowledge._base import derived
+from diagnose.knowledge._kb_models import DutchRecognition, EvidenceGrade  # noqa: TC001 - pydantic reads them
 from diagnose.knowledge._load import load_knowledge_base
 from diagnose.knowledge._models import EVIDENCE_LEVELS, EvidenceLevel
 from diagnose.knowledge.conditions import Facts, truth
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Diagnosis",
+    "Evidence",
     "FiredRule",
     "Recommendation",
     "Trace",
@@ -82,6 +86,40 @@ class UndecidedRule(Record):
     context_missing: tuple[str, ...]
 
 
+class Evidence(Record):
+    """The graded summary of an intervention's international evidence, as a recommendation carries it.
+
+    It copies the knowledge base's `EvidenceSummary`, as a result that reads back from plain data.
+
+    Attributes:
+        grade: `strong`, `moderate`, `low` or `very_low` (GRADE-like), for paid work.
+        summary: What the evidence says, in both languages.
+        reviews: The review(s) or trial(s) the grade rests on.
+
+    Examples:
+        >>> import diagnose
+        >>> r = diagnose.assess({"mo_1": 1, "mo_2": 1}).recommendations[0]
+        >>> r.evidence.grade, r.evidence.summary.en[:32]
+        ('very_low', 'No rating in a Dutch databank wa')
+    """
+
+    grade: EvidenceGrade
+    summary: LocalizedText
+    reviews: tuple[str, ...]
+
+
+def _evidence(kb: KnowledgeBase) -> Mapping[str, Evidence | None]:
+    """Per intervention its `Evidence`, built once per knowledge base."""
+    return {
+        name: None
+        if i.evidence is None
+        else construct(
+            Evidence, grade=i.evidence.grade, summary=i.evidence.summary, reviews=i.evidence.reviews
+        )
+        for name, i in kb.interventions.items()
+    }
+
+
 class Recommendation(Record):
     """One suggested intervention and everything needed to explain it.
 
@@ -94,6 +132,17 @@ class Recommendation(Record):
         rationale: Why, from those rules, in both languages.
         evidence_level: On the Dutch recognition scale, or `not_rated`.
         sources: Where the evidence is documented.
+        preference: Whether the client wants it (`wanted`), does not (`unwanted`), or neither.
+        preference_reason: What the client said about it, when they said something.
+        evidence: The graded summary of the international evidence (both languages, with the
+            reviews it rests on), as the knowledge base states it; None only for a knowledge
+            base that gives none for this intervention.
+        recognition: Its status in a Dutch databank (level, databank, page, date checked), when
+            the knowledge base records one.
+        phase: `now` or `later`. The knowledge base decides: support that stabilises a life
+            domain comes first, in its declared order, and at most its `max_now` are for now.
+            Nothing is dropped: the rest is for later.
+        phase_reason: Why it is for later (None for `now`).
 
     Examples:
         >>> import diagnose
@@ -112,6 +161,10 @@ class Recommendation(Record):
     sources: tuple[str, ...]
     preference: Literal["wanted", "neutral", "unwanted"] = "neutral"
     preference_reason: str | None = None
+    evidence: Evidence | None = None
+    recognition: DutchRecognition | None = None
+    phase: Literal["now", "later"] = "now"
+    phase_reason: LocalizedText | None = None
 
 
 class Trace(Record):
@@ -136,6 +189,19 @@ class Diagnosis(Record):
     It is plain data: `model_dump_json()` stores it and `Diagnosis.model_validate_json()` reads it
     back unchanged.
 
+    Attributes:
+        profile: Each factor's score and level, with the answers behind it.
+        recommendations: The advice: the recommendations for `now` first, then those for `later`.
+        trace: Every answer and context value, and which rules fired or stayed undecided.
+        knowledge_base_id: The knowledge base that made it.
+        knowledge_base_version: Its version.
+        knowledge_base_hash: Its content hash, which the cycle checks before using the diagnosis.
+        assessed_on: The date of the measurement, when given.
+        preferences: What the client wants or does not want, when given.
+        warnings: Reasons to look at the answers again (`AnswerWarning`); never a change in advice.
+        participation_rung: The client's rung on the Participatieladder (1 isolated ... paid work),
+            when recorded: a measure next to the factors that no rule reads.
+
     Examples:
         >>> import diagnose
         >>> d = diagnose.assess({"mo_1": 1, "mo_2": 1})
@@ -152,6 +218,8 @@ class Diagnosis(Record):
     knowledge_base_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
     assessed_on: dt.date | None = None
     preferences: Preferences | None = None
+    warnings: tuple[AnswerWarning, ...] = ()
+    participation_rung: int | None = Field(default=None, ge=1, le=9)
 
     def __reduce__(self) -> tuple[Callable[[str], Diagnosis], tuple[str]]:
         """Pickle as JSON: several times faster than pickling the nested models one by one.
@@ -177,27 +245,49 @@ def build_fact(profile: Profile, context: Mapping[str, ContextValue]) -> Facts:
 def recommend(
     kb: KnowledgeBase, fired: tuple[str, ...], preferences: Preferences | None = None
 ) -> tuple[Recommendation, ...]:
-    """Group fired rules by intervention and rank them.
+    """Group fired rules by intervention, rank them, and put them in phases.
 
-    The order is: priority, moved one step up for an intervention the client wants and one step
+    The rank is: priority, moved one step up for an intervention the client wants and one step
     down for one the client does not want; then wanted before neutral before unwanted; then
     stronger evidence; then id. The recommendation's own priority and evidence stay as they are.
+    Then the phases (`kb.cycle.phases`): the support that stabilises a life domain comes first,
+    in the knowledge base's declared order, then the rest by rank; the first `max_now` are for
+    `now`, the others for `later`, with the knowledge base's reason. Nothing is dropped.
     """
     rules = kb.rules_by_id
     by_intervention: dict[str, list[str]] = {}
     for rule_id in sorted(fired, key=lambda r: (rules[r].priority, r)):
         by_intervention.setdefault(rules[rule_id].recommend, []).append(rule_id)
-    out = []
+    ranked = []
     for intervention_id, rule_ids in by_intervention.items():
-        intervention = kb.interventions[intervention_id]
-        reasons = [rules[r].rationale for r in rule_ids]
         stance, reason = preferences.stance(intervention_id) if preferences else ("neutral", None)
+        ranked.append((rules[rule_ids[0]].priority, stance, reason, intervention_id, rule_ids))
+    shift = {"wanted": -1, "neutral": 0, "unwanted": 1}
+    interventions = kb.interventions
+    evidence = derived(kb, _evidence)
+    ranked.sort(
+        key=lambda r: (
+            r[0] + shift[r[1]],
+            shift[r[1]],
+            EVIDENCE_LEVELS.index(interventions[r[3]].evidence_level),
+            r[3],
+        )
+    )
+    phases = kb.cycle.phases
+    first = {name: n for n, name in enumerate(phases.stabilise_first)}
+    # A stable sort: stabilising support in its declared order, the rest keeps its rank.
+    ranked.sort(key=lambda r: first.get(r[3], len(first)))
+    out = []
+    for n, (priority, stance, reason, intervention_id, rule_ids) in enumerate(ranked):
+        intervention = interventions[intervention_id]
+        reasons = [rules[r].rationale for r in rule_ids]
+        now = n < phases.max_now
         out.append(
             construct(
                 Recommendation,
                 intervention=intervention_id,
                 name=intervention.name,
-                priority=rules[rule_ids[0]].priority,
+                priority=priority,
                 targets=intervention.targets,
                 rules=tuple(rule_ids),
                 rationale=construct(
@@ -209,17 +299,12 @@ def recommend(
                 sources=intervention.sources,
                 preference=stance,
                 preference_reason=reason,
+                evidence=evidence[intervention_id],
+                recognition=intervention.recognition,
+                phase="now" if now else "later",
+                phase_reason=None if now else phases.later_reason,
             )
         )
-    shift = {"wanted": -1, "neutral": 0, "unwanted": 1}
-    out.sort(
-        key=lambda r: (
-            r.priority + shift[r.preference],
-            shift[r.preference],
-            EVIDENCE_LEVELS.index(r.evidence_level),
-            r.intervention,
-        )
-    )
     return tuple(out)
 
 
@@ -243,13 +328,14 @@ def _undecided(kb: KnowledgeBase, fired: tuple[str, ...], fact: Facts) -> tuple[
     return tuple(out)
 
 
-def assess(
+def assess(  # noqa: PLR0913 - the intake's parts, each a keyword argument
     answers: Mapping[str, object] | Intake,
     *,
     knowledge_base: KnowledgeBase | None = None,
     context: Mapping[str, object] | None = None,
     preferences: Preferences | None = None,
     as_of: dt.date | None = None,
+    participation_rung: int | None = None,
 ) -> Diagnosis:
     """Assess one intake: check, score, evaluate the rules, and explain the advice.
 
@@ -261,6 +347,8 @@ def assess(
         context: Context field → value, for rules that read the client's situation.
         preferences: What the client wants or does not want; it changes the order, not the advice.
         as_of: The date of the intake (passed in: the library never reads the clock).
+        participation_rung: The client's rung on the knowledge base's Participatieladder, when
+            recorded (a measure next to the factors; no rule reads it).
 
     Returns:
         The diagnosis: profile, ranked recommendations, trace, knowledge-base version and hash.
@@ -269,7 +357,8 @@ def assess(
         AnswerError: an unknown item, a value outside the item's scale, a wrong type, or an
             unknown or ill-typed context field; it lists every problem and nothing is scored.
             Also `as_of` that is not a `datetime.date` (a `datetime` is refused: its time of
-            day would not survive being read back), or `preferences` that are not `Preferences`.
+            day would not survive being read back), `preferences` that are not `Preferences`, or
+            a `participation_rung` that is not a rung of the knowledge base's ladder.
 
     Examples:
         >>> import diagnose
@@ -278,7 +367,7 @@ def assess(
         ['success_experiences']
     """
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
-    return _assess(kb, answers, context, rule_engine(kb).fired, preferences, as_of)
+    return _assess(kb, answers, context, rule_engine(kb).fired, preferences, as_of, participation_rung)
 
 
 def _check_preferences(kb: KnowledgeBase, preferences: Preferences) -> None:
@@ -295,6 +384,20 @@ def _check_preferences(kb: KnowledgeBase, preferences: Preferences) -> None:
         raise AnswerError(problems)
 
 
+def check_rung(kb: KnowledgeBase, rung: object, error: Callable[[str], Exception]) -> None:
+    """Check a participation rung against the knowledge base's ladder; `error(message)` is raised."""
+    ladder = kb.instrument.participation_ladder
+    if ladder is None:
+        raise error(f"knowledge base {kb.id!r} has no participation ladder (instrument.participation_ladder)")
+    top = len(ladder.rungs)
+    if rung.__class__ is not int or not 1 <= rung <= top:
+        raise error(f"expected a whole number from 1 to {top} (a rung of the ladder), got {describe(rung)}")
+
+
+def _argument_error(name: str) -> Callable[[str], AnswerError]:
+    return lambda message: AnswerError([AnswerProblem("argument", name, message)])
+
+
 def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the benchmark's floor
     kb: KnowledgeBase,
     answers: Mapping[str, object] | Intake,
@@ -302,12 +405,15 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
     fired_by: Callable[[Facts], tuple[str, ...]],
     preferences: Preferences | None = None,
     as_of: dt.date | None = None,
+    participation_rung: int | None = None,
 ) -> Diagnosis:
     """The pipeline with the rule step passed in (durable-rules, or the benchmark's floor)."""
     if as_of is not None and not is_date(as_of):
         raise AnswerError(
             [AnswerProblem("argument", "as_of", f"expected a date (datetime.date), got {describe(as_of)}")]
         )
+    if participation_rung is not None:
+        check_rung(kb, participation_rung, _argument_error("participation_rung"))
     if preferences is not None:
         if not isinstance(preferences, Preferences):
             got = describe(preferences)
@@ -323,6 +429,7 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
     fact = build_fact(profile, checked_context)
     fired = fired_by(fact)
     rules = kb.rules_by_id
+    not_assessed = tuple(f for f, result in profile.scores.items() if result.score is None)
     return construct(
         Diagnosis,
         kind="diagnosis",
@@ -343,6 +450,8 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
         knowledge_base_hash=kb.content_hash,
         assessed_on=as_of,
         preferences=preferences,
+        warnings=answer_warnings(kb, checked, not_assessed),
+        participation_rung=participation_rung,
     )
 
 

@@ -25,6 +25,7 @@ from pydantic_core import to_json
 from diagnose._base import construct, run_generated
 from diagnose.assessment.recommendation import Diagnosis, FiredRule, Trace, UndecidedRule, recommend
 from diagnose.assessment.scoring import FactorScore, Intake, Profile, scorer, scoring_lines, validate_intake
+from diagnose.assessment.warnings import answer_warnings
 from diagnose.engine._cache import rule_engine
 from diagnose.engine._durable import context_key, decode, fact_fields, level_key, score_key
 from diagnose.errors import AnswerError
@@ -101,6 +102,7 @@ _DIAGNOSIS_HOLES = (
     ("context", "{}"),
     ("fired_rules", "[]"),
     ("undecided_rules", "[]"),
+    ("warnings", "[]"),
 )
 #: Where a factor score's JSON does.
 _FACTOR_HOLES = (
@@ -185,12 +187,14 @@ class CompiledRules:
         )
         self._lock = threading.Lock()
         self._advice: dict[tuple[str, ...], tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[str, ...]]] = {}
-        self._recommendations: dict[tuple[str, tuple[str, ...]], bytes] = {}
+        self._recommendations: dict[tuple[str, tuple[str, ...], str], bytes] = {}
         fired_rules = [
             construct(FiredRule, rule=r.id, intervention=r.recommend, priority=r.priority) for r in kb.rules
         ]
         self._fired_rules = {f.rule: f.__pydantic_serializer__.to_json(f) for f in fired_rules}
         self._undecided: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bytes] = {}
+        self._warnings: dict[tuple[int | None, int, tuple[str, ...]], bytes] = {}
+        self._factor_ids = tuple(kb.factors)
 
     def _generate(
         self, kb: KnowledgeBase
@@ -246,7 +250,7 @@ class CompiledRules:
         self, intakes: Iterable[tuple[Mapping[Any, object], Mapping[Any, object]]]
     ) -> list[CompiledResult | AnswerError]:
         """Like `assess`, for intakes given as (answers, context) pairs (not yet checked)."""
-        prepared: list[tuple[bytes, bytes, dict[str, object], tuple[str, ...]] | AnswerError] = []
+        prepared: list[tuple[bytes, bytes, dict[str, object], tuple[str, ...], bytes] | AnswerError] = []
         facts: list[dict[str, object]] = []
         for answers, context in intakes:
             try:
@@ -264,8 +268,8 @@ class CompiledRules:
 
     def _prepare(
         self, answers: Mapping[Any, object], context: Mapping[Any, object]
-    ) -> tuple[bytes, bytes, dict[str, object], tuple[str, ...]]:
-        """Check and score: (profile JSON, trace JSON up to the fired rules, the fact, the levels)."""
+    ) -> tuple[bytes, bytes, dict[str, object], tuple[str, ...], bytes]:
+        """Check and score: profile JSON, trace JSON up to the fired rules, fact, levels, warnings."""
         fact: dict[str, object] = {}
         scored = self._try_score(answers, fact)
         if scored is None:
@@ -277,6 +281,7 @@ class CompiledRules:
             if scored is None:  # pragma: no cover - the tests feed both paths junk
                 message = f"the compiled check refused what validate_intake accepts: {_shown(answers)}"
                 raise AssertionError(message)
+            answers = plain
         profile, trace_answers, levels = scored
         checked_context: dict[str, ContextValue] = {}
         if context:
@@ -285,13 +290,29 @@ class CompiledRules:
                 if (key := context_key(name)) in self._fields:
                     fact[key] = value
         # Ids, numbers and missing reasons only: ASCII, so encoding is a copy.
-        d0, d1, d2, d3, _, _, _ = self._diagnosis
+        d0, d1, d2, d3, *_ = self._diagnosis
         return (
             d0 + profile.encode() + d1,
             d2 + trace_answers.encode() + d3 + to_json(checked_context)[1:-1],
             fact,
             levels,
+            self._warnings_for(answers, levels),
         )
+
+    def _warnings_for(self, answers: Mapping[Any, object], levels: tuple[str, ...]) -> bytes:
+        """The JSON of `answer_warnings` for these answers, kept per what the warnings depend on."""
+        given = [v for v in answers.values() if v.__class__ is int]
+        uniform = given[0] if given and min(given) == max(given) else None
+        not_assessed = tuple(
+            f for f, level in zip(self._factor_ids, levels, strict=True) if level == "not_assessed"
+        )
+        key = (uniform, len(given), not_assessed)
+        text = self._warnings.get(key)
+        if text is None:
+            warnings = answer_warnings(self.kb, answers, not_assessed)
+            text = b",".join(w.__pydantic_serializer__.to_json(w) for w in warnings)
+            self._remember(self._warnings, key, text)
+        return text
 
     def _try_score(
         self, answers: Mapping[Any, object], fact: dict[str, object]
@@ -312,18 +333,19 @@ class CompiledRules:
             return None
         return written
 
-    def _finish(
+    def _finish(  # noqa: PLR0913, PLR0917 - the parts `_prepare` made, and what fired
         self,
         profile: bytes,
         trace: bytes,
         fact: dict[str, object],
         levels: tuple[str, ...],
+        warnings: bytes,
         fired: tuple[str, ...],
     ) -> CompiledResult:
         recommendations, fired_rules, advice = self._advice_for(fired)
         undecided = self._undecided_for(fired, fact)
-        _, _, _, _, d4, d5, d6 = self._diagnosis
-        text = b"%s%s%s%s%s%s%s%s" % (
+        _, _, _, _, d4, d5, d6, d7 = self._diagnosis
+        text = b"%s%s%s%s%s%s%s%s%s%s" % (
             profile,
             b",".join(recommendations),
             trace,
@@ -332,6 +354,8 @@ class CompiledRules:
             d5,
             undecided,
             d6,
+            warnings,
+            d7,
         )
         return CompiledResult(text, levels, advice)
 
@@ -350,7 +374,7 @@ class CompiledRules:
             pieces = []
             recommendations = recommend(kb, fired)
             for recommendation in recommendations:
-                key = (recommendation.intervention, recommendation.rules)
+                key = (recommendation.intervention, recommendation.rules, recommendation.phase)
                 piece = self._recommendations.get(key)
                 if piece is None:
                     piece = recommendation.__pydantic_serializer__.to_json(recommendation)

@@ -336,6 +336,15 @@ INTAKE_DATE = click.option(
     callback=_optional_as_of,
     help="The date of the intake, kept in the diagnosis (needed to plan and re-measure).",
 )
+#: `--rung`: the client's rung on the Participatieladder, kept in the diagnosis (checked by `assess`).
+RUNG = click.option(
+    "--rung",
+    "participation_rung",
+    type=int,
+    metavar="N",
+    default=None,
+    help="The client's rung on the Participatieladder (1 isolated ... 6 paid work), kept in the diagnosis.",
+)
 OUTPUT = click.option(
     "-o",
     "--output",

@@ -28,7 +28,7 @@ from diagnose.cli._caseload import caseload as _caseload_group
 from diagnose.cli._client import client as _client_group
 from diagnose.cli._cycle import chart_command, compare_command, evaluate_command, plan_command, review_command
 from diagnose.cli._interview import interview_command, print_explanation
-from diagnose.cli._io import INTAKE_DATE, Group, NamedPath, is_device, read_intake
+from diagnose.cli._io import INTAKE_DATE, RUNG, Group, NamedPath, is_device, read_intake
 from diagnose.cli._io import Fail as _Fail
 from diagnose.cli._io import kb_option as _kb_option
 from diagnose.cli._io import load as _load
@@ -58,6 +58,7 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the whole diagnosis as JSON.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language.")
 @INTAKE_DATE
+@RUNG
 @click.option(
     "--explain", "with_explanation", is_flag=True, help="Also print the explanation for the client."
 )
@@ -68,13 +69,20 @@ def assess_command(
     as_json: bool,
     lang: Language,
     as_of: dt.date | None,
+    participation_rung: int | None,
     with_explanation: bool,
 ) -> None:
     """Assess the intake in FILE (JSON or YAML: answers and optional context; - for stdin)."""
     kb = _load(kb_path)
     intake = read_intake(file)
     try:
-        diagnosis = assess(intake.answers, knowledge_base=kb, context=intake.context, as_of=as_of)
+        diagnosis = assess(
+            intake.answers,
+            knowledge_base=kb,
+            context=intake.context,
+            as_of=as_of,
+            participation_rung=participation_rung,
+        )
     except DiagnoseError as exc:
         raise _Fail(f"{'<stdin>' if file == '-' else file}: {exc}") from exc
     if as_json:

@@ -9,14 +9,15 @@ import sys
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from diagnose._base import number
-from diagnose.authoring.catalog import EVIDENCE_LABELS
+from diagnose.authoring.catalog import GRADE_LABELS, RECOGNITION_LABELS
 
 if TYPE_CHECKING:
     from diagnose._base import Language
-    from diagnose.assessment.recommendation import Diagnosis
+    from diagnose.assessment.recommendation import Diagnosis, Recommendation
     from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = ["LEVEL_NAMES", "print_diagnosis"]
@@ -27,9 +28,71 @@ LEVEL_NAMES = {
     "en": {"low": "low", "medium": "medium", "high": "high", "not_assessed": "not assessed"},
 }
 _HEAD = {
-    "nl": ("Factor", "Niveau", "Score", "Beantwoord", "Advies", "Prioriteit", "Bewijs", "Waarom"),
-    "en": ("Factor", "Level", "Score", "Answered", "Advice", "Priority", "Evidence", "Why"),
+    "nl": ("Factor", "Niveau", "Score", "Beantwoord", "Advies", "Wanneer", "Prioriteit", "Bewijs", "Waarom"),
+    "en": ("Factor", "Level", "Score", "Answered", "Advice", "When", "Priority", "Evidence", "Why"),
 }
+_WORDS = {
+    "nl": {
+        "now": "nu",
+        "later": "later",
+        "ladder": "Participatieladder: trede",
+        "warning": "Let op",
+        "basis": "Waar het advies op steunt",
+        "nl_status": "NL",
+        "no_status": "geen erkenning vastgelegd",
+        "international": "internationaal",
+        "no_grade": "geen samenvatting",
+        "checked": "geraadpleegd",
+        "sources": "Bronnen",
+    },
+    "en": {
+        "now": "now",
+        "later": "later",
+        "ladder": "Participation ladder: rung",
+        "warning": "Note",
+        "basis": "What the advice rests on",
+        "nl_status": "NL",
+        "no_status": "no recognition recorded",
+        "international": "international",
+        "no_grade": "no summary",
+        "checked": "checked",
+        "sources": "Sources",
+    },
+}
+
+
+def _evidence_cell(rec: Recommendation, lang: Language) -> str:
+    """The Dutch status and the grade of the international evidence, in two short lines."""
+    words, n = _WORDS[lang], 0 if lang == "nl" else 1
+    status = words["no_status"] if rec.recognition is None else RECOGNITION_LABELS[rec.recognition.level][n]
+    grade = words["no_grade"] if rec.evidence is None else GRADE_LABELS[rec.evidence.grade][n]
+    return f"{words['nl_status']}: {status}\n{words['international']}: {grade}"
+
+
+def _basis(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> list[str]:
+    """Per recommendation: the evidence summary, the Dutch status with its page, and the sources."""
+    words = _WORDS[lang]
+    out = [f"[bold]{words['basis']}[/bold]"]
+    for rank, rec in enumerate(d.recommendations, start=1):
+        out.append(f"{rank}. {escape(rec.name.get(lang))} ({words[rec.phase]})")
+        if rec.evidence is not None:
+            grade = GRADE_LABELS[rec.evidence.grade][0 if lang == "nl" else 1]
+            out.append(f"   {words['international']} ({grade}): {escape(rec.evidence.summary.get(lang))}")
+        r = rec.recognition
+        if r is not None:
+            label = RECOGNITION_LABELS[r.level][0 if lang == "nl" else 1]
+            checked = f"{words['checked']} {r.checked}"
+            out.append(f"   {words['nl_status']}: {label}; {escape(r.databank)}; {r.url} ({checked})")
+        sources = dict.fromkeys(
+            (
+                *(rec.evidence.reviews if rec.evidence is not None else ()),
+                *rec.sources,
+                *(s for rule in rec.rules for s in kb.rules_by_id[rule].sources),
+            )
+        )
+        if sources:
+            out += [f"   {words['sources']}:", *(f"   - {escape(source)}" for source in sources)]
+    return out
 
 
 def print_diagnosis(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> None:
@@ -48,18 +111,30 @@ def print_diagnosis(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> None:
             f"{len(result.answered)}/{total}",
         )
     console.print(profile)
+    words = _WORDS[lang]
+    if d.participation_rung is not None and kb.instrument.participation_ladder is not None:
+        rung = kb.instrument.participation_ladder.rungs[d.participation_rung - 1]
+        console.print(f"{words['ladder']} {rung.rung} ({escape(rung.name.get(lang))})")
+    for warning in d.warnings:
+        console.print(f"[bold]{words['warning']}:[/bold] {escape(warning.message.get(lang))}")
     advice = Table(show_lines=True)
-    for column in ("#", head[4], head[5], head[6], head[7]):
+    for column in ("#", *head[4:]):
         advice.add_column(column, overflow="fold")
     for rank, rec in enumerate(d.recommendations, start=1):
         advice.add_row(
             str(rank),
             rec.name.get(lang),
+            words[rec.phase],
             str(rec.priority),
-            EVIDENCE_LABELS[rec.evidence_level][0 if lang == "nl" else 1],
+            _evidence_cell(rec, lang),
             rec.rationale.get(lang),
         )
     console.print(advice)
+    reasons = dict.fromkeys(r.phase_reason.get(lang) for r in d.recommendations if r.phase_reason is not None)
+    for reason in reasons:
+        console.print(f"{words['later'].capitalize()}: {escape(reason)}")
+    if d.recommendations:
+        console.print("\n".join(_basis(kb, d, lang)), soft_wrap=True)
     for undecided in d.trace.undecided_rules:
         missing = ", ".join(undecided.not_assessed + undecided.context_missing)
         note = "niet beslist, ontbreekt" if lang == "nl" else "undecided, missing"

@@ -157,6 +157,10 @@ class CaseloadIndicators(Record):
             the last measurement, among trajectories where it was measured at both.
         measured_twice: Per influenceable factor, how many trajectories that share is over.
         interventions: Acceptance, adaptation and decline per intervention, most decided first.
+        up_a_rung: The share that went up at least one rung on the Participatieladder from intake
+            to the last measurement, among trajectories with a rung recorded at both (None when
+            there are none): the small steps the research asks to count.
+        rung_measured_twice: How many trajectories that share is over.
 
     Examples:
         >>> import datetime as dt, diagnose
@@ -171,6 +175,8 @@ class CaseloadIndicators(Record):
     improved: dict[str, float]
     measured_twice: dict[str, int]
     interventions: tuple[InterventionRates, ...]
+    up_a_rung: float | None = None
+    rung_measured_twice: int = 0
 
 
 def caseload_indicators(
@@ -200,6 +206,7 @@ def caseload_indicators(
     improved = dict.fromkeys(influenceable, 0)
     twice = dict.fromkeys(influenceable, 0)
     decided: dict[str, list[int]] = {}
+    rungs = [0, 0]  # trajectories with a rung at intake and at the last measurement; of them, up
     for t in trajectories:
         check_trajectory(t, knowledge_base, fast=fast)
         count += 1
@@ -215,10 +222,16 @@ def caseload_indicators(
                 if a is not None and b is not None:
                     twice[factor] += 1
                     improved[factor] += b - a >= minimal[factor]
+            start, end = t.intake.participation_rung, measured[-1].participation_rung
+            if start is not None and end is not None:
+                rungs[0] += 1
+                rungs[1] += end > start
         for d in t.plan.decisions if t.plan is not None else ():
             row = decided.setdefault(d.intervention, [0, 0, 0])
             row[("accept", "adapt", "decline").index(d.action)] += 1
-    return indicators_from_counts(count, complete, steps, improved, twice, decided)
+    return indicators_from_counts(
+        count, complete, steps, improved, twice, decided, rungs=(rungs[0], rungs[1])
+    )
 
 
 def indicators_from_counts(  # noqa: PLR0913, PLR0917 - the counts of one pass over a caseload
@@ -228,11 +241,14 @@ def indicators_from_counts(  # noqa: PLR0913, PLR0917 - the counts of one pass o
     improved: Mapping[str, int],
     twice: dict[str, int],
     decided: dict[str, list[int]],
+    *,
+    rungs: tuple[int, int] = (0, 0),
 ) -> CaseloadIndicators:
     """The indicators from counts made in one pass (in memory here, from a store's rows there).
 
     `improved` and `twice` are per influenceable factor; `decided` holds, per intervention, how
-    often its advice was accepted, adapted and declined.
+    often its advice was accepted, adapted and declined; `rungs` is how many trajectories have a
+    participation rung at intake and at the last measurement, and how many of them went up.
     """
     rates = sorted(
         (
@@ -255,6 +271,8 @@ def indicators_from_counts(  # noqa: PLR0913, PLR0917 - the counts of one pass o
         improved={f: improved[f] / n if n else 0.0 for f, n in twice.items()},
         measured_twice=twice,
         interventions=tuple(rates),
+        up_a_rung=rungs[1] / rungs[0] if rungs[0] else None,
+        rung_measured_twice=rungs[0],
     )
 
 

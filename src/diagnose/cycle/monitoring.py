@@ -65,6 +65,9 @@ class Comparison(Record):
             times (positive is progress).
         improved: Factors that improved meaningfully.
         worsened: Factors that got meaningfully worse.
+        participation_change: Rungs gained on the Participatieladder (negative when lower), when
+            both measurements record a rung; a measure next to the factors, not part of the
+            distance travelled.
 
     Examples:
         >>> import diagnose
@@ -79,6 +82,7 @@ class Comparison(Record):
     distance_travelled: float
     improved: tuple[str, ...]
     worsened: tuple[str, ...]
+    participation_change: int | None = None
 
 
 def compare(
@@ -171,6 +175,11 @@ def compare(
         distance_travelled=distance,
         improved=tuple(c.factor for c in changes if c.direction == "better"),
         worsened=tuple(c.factor for c in changes if c.direction == "worse"),
+        participation_change=(
+            None
+            if before.participation_rung is None or after.participation_rung is None
+            else after.participation_rung - before.participation_rung
+        ),
     )
 
 
