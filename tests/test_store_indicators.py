@@ -7,6 +7,7 @@ the store refuses) on SQLite and, when .ci/run gives a server, on PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -16,7 +17,7 @@ from sqlalchemy import create_engine, text
 
 import diagnose
 from diagnose import Caseload, Decision, StoreError, Trajectory
-from tests.conftest import frozen_kb
+from tests.conftest import FIXTURE_KB
 from tests.store_backends import BACKENDS, database
 
 if TYPE_CHECKING:
@@ -33,9 +34,30 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from database(request.param, tmp_path)
 
 
+#: Six rungs of the Participatieladder, added to the fixture knowledge base (which has none).
+LADDER = "participation_ladder:\n  description: {nl: Hoe iemand meedoet., en: How someone takes part.}\n" + (
+    "  sources: [VNG/Divosa]\n  rungs:\n"
+    + "".join(
+        f"    - {{rung: {n}, name: {{nl: Trede {n}, en: Rung {n}}}, description: {{nl: Trede., en: Rung.}}}}\n"
+        for n in range(1, 7)
+    )
+)
+
+
+@pytest.fixture(scope="module")
+def ladder_kb(tmp_path_factory: pytest.TempPathFactory) -> diagnose.KnowledgeBase:
+    """The fixture knowledge base with a participation ladder, so that rungs can be recorded."""
+    root = tmp_path_factory.mktemp("kb") / "kb"
+    shutil.copytree(FIXTURE_KB, root)
+    instrument = root / "instrument.yaml"
+    text = instrument.read_text(encoding="utf-8")
+    instrument.write_text(text.replace("items:\n", LADDER + "items:\n", 1), encoding="utf-8")
+    return diagnose.load_knowledge_base(root)
+
+
 @pytest.fixture
-def store(url: str) -> Iterator[Caseload]:
-    with diagnose.open_caseload(url, knowledge_base=frozen_kb()) as opened:
+def store(url: str, ladder_kb: diagnose.KnowledgeBase) -> Iterator[Caseload]:
+    with diagnose.open_caseload(url, knowledge_base=ladder_kb) as opened:
         yield opened
 
 
@@ -44,9 +66,11 @@ def _engine_url(url: str) -> str:
 
 
 answers = st.dictionaries(st.sampled_from(ITEMS), st.integers(1, 5), min_size=1, max_size=len(ITEMS))
+rung = st.none() | st.integers(1, 6)
 a_client = st.fixed_dictionaries(
     {
         "intake": answers,
+        "rung": rung,
         "start": st.integers(0, 90),
         "professional": st.sampled_from(["km-1", "km-2"]),
         "plans": st.lists(
@@ -55,7 +79,7 @@ a_client = st.fixed_dictionaries(
             ),
             max_size=2,
         ),
-        "measurements": st.lists(st.tuples(st.integers(-5, 80), answers), max_size=3),
+        "measurements": st.lists(st.tuples(st.integers(-5, 80), answers, rung), max_size=3),
         "evaluations": st.lists(st.integers(-10, 120), max_size=2),
         "forget": st.integers(0, 5),
     }
@@ -78,9 +102,11 @@ def _decisions(intake: diagnose.Diagnosis, actions: list[str], on: dt.date) -> l
 
 def record(store: Caseload, client: str, spec: dict[str, Any]) -> None:
     """Record what the spec says, each step as the store takes it (a step it refuses is left out)."""
-    kb = frozen_kb()
+    kb = store.knowledge_base
     start = DAY + dt.timedelta(days=spec["start"])
-    intake = diagnose.assess(spec["intake"], knowledge_base=kb, as_of=start)
+    intake = diagnose.assess(
+        spec["intake"], knowledge_base=kb, as_of=start, participation_rung=spec.get("rung")
+    )
     store.record_intake(client, intake, professional=spec["professional"])
     day = start
     for offset, actions in spec["plans"]:
@@ -91,10 +117,11 @@ def record(store: Caseload, client: str, spec: dict[str, Any]) -> None:
             store.record_plan(client, plan)
         except (StoreError, diagnose.CycleError):
             continue
-    for offset, later in spec["measurements"]:
+    for offset, later, level in spec["measurements"]:
         on = day + dt.timedelta(days=offset)
+        then = diagnose.assess(later, knowledge_base=kb, as_of=on, participation_rung=level)
         try:
-            store.record_measurement(client, diagnose.assess(later, knowledge_base=kb, as_of=on))
+            store.record_measurement(client, then)
         except StoreError:
             continue
         day = on
@@ -127,7 +154,7 @@ def expected(
             and (until is None or on <= until)
         ):
             chosen.append(t)
-    return diagnose.caseload_indicators(chosen, as_of=as_of, knowledge_base=frozen_kb())
+    return diagnose.caseload_indicators(chosen, as_of=as_of, knowledge_base=store.knowledge_base)
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
@@ -169,22 +196,24 @@ def _count(store: Caseload) -> int:
 SPECS: list[dict[str, Any]] = [
     {
         "intake": {"se_1": 1, "se_2": 2, "se_3": 1, "mo_1": 5, "mo_2": 4},
+        "rung": 2,
         "start": 3,
         "professional": "km-1",
         "plans": [(0, ["accept", "decline"]), (2, ["adapt"])],
         "measurements": [
-            (20, {"se_1": 4, "se_2": 4, "mo_1": 2}),
-            (30, {"se_1": 4, "se_2": 4, "se_3": 4, "mo_1": 2, "mo_2": 2}),
+            (20, {"se_1": 4, "se_2": 4, "mo_1": 2}, 2),
+            (30, {"se_1": 4, "se_2": 4, "se_3": 4, "mo_1": 2, "mo_2": 2}, 3),
         ],
         "evaluations": [40, 25],
         "forget": 1,
     },
     {
         "intake": {"mo_1": 1, "mo_2": 1},
+        "rung": 4,
         "start": 10,
         "professional": "km-2",
         "plans": [],
-        "measurements": [],
+        "measurements": [(15, {"mo_1": 2, "mo_2": 2}, 3)],
         "evaluations": [],
         "forget": 1,
     },
@@ -216,8 +245,10 @@ def test_indicators_equal_caseload_indicators_on_every_day_of_a_varied_caseload(
         )
 
 
-def test_a_store_made_before_the_indicator_tables_is_upgraded_and_counts_the_same(url: str) -> None:
-    with diagnose.open_caseload(url, knowledge_base=frozen_kb()) as store:
+def test_a_store_made_before_the_indicator_tables_is_upgraded_and_counts_the_same(
+    url: str, ladder_kb: diagnose.KnowledgeBase
+) -> None:
+    with diagnose.open_caseload(url, knowledge_base=ladder_kb) as store:
         for n, spec in enumerate(SPECS):
             record(store, f"c-{n}", spec)
         before = store.indicators(as_of=DAY + dt.timedelta(days=300))
@@ -227,10 +258,11 @@ def test_a_store_made_before_the_indicator_tables_is_upgraded_and_counts_the_sam
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     engine.dispose()
-    with diagnose.open_caseload(url, knowledge_base=frozen_kb()) as store:
+    with diagnose.open_caseload(url, knowledge_base=ladder_kb) as store:
         day = DAY + dt.timedelta(days=300)
         assert store.indicators(as_of=day) == before == expected(store, as_of=day)
         assert before.trajectories == 2
-        assert before.measured_twice == {"self_efficacy": 1, "motivation": 1, "health": 0}
-        assert before.improved == {"self_efficacy": 1.0, "motivation": 0.0, "health": 0.0}
+        assert before.measured_twice == {"self_efficacy": 1, "motivation": 2, "health": 0}
+        assert (before.up_a_rung, before.rung_measured_twice) == (0.5, 2)  # 2 → 3 and 4 → 3
+        assert before.improved == {"self_efficacy": 1.0, "motivation": 0.5, "health": 0.0}
         assert [(r.intervention, r.adapted) for r in before.interventions] == [("success_experiences", 1)]

@@ -4,7 +4,8 @@
 minutes. The `tracked*` tables (see `diagnose.store._tracked`) keep the few facts the indicators
 use, and the database does the counting: one query counts the steps, one groups the clients'
 changes from the intake to their last measurement by `as_of` (equal changes together, so a few
-hundred groups rather than a row per client and factor), one counts the plans' decisions. The
+hundred groups rather than a row per client and factor) with whether the participation rung
+went up, one counts the plans' decisions. The
 groups are compared with the thresholds here, with the same arithmetic as in memory (the
 changes are the same floats). The steps were checked against the knowledge base when they were written; when
 the indicators are asked for with another knowledge base (or a chosen trajectory holds a part
@@ -74,26 +75,45 @@ def indicators(  # noqa: PLR0913 - the filters, by name
         names = conn.execute(select(t.client).where(*chosen).order_by(t.client)).scalars()
         return caseload_indicators((trajectory(c) for c in names), as_of=as_of, knowledge_base=kb)
     steps = dict(zip(STEPS, (count, plan, monitoring, evaluation), strict=True))
+    improved, twice, rungs = _improvement(conn, as_of, kb, chosen)
+    return indicators_from_counts(
+        count, complete, steps, improved, twice, _decided(conn, chosen), rungs=rungs
+    )
+
+
+def _improvement(
+    conn: Connection, as_of: dt.date, kb: KnowledgeBase, chosen: list[ColumnElement[bool]]
+) -> tuple[dict[str, int], dict[str, int], tuple[int, int]]:
+    """Per influenceable factor how many improved and were measured twice; the rungs (twice, up)."""
     influenceable = [f.id for f in kb.factors.values() if f.influenceable]
     improved = dict.fromkeys(influenceable, 0)
     twice = dict.fromkeys(influenceable, 0)
     minimal = {f: kb.cycle.minimal_change_for(f) - 1e-9 for f in influenceable}
-    for changes, n in conn.execute(_changes(as_of, chosen)):
+    both = up_a_rung = 0  # with a rung at intake and at the last measurement; of them, up
+    for changes, up, n in conn.execute(_changes(as_of, chosen)):
+        if up is not None:
+            both += n
+            up_a_rung += n if up else 0
         found = json.loads(changes)
         for factor, threshold in minimal.items():
             change = found.get(factor)
             if change is not None:
                 twice[factor] += n
                 improved[factor] += n if change >= threshold else 0
+    return improved, twice, (both, up_a_rung)
+
+
+def _decided(conn: Connection, chosen: list[ColumnElement[bool]]) -> dict[str, list[int]]:
+    """Per intervention, how often the chosen clients' plans accepted, adapted and declined it."""
     decided: dict[str, list[int]] = {}
     query = select(tracked_decisions.c.intervention, tracked_decisions.c.action, func.count())
-    if chosen:
-        query = query.join(tracked, tracked.c.client == tracked_decisions.c.client).where(*chosen)
+    if chosen:  # the chosen clients' ids, looked up in the decisions' primary key
+        query = query.where(tracked_decisions.c.client.in_(select(tracked.c.client).where(*chosen)))
     for intervention, action, n in conn.execute(
         query.group_by(tracked_decisions.c.intervention, tracked_decisions.c.action)
     ):
         decided.setdefault(intervention, [0, 0, 0])[_ACTIONS.index(action)] += n
-    return indicators_from_counts(count, complete, steps, improved, twice, decided)
+    return decided
 
 
 def _changes(as_of: dt.date, chosen: list[ColumnElement[bool]]) -> Select[Any]:
@@ -101,6 +121,10 @@ def _changes(as_of: dt.date, chosen: list[ColumnElement[bool]]) -> Select[Any]:
     m = tracked_measurements.c
     last = select(m.client, func.max(m.position).label("position")).where(m.measured_on <= as_of)
     if chosen:
-        last = last.join(tracked, tracked.c.client == m.client).where(*chosen)
+        last = last.where(m.client.in_(select(tracked.c.client).where(*chosen)))
     latest = last.group_by(m.client).subquery()
-    return select(m.changes, func.count()).join(latest, latest.c.position == m.position).group_by(m.changes)
+    return (
+        select(m.changes, m.rung_up, func.count())
+        .join(latest, latest.c.position == m.position)
+        .group_by(m.changes, m.rung_up)
+    )

@@ -80,6 +80,7 @@ tracked = Table(
     Column("professional", String(64), nullable=True),
     Column("intake_on", Date, nullable=True),
     Column("intake_scores", Text, nullable=False),
+    Column("intake_rung", Integer, nullable=True),
     Column("kb_hash", String(HASH), nullable=True),
     Column("mixed", Boolean, nullable=False),
     Column("plan_on", Date, nullable=True),
@@ -94,6 +95,7 @@ tracked_measurements = Table(
     Column("client", String(64), nullable=False),
     Column("measured_on", Date, nullable=True),
     Column("changes", Text, nullable=False),
+    Column("rung_up", Boolean, nullable=True),
     Index("ix_tracked_measurements_client", "client"),
 )
 

@@ -3,7 +3,8 @@
 `tracked` holds one row per client that has an intake and was not erased (who recorded the
 intake, its date and scores, the knowledge base, when the plan was made, first measured and
 evaluated); `tracked_measurements` one row per measurement with the change per factor from the
-intake (as JSON with sorted keys, so that the database can group equal changes), and
+intake (as JSON with sorted keys, so that the database can group equal changes) and whether
+the participation rung went up (None unless both record one), and
 `tracked_decisions` the current plan's decisions. They are derived from the events' summaries
 and written nowhere else: `rebuild` makes them again from the events (the migration that adds
 them does so for an older store). The event log stays the record; these tables only make
@@ -73,8 +74,10 @@ class _Rows:
             first = row["first_measured_on"]
             row["first_measured_on"] = on if first is None or on < first else first
             changes = _changes(json.loads(row["intake_scores"]), data["scores"])
+            start, end = row["intake_rung"], data.get("rung")
+            up = None if start is None or end is None else end > start
             self.measurements.append(
-                {"position": position, "client": client, "measured_on": on, "changes": changes}
+                {"position": position, "client": client, "measured_on": on, "changes": changes, "rung_up": up}
             )
         elif kind == "evaluation":
             row["evaluated_on"] = _date(data["on"])
@@ -105,6 +108,7 @@ def _client_row(
         "professional": professional,
         "intake_on": _date(data["on"]),
         "intake_scores": json.dumps(data["scores"], sort_keys=True),
+        "intake_rung": data.get("rung"),
         "kb_hash": kb_hash,
         "mixed": False,
         "plan_on": None,

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("professional", sa.String(64), nullable=True),
         sa.Column("intake_on", sa.Date, nullable=True),
         sa.Column("intake_scores", sa.Text, nullable=False),
+        sa.Column("intake_rung", sa.Integer, nullable=True),
         sa.Column("kb_hash", sa.String(71), nullable=True),
         sa.Column("mixed", sa.Boolean, nullable=False),
         sa.Column("plan_on", sa.Date, nullable=True),
@@ -38,6 +39,7 @@ def upgrade() -> None:
         sa.Column("client", sa.String(64), nullable=False),
         sa.Column("measured_on", sa.Date, nullable=True),
         sa.Column("changes", sa.Text, nullable=False),
+        sa.Column("rung_up", sa.Boolean, nullable=True),
     )
     op.create_index("ix_tracked_measurements_client", "tracked_measurements", ["client"])
     op.create_table(
