@@ -301,3 +301,18 @@ def test_an_optional_date_may_be_left_out(url: str, args: tuple[str, ...], optio
     del option
     ok(url, "client", "new", "c-0042", INTAKE, "--as-of", "2026-03-02", "--professional", "km-17")
     ok(url, *args)
+
+
+def test_rungs_recorded_on_the_command_line_are_counted(url: str) -> None:
+    km = ("--professional", "km-17")
+    ok(url, "client", "new", "c-1", INTAKE, "--as-of", "2026-03-02", "--rung", "2", *km)
+    shown = ok(
+        url, "client", "measure", "c-1", LATER, "--as-of", "2026-04-20", "--rung", "3", *km, "--lang", "en"
+    )
+    assert shown.splitlines()[-1] == "Participation ladder: +1 rungs"
+    found = json.loads(ok(url, "caseload", "indicators", "--as-of", "2026-05-01", "--json"))
+    assert (found["up_a_rung"], found["rung_measured_twice"]) == (1.0, 1)
+    assert fails(url, "client", "new", "c-2", INTAKE, "--as-of", "2026-03-02", "--rung", "9", *km) == (
+        f"error: {INTAKE}: argument 'participation_rung': expected a whole number from 1 to 6 "
+        "(a rung of the ladder), got builtins.int 9\n"
+    )

@@ -81,6 +81,14 @@ def indicators_command(
             ),
             f"{share:.0%}",
         )
+    if found.up_a_rung is not None:
+        n = found.rung_measured_twice
+        table.add_row(
+            say(
+                lang, f"een trede hoger op de participatieladder (n={n})", f"up a participation rung (n={n})"
+            ),
+            f"{found.up_a_rung:.0%}",
+        )
     for r in found.interventions:
         table.add_row(
             say(

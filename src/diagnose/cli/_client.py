@@ -14,6 +14,7 @@ from diagnose.assessment.preferences import PreferenceItem, Preferences
 from diagnose.assessment.recommendation import Diagnosis
 from diagnose.chart import profile_chart
 from diagnose.cli._cycle_show import print_comparison, print_evaluation, print_plan, print_review
+from diagnose.cli._io import RUNG
 from diagnose.cli._io import Fail as _Fail
 from diagnose.cli._show import print_diagnosis
 from diagnose.cli._store import (
@@ -53,6 +54,7 @@ def client() -> None:
 )
 @click.option("--wants", "wanted", multiple=True, help="An intervention the client wants (repeatable).")
 @click.option("--does-not-want", "unwanted", multiple=True, help="An intervention the client does not want.")
+@RUNG
 @store_options(professional=True)
 @run_in_store
 def new_command(
@@ -63,6 +65,7 @@ def new_command(
     own_goal: str | None,
     wanted: tuple[str, ...],
     unwanted: tuple[str, ...],
+    participation_rung: int | None,
     professional: str,
     as_of: dt.date,
     *,
@@ -78,7 +81,8 @@ def new_command(
         )
     except ValidationError as exc:
         raise _Fail(f"preferences: {exc.errors(include_url=False)[0]['msg']}") from exc
-    diagnosis = assess_file(intake_file, kb, as_of, prefs if wanted or unwanted or own_goal else None)
+    wishes = prefs if wanted or unwanted or own_goal else None
+    diagnosis = assess_file(intake_file, kb, as_of, wishes, participation_rung)
     store.record_intake(client_id, diagnosis, professional=professional)
     if as_json:
         emit(diagnosis)
@@ -213,6 +217,7 @@ def plan_command(
 @click.argument("client_id", metavar="CLIENT")
 @click.argument("intake_file", metavar="INTAKE_FILE")
 @click.option("--allow-other-version", is_flag=True, help="Accept a measurement with another knowledge base.")
+@RUNG
 @store_options(professional=True)
 @run_in_store
 def measure_command(
@@ -220,6 +225,7 @@ def measure_command(
     kb: KnowledgeBase,
     client_id: str,
     intake_file: str,
+    participation_rung: int | None,
     professional: str,
     as_of: dt.date,
     *,
@@ -228,7 +234,7 @@ def measure_command(
     lang: Language,
 ) -> None:
     """Step 3: assess the client again (INTAKE_FILE), record it, and compare it with the intake."""
-    diagnosis = assess_file(intake_file, kb, as_of)
+    diagnosis = assess_file(intake_file, kb, as_of, participation_rung=participation_rung)
     store.record_measurement(
         client_id, diagnosis, professional=professional, allow_other_version=allow_other_version
     )

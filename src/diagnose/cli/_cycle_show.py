@@ -103,6 +103,11 @@ def print_comparison(
             words[f.direction],
         )
     _console().print(table)
+    rungs = change.participation_change
+    if rungs is not None:
+        click.echo(
+            say(lang, f"Participatieladder: {rungs:+d} treden", f"Participation ladder: {rungs:+d} rungs")
+        )
 
 
 def print_review(kb: KnowledgeBase, result: Review, lang: Language, *, client: str) -> None:

@@ -173,12 +173,21 @@ def emit(model: BaseModel | list[Any] | dict[str, Any]) -> None:
 
 
 def assess_file(
-    file: str, kb: KnowledgeBase, day: dt.date, preferences: Preferences | None = None
+    file: str,
+    kb: KnowledgeBase,
+    day: dt.date,
+    preferences: Preferences | None = None,
+    participation_rung: int | None = None,
 ) -> Diagnosis:
     intake = read_intake(file)
     try:
         return assess(
-            intake.answers, knowledge_base=kb, context=intake.context, as_of=day, preferences=preferences
+            intake.answers,
+            knowledge_base=kb,
+            context=intake.context,
+            as_of=day,
+            preferences=preferences,
+            participation_rung=participation_rung,
         )
     except DiagnoseError as exc:
         raise _Fail(f"{file}: {exc}") from exc
