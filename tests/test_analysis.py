@@ -234,6 +234,8 @@ EXTRA_RULE = """rules:
     priority: 3
     rationale: {nl: Gemotiveerd., en: Motivated.}
 """
+#: The same for the packaged knowledge base, whose rules all have a text for the client.
+EXPLAINED_EXTRA_RULE = EXTRA_RULE + "    explanation: {nl: U wilt werken., en: You want to work.}\n"
 
 
 def test_one_plausible_extra_rule_is_analysed_at_once(tmp_path: Path) -> None:
@@ -241,7 +243,7 @@ def test_one_plausible_extra_rule_is_analysed_at_once(tmp_path: Path) -> None:
     # because `no_barrier_job_matching` reads all eleven factors. The timeout only guards a hang.
     root = tmp_path / "kb"
     shutil.copytree(default_knowledge_base_path(), root)
-    (root / "recommend" / "extra.yaml").write_text(EXTRA_RULE, encoding="utf-8")
+    (root / "recommend" / "extra.yaml").write_text(EXPLAINED_EXTRA_RULE, encoding="utf-8")
     done = subprocess.run(  # noqa: S603 - this Python's own diagnose, on a folder the test wrote
         [sys.executable, "-m", "diagnose", "check", str(root), "--format", "json"],
         capture_output=True,
@@ -286,3 +288,24 @@ def test_a_question_that_runs_out_of_budget_is_a_finding(make_kb: MakeKb) -> Non
 def test_a_budget_is_at_least_one_conflict(fixture_kb: diagnose.KnowledgeBase) -> None:
     with pytest.raises(ValueError, match=r"^a conflict budget is at least 1, got 0$"):
         analyse(fixture_kb, budget=0)
+
+
+#: The fixture's low_health rule with a text for the client.
+EXPLAINED = (
+    "    rationale:\n      nl: >-\n        De klant ervaart duidelijke",
+    "    explanation: {nl: Uw gezondheid maakt werk zwaar., en: Your health makes work hard.}\n"
+    "    rationale:\n      nl: >-\n        De klant ervaart duidelijke",
+)
+
+
+def test_once_a_rule_has_an_explanation_every_rule_needs_one(make_kb: MakeKb) -> None:
+    kb = diagnose.load_knowledge_base(make_kb({"recommend/health.yaml": EXPLAINED}))
+    missing = [f for f in analyse(kb) if f.code == "no-explanation"]
+    assert [f.origin.path for f in missing] == [f"rules[{n}]" for n in (1, 0, 0, 1, 2, 3, 4)]
+    assert {f.severity for f in missing} == {"warning"}
+    assert str(missing[0]) == (
+        "recommend/health.yaml:26:9: rules[1]: warning[no-explanation]: rule 'low_health_wants_work' has no "
+        "explanation for the client, while 1 other rule(s) have one; explain shows its rationale instead, which "
+        "is written for professionals"
+    )
+    assert "low_health" not in {f.message.split("'")[1] for f in missing}

@@ -93,11 +93,42 @@ def test_json_errors_raise_by_default() -> None:
 
 
 @pytest.mark.parametrize("function", [diagnose.assess_many, diagnose.assess_many_json])
-@pytest.mark.parametrize("arguments", [{"workers": 0}, {"chunk_size": 0}])
-def test_bad_arguments(function: Callable[..., object], arguments: dict[str, int]) -> None:
-    """Refused when called, not when the first result is asked for."""
-    with pytest.raises(ValueError, match=r"^workers and chunk_size must be at least 1$"):
-        function(ROWS, **arguments)
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"workers": 0}, "argument 'workers': expected a whole number of at least 1, got 0"),
+        ({"chunk_size": -1}, "argument 'chunk_size': expected a whole number of at least 1, got -1"),
+        ({"workers": 2.0}, "argument 'workers': expected a whole number of at least 1, got 2.0"),
+        ({"errors": "skip"}, "argument 'errors': expected 'raise' or 'return', got 'skip'"),
+        (
+            {"intakes": 3},
+            "argument 'intakes': expected an iterable of intakes (answer mappings or Intakes), got 3",
+        ),
+        (
+            {"intakes": "mo_1"},
+            "argument 'intakes': expected an iterable of intakes (answer mappings or Intakes), got 'mo_1'",
+        ),
+        (
+            {"intakes": {"mo_1": 1}},
+            "argument 'intakes': expected an iterable of intakes, got a mapping; pass [answers] for one intake",
+        ),
+        (
+            {"knowledge_base": "rules"},
+            "argument 'knowledge_base': expected a KnowledgeBase (load_knowledge_base) or None, got 'rules'",
+        ),
+        (
+            {"workers": 0, "errors": None},
+            "2 problems in the intake:\n  argument 'workers': expected a whole number of at least 1, got 0\n"
+            "  argument 'errors': expected 'raise' or 'return', got None",
+        ),
+    ],
+)
+def test_bad_arguments(function: Callable[..., object], arguments: dict[str, object], message: str) -> None:
+    """Refused when called, not when the first result is asked for: an AnswerError naming each argument."""
+    given = {"intakes": ROWS, **arguments}
+    with pytest.raises(diagnose.AnswerError) as err:
+        function(given.pop("intakes"), **given)
+    assert str(err.value) == message
 
 
 def write_jsonl(path: Path, records: list[object], extra: str = "") -> None:

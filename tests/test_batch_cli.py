@@ -428,6 +428,29 @@ def test_csv_input_format(tmp_path: Path) -> None:
     ]
 
 
+def test_csv_numbers_only_in_plain_ascii_form_and_unknown_columns_reject_their_rows(tmp_path: Path) -> None:
+    """`+1`, `0_2`, other scripts' digits and 1e400 stay text (refused as such); `se1` names itself."""
+    source = tmp_path / "in.csv"
+    cells = ["+1", "0_2", "\u0663", "\uff11", "1e400", "2.0", "-0", "1.5e0"]
+    rows = "".join(f"r{n},{cell},1,\n" for n, cell in enumerate(cells)) + "s,1,1,3\n"
+    source.write_text("id,mo_1,mo_2,se1\n" + rows, encoding="utf-8")
+    result = run(source, tmp_path / "out.csv")
+    assert result.exit_code == 0
+    out = list(csv.reader((tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()))
+    assert [r[1] for r in out[1:]] == ["r5"]
+    errors = [(e["row"], e["error"]) for e in records(tmp_path / "out.csv.errors.jsonl")]
+    assert errors == [
+        (1, f"item 'mo_1': {SCALE}; got '+1'"),
+        (2, f"item 'mo_1': {SCALE}; got '0_2'"),
+        (3, f"item 'mo_1': {SCALE}; got '\u0663'"),
+        (4, f"item 'mo_1': {SCALE}; got '\uff11'"),
+        (5, f"item 'mo_1': {SCALE}; got '1e400'"),
+        (7, f"item 'mo_1': {SCALE}; got 0"),
+        (8, f"item 'mo_1': {SCALE}; got 1.5"),
+        (9, "item 'se1': unknown item (did you mean 'se_1'?)"),
+    ]
+
+
 def test_a_csv_header_with_a_column_twice_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text("id,mo_1,mo_2,mo_1\nx,1,1,1\n", encoding="utf-8")

@@ -8,7 +8,13 @@ file holds a list of `cases`, and every case is the frozen fixture knowledge bas
 * `description`: what is broken, in one sentence.
 * `edits`: file (relative to the knowledge base) → `[old, new]` (replace the first `old`, which
   must occur), a list of such pairs (applied in turn), a string (the whole new file), or null
-  (delete the file, or the folder).
+  (delete the file, or the folder). Or, for what text cannot say, a mapping of one of:
+  * `link: TARGET`: a symbolic link (TARGET absolute, or relative to the link's folder), in
+    place of the file if there is one;
+  * `fifo: true`: a FIFO (named pipe) in place of the file;
+  * `generate: {before, repeat, times, after, close, end}`: a file of `before`, `repeat` written
+    `times` times, `after`, `close` written `times` times, then `end` (a file too large or too
+    deep to keep in the corpus as text).
 * `stage`: where the problem shows:
   * `load`: `diagnose.load_knowledge_base` raises `KnowledgeBaseError`, whose problems render as
     `expected` (in order); an empty `expected` means it loads without a problem;
@@ -25,8 +31,10 @@ file holds a list of `cases`, and every case is the frozen fixture knowledge bas
 from __future__ import annotations
 
 import builtins
+import os
 import re
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -62,6 +70,7 @@ class BrokenCase:
     file: str
     edits: Edits
     removed_folders: tuple[str, ...]
+    specials: tuple[tuple[str, dict[str, Any]], ...]
     stage: Stage
     expected: tuple[str, ...]
     exit_code: int | None
@@ -93,14 +102,36 @@ def _replace_all(name: str, pairs: list[tuple[str, str]], where: str) -> str:
     return text
 
 
-def _edits(raw: object, where: str) -> tuple[Edits, tuple[str, ...]]:
+_SPECIALS = frozenset({"link", "fifo", "generate"})
+_GENERATE = frozenset({"before", "repeat", "times", "after", "close", "end"})
+
+
+def _special(edit: dict[str, Any], where: str) -> dict[str, Any]:
+    if len(edit) != 1 or not set(edit) <= _SPECIALS:
+        msg = f"{where}: a mapping edit has one key of {sorted(_SPECIALS)}"
+        raise ValueError(msg)
+    generate = edit.get("generate")
+    if generate is not None and (
+        not isinstance(generate, dict)
+        or not set(generate) <= _GENERATE
+        or not isinstance(generate.get("times"), int)
+    ):
+        msg = f"{where}: 'generate' takes {sorted(_GENERATE)}, with a whole number of 'times'"
+        raise ValueError(msg)
+    return edit
+
+
+def _edits(raw: object, where: str) -> tuple[Edits, tuple[str, ...], tuple[tuple[str, dict[str, Any]], ...]]:
     if not isinstance(raw, dict) or not raw:
         msg = f"{where}: 'edits' must be a non-empty mapping of file to edit"
         raise ValueError(msg)
     edits: Edits = {}
     folders: list[str] = []
+    specials: list[tuple[str, dict[str, Any]]] = []
     for name, edit in raw.items():
-        if edit is None and (FIXTURE_KB / name).is_dir():
+        if isinstance(edit, dict):
+            specials.append((name, _special(edit, where)))
+        elif edit is None and (FIXTURE_KB / name).is_dir():
             folders.append(name)
         elif edit is None or isinstance(edit, str):
             edits[name] = edit
@@ -111,7 +142,7 @@ def _edits(raw: object, where: str) -> tuple[Edits, tuple[str, ...]]:
         else:
             msg = f"{where}: the edit of {name!r} must be [old, new], a list of them, a whole text, or null"
             raise ValueError(msg)
-    return edits, tuple(folders)
+    return edits, tuple(folders), tuple(specials)
 
 
 def _case(raw: object, file: str) -> BrokenCase:
@@ -134,7 +165,7 @@ def _case(raw: object, file: str) -> BrokenCase:
     if (stage == "check") != isinstance(exit_code, int):
         msg = f"{where}: 'exit_code' is required for check cases, and only for them"
         raise ValueError(msg)
-    edits, folders = _edits(raw.get("edits"), where)
+    edits, folders, specials = _edits(raw.get("edits"), where)
     ident, description = _text(raw, "id", where), _text(raw, "description", where)
     if ident is None or description is None:
         msg = f"{where}: 'id' and 'description' are required"
@@ -145,6 +176,7 @@ def _case(raw: object, file: str) -> BrokenCase:
         file=file,
         edits=edits,
         removed_folders=folders,
+        specials=specials,
         stage=stage,
         expected=tuple(expected),
         exit_code=exit_code,
@@ -174,6 +206,22 @@ def build(make_kb: MakeKb, case: BrokenCase) -> Path:
     root = make_kb(case.edits)
     for folder in case.removed_folders:
         shutil.rmtree(root / folder)
+    for name, special in case.specials:
+        if sys.platform == "win32" and ("link" in special or "fifo" in special):
+            pytest.skip("links and FIFOs as on POSIX")
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        if "link" in special:
+            path.symlink_to(special["link"])
+        elif "fifo" in special:
+            os.mkfifo(path)
+        else:
+            part = special["generate"]
+            times = part["times"]
+            text = part.get("before", "") + part.get("repeat", "") * times + part.get("after", "")
+            text += part.get("close", "") * times + part.get("end", "")
+            path.write_text(text, encoding="utf-8")
     return root
 
 

@@ -54,3 +54,11 @@ def test_knowledge_base_text_cannot_become_html_or_a_link_in_the_catalogue(make_
     assert "<script>" not in text
     assert re.search(r"(?<!\\)\]\(javascript:", text) is None  # only the escaped \] is there
     assert text.count(r"Wil &lt;script&gt;alert(1)&lt;/script&gt; \[klik\](javascript:alert(2))") == 12
+
+
+def test_knowledge_base_text_cannot_become_emphasis_code_or_a_heading(make_kb: MakeKb) -> None:
+    root = make_kb({"instrument.yaml": ("{nl: Wil om te werken,", '{nl: "# *Wil* `om` ~~te~~ _werken_",')})
+    text = render_markdown(diagnose.load_knowledge_base(root), "nl")
+    assert text.count(r"\*Wil\* \`om\` \~\~te\~\~ \_werken\_") == 12  # each place the name is shown
+    assert text.count(r"\# \*Wil\*") == 7  # where it starts the text; inside a sentence # is plain
+    assert re.search(r"(?<!\\)[*`~_]Wil|(?<!\\)\*Wil", text) is None

@@ -386,6 +386,7 @@ def test_both_profiles_are_dated(
             "datetime.datetime(2026, 6, 2, 9, 0, tzinfo=datetime.timezone.utc)",
         ),
         ({"before_date": dt.date(2026, 3, 12)}, "before_date is the date of `before`: give `before` too"),
+        ({"before": "x"}, "before: expected a Profile (Diagnosis.profile), got builtins.str 'x'"),
     ],
 )
 def test_bad_chart_options_are_chart_errors(
@@ -393,6 +394,31 @@ def test_bad_chart_options_are_chart_errors(
 ) -> None:
     with pytest.raises(diagnose.ChartError, match=f"^{re.escape(message)}$"):
         profile_chart(kb, profile, **options)  # type: ignore[arg-type]
+
+
+def test_a_later_before_date_is_a_chart_error(kb: diagnose.KnowledgeBase, profile: diagnose.Profile) -> None:
+    message = "before_date (2026-06-03) is after date (2026-06-02): `before` is the earlier profile"
+    with pytest.raises(diagnose.ChartError, match=f"^{re.escape(message)}$"):
+        profile_chart(kb, profile, before=profile, date=dt.date(2026, 6, 2), before_date=dt.date(2026, 6, 3))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            (None, "profile"),
+            "kb: expected a KnowledgeBase (from diagnose.load_knowledge_base), got builtins.NoneType None",
+        ),
+        (("kb", "x"), "profile: expected a Profile (Diagnosis.profile), got builtins.str 'x'"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_chart_errors(
+    kb: diagnose.KnowledgeBase, profile: diagnose.Profile, arguments: tuple[object, object], message: str
+) -> None:
+    given = {"kb": kb, "profile": profile}
+    chosen = [given.get(a, a) if isinstance(a, str) else a for a in arguments]
+    with pytest.raises(diagnose.ChartError, match=f"^{re.escape(message)}$"):
+        profile_chart(*chosen)  # type: ignore[arg-type]
 
 
 def bar_rows(root: ET.Element) -> list[ET.Element]:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from click.testing import CliRunner
 
 import diagnose
@@ -266,9 +267,42 @@ def test_strict_verdict_and_errors_cannot_be_ignored(make_kb: MakeKb) -> None:
     assert "Invalid value for '--ignore'" in err
 
 
-def test_assess_shows_evidence_levels_in_words() -> None:
-    assert "Niet beoordeeld" in run("assess", EXAMPLE)[1]
-    assert "Not rated" in run("assess", EXAMPLE, "--lang", "en")[1]
+EVIDENCE_SHOWN = [
+    pytest.param(
+        "nl",
+        ("NL: geen erkenning vastgelegd", "internationaal: matig", "Waar het advies op steunt",
+         "1. Succeservaringen opdoen (nu)", "   internationaal (laag): Geen beoordeling in een Nederlandse",
+         "   Bronnen:", "   - Bandura, A. (1997). Self-efficacy: the exercise of control. New York: W. H. Freeman."),
+        id="nl",
+    ),
+    pytest.param(
+        "en",
+        ("NL: no recognition recorded", "international: moderate", "What the advice rests on",
+         "1. Success experiences (now)", "   international (low): No rating in a Dutch databank",
+         "   Sources:"),
+        id="en",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "shown"), EVIDENCE_SHOWN)
+def test_assess_shows_the_evidence_its_grade_and_sources(lang: str, shown: tuple[str, ...]) -> None:
+    out = run("assess", EXAMPLE, "--lang", lang)[1]
+    missing = [text for text in shown if text not in out]
+    assert missing == []
+
+
+def test_assess_shows_the_warnings_and_the_rung() -> None:
+    partly = str(Path(EXAMPLE).with_name("intake-partly-answered.json"))
+    out = run("assess", partly, "--rung", "4")[1]
+    assert "Participatieladder: trede 4 (Onbetaald werk)\n" in out
+    assert "Let op: 10 van de 18 onderwerpen zijn niet gemeten. Het advies zegt daar niets over.\n" in out
+    code, _, err = run("assess", partly, "--rung", "9")
+    assert (code, err) == (
+        1,
+        f"error: {partly}: argument 'participation_rung': expected a whole number from 1 to 6 "
+        "(a rung of the ladder), got builtins.int 9\n",
+    )
 
 
 def test_python_m_diagnose_runs_the_command_line() -> None:
@@ -280,3 +314,60 @@ def test_python_m_diagnose_runs_the_command_line() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("Usage: python -m diagnose [OPTIONS] COMMAND [ARGS]...")
+
+
+def test_assess_names_undecided_rules_in_words_and_keeps_ids_for_json(tmp_path: Path) -> None:
+    # GIVEN an intake of the fixture knowledge base without any health answer
+    intake = tmp_path / "intake.yaml"
+    intake.write_text("answers: {se_1: 3, se_2: 3, se_3: 3, se_4: 3, mo_1: 4, mo_2: 4}\n", encoding="utf-8")
+    kb = str(Path(__file__).parent / "data" / "kb")
+    # WHEN it is assessed as a table, in Dutch and in English, and as JSON
+    nl = " ".join(run("assess", str(intake), "--kb", kb)[1].split())
+    en = " ".join(run("assess", str(intake), "--kb", kb, "--lang", "en")[1].split())
+    as_json = json.loads(run("assess", str(intake), "--kb", kb, "--json")[1])
+    # THEN the tables say each undecided rule with the knowledge base's names, and no id
+    assert (
+        "Nog niet beslist: Gezondheid beperkt de klant, advies Arbeidsgerichte gezondheidsverkenning. "
+        "Er ontbreekt: Ervaren gezondheid en belastbaarheid. "
+        "Nog niet beslist: Gezondheidsbeperkingen en wil om te werken, advies Individuele plaatsing en "
+        "steun (IPS). Er ontbreekt: Ervaren gezondheid en belastbaarheid. "
+        "Nog niet beslist: Geen belemmering zichtbaar, advies Direct bemiddelen naar passend werk. "
+        "Er ontbreekt: Ervaren gezondheid en belastbaarheid. diagnose_default 0.1.0 sha256:"
+    ) in nl
+    assert (
+        "Not decided yet: No barrier visible, advice Direct matching to suitable work. "
+        "Missing: Health and work capacity. diagnose_default"
+    ) in en
+    for text in (nl, en):
+        assert re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", text) == ["diagnose_default"], text  # no other id
+    # AND the JSON keeps the ids
+    assert [
+        (u["rule"], u["intervention"], u["not_assessed"]) for u in as_json["trace"]["undecided_rules"]
+    ] == [
+        ("low_health", "health_assessment", ["health"]),
+        ("low_health_wants_work", "individual_placement_support", ["health"]),
+        ("no_barrier_job_matching", "job_matching", ["health"]),
+    ]
+
+
+def test_assess_names_a_missing_context_field_by_its_description(make_kb: MakeKb, tmp_path: Path) -> None:
+    # GIVEN a rule that reads a context field the intake does not give
+    root = make_kb(
+        {
+            "instrument.yaml": (
+                "items:\n",
+                "context:\n  - id: in_care\n    type: boolean\n"
+                "    description: {nl: De klant is in zorg., en: The client is in care.}\nitems:\n",
+            ),
+            "recommend/health.yaml": (
+                "    when: {factor: health, level: low}\n",
+                "    when:\n      all:\n        - {factor: health, level: low}\n        - {context: in_care, is: false}\n",
+            ),
+        }
+    )
+    intake = tmp_path / "intake.yaml"
+    intake.write_text("answers: {he_1: 1, he_2: 5, he_3: 1}\n", encoding="utf-8")
+    # WHEN it is assessed THEN the field is named by its description, without its full stop
+    out = " ".join(run("assess", str(intake), "--kb", str(root), "--lang", "en")[1].split())
+    assert "Not decided yet: Health limits the client, advice " in out
+    assert ". Missing: The client is in care. " in out, out

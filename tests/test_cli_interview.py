@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -17,6 +18,7 @@ from diagnose.cli._main import cli
 
 if TYPE_CHECKING:
     import pytest
+
 
 FIXTURE = str(Path(__file__).parent / "data" / "kb")
 EXAMPLE = str(Path(__file__).parent.parent / "examples" / "intake-low-self-efficacy.json")
@@ -134,3 +136,78 @@ def test_a_real_pipe_drives_the_interview() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Er zijn geen vragen meer die het advies kunnen veranderen" in done.stdout
+
+
+def _asked(kb: diagnose.KnowledgeBase, context: dict[str, object], value: int) -> list[str]:
+    """The items an interview asks, in order, when every answer is `value`."""
+    asked: dict[str, object] = {}
+    while not (nq := diagnose.next_questions(asked, knowledge_base=kb, context=context)).done:
+        asked[nq.questions[0].item] = value
+    return list(asked)
+
+
+def test_the_context_given_decides_what_is_asked_and_is_kept(
+    tmp_path: Path, kb: diagnose.KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a context file: the client has just started work (job coaching then depends on work experience)
+    context = tmp_path / "context.yaml"
+    context.write_text("started_work: true\n", encoding="utf-8")
+    with_context, without = _asked(kb, {"started_work": True}, 4), _asked(kb, {}, 4)
+    assert with_context != without  # the context changes what is worth asking
+    seen: dict[str, object] = {}
+
+    def assess(answers: object, **options: object) -> diagnose.Diagnosis:
+        seen.update(options)
+        return diagnose.assess(answers, **options)  # type: ignore[arg-type]  # what the command passes
+
+    monkeypatch.setattr(_cli_interview, "assess", assess)
+    saved = tmp_path / "intake.json"
+    # WHEN the interview runs with it and a date, every answer 4
+    code, out = run(
+        "interview",
+        "--context",
+        str(context),
+        "--as-of",
+        "2026-03-02",
+        "--save",
+        str(saved),
+        stdin="4\n" * 80,
+    )
+    # THEN it asks what next_questions asks with that context, and assesses with the context and date
+    assert code == 0, out
+    intake = json.loads(saved.read_text(encoding="utf-8"))
+    assert list(intake["answers"]) == with_context
+    assert intake["context"] == {"started_work": True}
+    assert seen["context"] == {"started_work": True}
+    assert seen["as_of"] == dt.date(2026, 3, 2)
+    # AND the saved file is an intake that assess reads back to the same advice
+    code, again = run("assess", str(saved), stdin="")
+    assert code == 0
+    assert again in out
+
+
+def test_a_wrong_context_or_date_is_refused_before_the_first_question(tmp_path: Path) -> None:
+    context = tmp_path / "context.yaml"
+    context.write_text("started_wrk: true\n", encoding="utf-8")
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- started_work\n", encoding="utf-8")
+    for args, message in (
+        (
+            ("--context", str(context)),
+            f"error: {context}: context 'started_wrk': unknown context field (did you mean 'started_work'?)\n",
+        ),
+        (("--context", str(listed)), f"error: {listed}: expected a mapping of context field to value\n"),
+        (
+            ("--context", "-"),
+            "error: Invalid value for '--context': the answers come from standard input; give a file. "
+            "Try 'diagnose interview --help' for help.\n",
+        ),
+        (
+            ("--as-of", "2026-13-01"),
+            "error: Invalid value for '--as-of': expected a date as YYYY-MM-DD, got '2026-13-01'. "
+            "Try 'diagnose interview --help' for help.\n",
+        ),
+    ):
+        result = CliRunner().invoke(cli, ["interview", *args], input="4\n")
+        assert result.exit_code in {1, 2}, args
+        assert (result.stdout, result.stderr) == ("", message), args

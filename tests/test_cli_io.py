@@ -84,7 +84,7 @@ CASES = [
     ("deep json", ["assess", "{tmp}/deep.json"], 1,
      "error: {tmp}/deep.json:1:112: JSON nested too deeply (more than 100 levels); write it flatter"),
     ("deep yaml", ["assess", "{tmp}/deep.yaml"], 1,
-     "error: {tmp}/deep.yaml:1:1009: YAML nested more than 1,000 levels deep; write it flatter"),
+     "error: {tmp}/deep.yaml:1:109: YAML nested too deeply (more than 100 levels); write it flatter"),
     ("a folder", ["assess", "{tmp}"], 1, "error: {tmp}: cannot read the file: Is a directory"),
     ("no file", ["chart", "{tmp}/none.json"], 1, "error: {tmp}/none.json: cannot read the file: No such file or directory"),
     ("stdin json", ["assess", "-"], 1,

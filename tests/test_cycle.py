@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +12,9 @@ from hypothesis import strategies as st
 import diagnose
 from diagnose import Decision, PreferenceItem, Preferences, Trajectory
 from tests.conftest import default_kb
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 DAY = dt.date(2026, 3, 2)
 UNSURE = {"se_1": 1, "se_2": 2, "se_3": 1, "mo_1": 5, "mo_2": 4}
@@ -313,3 +317,70 @@ def test_a_rung_off_the_ladder_is_refused() -> None:
         str(info.value)
         == "the later measurement: participation_rung: 8 is not a rung; expected a rung from 1 to 6"
     )
+
+
+def _intake() -> diagnose.Diagnosis:
+    return diagnose.assess(UNSURE, as_of=DAY)
+
+
+KB_MESSAGE = "knowledge_base: expected a KnowledgeBase (from diagnose.load_knowledge_base), got "
+# (a call with one argument of the wrong type, the CycleError's message)
+WRONG_ARGUMENTS = [
+    pytest.param(
+        lambda: diagnose.build_plan(_intake(), [], as_of=DAY, knowledge_base="rules"),  # type: ignore[arg-type]
+        KB_MESSAGE + "builtins.str 'rules'",
+        id="plan-kb",
+    ),
+    pytest.param(
+        lambda: diagnose.build_plan(_intake(), 3, as_of=DAY),  # type: ignore[arg-type]
+        "decisions: expected a list of Decision, got builtins.int 3",
+        id="plan-decisions",
+    ),
+    pytest.param(
+        lambda: diagnose.build_plan(_intake(), ["x"], as_of=DAY),  # type: ignore[list-item]
+        "decisions[0]: expected a Decision, got builtins.str 'x'",
+        id="plan-decision",
+    ),
+    pytest.param(
+        lambda: diagnose.build_plan("d", [], as_of=DAY),  # type: ignore[arg-type]
+        "diagnosis: expected a Diagnosis, got builtins.str 'd'",
+        id="plan-diagnosis",
+    ),
+    pytest.param(
+        lambda: diagnose.compare("x", _intake(), knowledge_base=default_kb()),  # type: ignore[arg-type]
+        "before: expected a Diagnosis, got builtins.str 'x'",
+        id="compare-before",
+    ),
+    pytest.param(
+        lambda: diagnose.compare(_intake(), _intake(), knowledge_base=None),  # type: ignore[arg-type]
+        KB_MESSAGE + "builtins.NoneType None",
+        id="compare-kb",
+    ),
+    pytest.param(
+        lambda: diagnose.review("t", as_of=DAY, knowledge_base=default_kb()),  # type: ignore[arg-type]
+        "trajectory: expected a Trajectory, got builtins.str 't'",
+        id="review-trajectory",
+    ),
+    pytest.param(
+        lambda: diagnose.evaluate(whole_cycle(), as_of=DAY, knowledge_base="x"),  # type: ignore[arg-type]
+        KB_MESSAGE + "builtins.str 'x'",
+        id="evaluate-kb",
+    ),
+    pytest.param(
+        lambda: diagnose.caseload_indicators(3, as_of=DAY, knowledge_base=default_kb()),  # type: ignore[arg-type]
+        "trajectories: expected a list of Trajectory, got builtins.int 3",
+        id="caseload-not-a-list",
+    ),
+    pytest.param(
+        lambda: diagnose.caseload_indicators([whole_cycle(), 3], as_of=DAY, knowledge_base=default_kb()),  # type: ignore[list-item]
+        "trajectories[1]: expected a Trajectory, got builtins.int 3",
+        id="caseload-item",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), WRONG_ARGUMENTS)
+def test_arguments_of_the_wrong_type_are_cycle_errors(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(diagnose.CycleError) as info:
+        call()
+    assert str(info.value) == message

@@ -304,3 +304,11 @@ def test_a_screen_is_part_of_the_hash_and_its_absence_changes_no_hash(
     assert (
         fixture_kb.content_hash == "sha256:b2028c61475e6e77d4714a41a20a889188a38aaa94b9a165b029efc801da1716"
     )
+
+
+def test_a_knowledge_base_of_the_wrong_type_is_an_answer_error() -> None:
+    with pytest.raises(diagnose.AnswerError) as info:
+        diagnose.next_questions({}, knowledge_base="rules")  # type: ignore[arg-type]  # wrong on purpose
+    assert str(info.value) == (
+        "argument 'knowledge_base': expected a KnowledgeBase (from diagnose.load_knowledge_base), got str"
+    )

@@ -419,3 +419,11 @@ def test_participation_rung_is_kept_and_round_trips(kb: diagnose.KnowledgeBase) 
     assert d.participation_rung == 6
     assert diagnose.Diagnosis.model_validate_json(d.model_dump_json()) == d
     assert diagnose.assess({"mo_1": 2}, knowledge_base=kb).participation_rung is None
+
+
+def test_a_knowledge_base_of_the_wrong_type_is_an_answer_error() -> None:
+    with pytest.raises(diagnose.AnswerError) as info:
+        diagnose.assess({}, knowledge_base="rules")  # type: ignore[arg-type]  # wrong on purpose
+    assert str(info.value) == (
+        "argument 'knowledge_base': expected a KnowledgeBase (from diagnose.load_knowledge_base), got builtins.str 'rules'"
+    )

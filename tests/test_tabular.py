@@ -9,13 +9,14 @@ import pyarrow as pa
 import pytest
 
 import diagnose
+from diagnose.batch._files import TableError
 from diagnose.batch.tabular import assess_frame, assess_table
 
 
 def test_levels_advice_and_errors_per_row() -> None:
     frame = pd.DataFrame(
         {
-            "client": ["a", "b", "c"],
+            "id": ["a", "b", "c"],
             "mo_1": [1, 5, 3],
             "mo_2": [1, 5, math.nan],
             "se_1": [math.nan, 9, 2],
@@ -35,6 +36,23 @@ def test_levels_advice_and_errors_per_row() -> None:
     assert result.loc[12, "motivation"] == "not_assessed"  # mo_2 missing: one answer is too few
 
 
+def test_the_columns_dtypes_do_not_depend_on_the_rows() -> None:
+    """Invariant: any split of a frame, assessed part by part and concatenated, is the whole's result.
+
+    A column whose cells are all missing in one part (no second advice, no error) has the same
+    dtype as where it has text, so the parts concatenate to exactly the whole (as `assess_dask` does).
+    """
+    frame = pd.DataFrame({"mo_1": [1, 5, 3, 9], "mo_2": [1, 5, 2, 1], "se_1": [1, 1, 1, 1]})
+    whole = assess_frame(frame, top=3)
+    parts = [assess_frame(frame.iloc[:0], top=3), assess_frame(frame.iloc[:2], top=3)]
+    parts.append(assess_frame(frame.iloc[2:], top=3))
+    assert whole["advice_3"].isna().all()  # a column with no text at all
+    assert set(whole.dtypes) == {pd.Series(["text"]).dtype}
+    for part in parts:
+        pd.testing.assert_series_equal(part.dtypes, whole.dtypes)
+    pd.testing.assert_frame_equal(pd.concat(parts), whole, check_exact=True)
+
+
 def test_the_same_advice_as_assess() -> None:
     answers = {"se_1": 1, "se_2": 2, "se_3": 1, "mo_1": 5, "mo_2": 4}
     result = assess_frame(pd.DataFrame([answers]), top=1)
@@ -46,7 +64,7 @@ def caseload(n: int) -> list[dict[str, object]]:
     kb = diagnose.load_knowledge_base()
     rows: list[dict[str, object]] = []
     for i in range(n):
-        row: dict[str, object] = {"client": f"c{i}"}
+        row: dict[str, object] = {"id": f"c{i}"}
         for j, item in enumerate(kb.items):
             if (i + j) % 7:
                 row[item.id] = 1 + (i * 3 + j * 5) % 5
@@ -63,7 +81,7 @@ def expected_columns(rows: list[dict[str, object]], top: int) -> dict[str, list[
     }
     out["error"] = []
     for row in rows:
-        answers = {k: v for k, v in row.items() if k != "client"}
+        answers = {k: v for k, v in row.items() if k != "id"}
         try:
             d = diagnose.assess(answers)
         except diagnose.AnswerError as exc:
@@ -114,9 +132,62 @@ def test_arrow_context_columns_and_integral_floats() -> None:
     )
 
 
-def test_top_must_be_positive() -> None:
-    with pytest.raises(ValueError, match=r"^top must be at least 1$"):
-        assess_table(pa.table({"mo_1": [1]}), top=0)
+@pytest.mark.parametrize("top", [0, -1, 1.0, "3"])
+def test_top_must_be_a_positive_whole_number(top: object) -> None:
+    with pytest.raises(diagnose.AnswerError) as err:
+        assess_table(pa.table({"mo_1": [1]}), top=top)  # type: ignore[arg-type]
+    assert str(err.value) == f"argument 'top': expected a whole number of at least 1, got {top!r}"
+
+
+def test_a_knowledge_base_that_is_none_is_named() -> None:
+    with pytest.raises(diagnose.AnswerError) as err:
+        assess_frame(pd.DataFrame({"mo_1": [1]}), knowledge_base="rules")  # type: ignore[arg-type]
+    assert str(err.value) == (
+        "argument 'knowledge_base': expected a KnowledgeBase (load_knowledge_base) or None, got 'rules'"
+    )
+
+
+SCALE = "expected a whole number from 1 to 5, or one of 'not_asked', 'declined', 'unknown'"
+
+
+@pytest.mark.parametrize(
+    ("columns", "errors"),
+    [
+        (
+            {"se1": [2, None], "SE_1": [None, 3], "se_2": [2, 2]},
+            [
+                "item 'se1': unknown item (did you mean 'se_1'?)",
+                "item 'SE_1': unknown item (did you mean 'se_1'?)",
+            ],
+        ),
+        (
+            {"context.started_wrk": [True, None], "mo_1": [1, 1], "mo_2": [1, 1]},
+            ["context 'started_wrk': unknown context field (did you mean 'started_work'?)", ""],
+        ),
+        ({"name": ["Jan", "Piet"], "id": ["c1", "c2"]}, ["item 'name': unknown item"] * 2),
+        (
+            {"mo_1": ["+1", "\u0663"], "mo_2": [1, 1]},
+            [f"item 'mo_1': {SCALE}; got '+1'", f"item 'mo_1': {SCALE}; got '\u0663'"],
+        ),
+        ({"mo_1": [2.0, 5.0], "mo_2": [1, 1]}, ["", ""]),
+    ],
+)
+def test_a_column_that_is_no_item_id_or_context_field_rejects_its_rows(
+    columns: dict[str, list[object]], errors: list[str]
+) -> None:
+    """Never dropped unseen: each row with a value in such a column names it, with a suggestion."""
+    frame = pd.DataFrame(columns)
+    assert assess_frame(frame, top=1)["error"].tolist() == errors
+    assert assess_table(pa.Table.from_pandas(frame), top=1).column("error").to_pylist() == errors
+
+
+def test_a_column_named_twice_is_refused() -> None:
+    frame = pd.DataFrame([[1, 5, 1]], columns=["mo_1", "mo_2", "mo_1"])
+    with pytest.raises(TableError, match=r"^columns: 'mo_1' appears twice \(columns 1 and 3\)$"):
+        assess_frame(frame)
+    table = pa.Table.from_arrays([pa.array([1]), pa.array([2])], names=["mo_1", "mo_1"])
+    with pytest.raises(TableError, match=r"^columns: 'mo_1' appears twice \(columns 1 and 2\)$"):
+        assess_table(table)
 
 
 class _Text(str):

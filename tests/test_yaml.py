@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from diagnose.knowledge._yaml import MAX_EXPANDED_NODES, read_yaml
+from diagnose.knowledge._yaml import MAX_DEPTH, MAX_EXPANDED_NODES, MAX_NODES, read_yaml
 
 
 @pytest.mark.parametrize(
@@ -84,16 +84,91 @@ def test_yes_and_no_stay_text() -> None:
 @pytest.mark.parametrize(
     ("text", "where"),
     [
-        ("[" * 5000 + "]" * 5000, "1:1001"),
-        ("a: " + "{b: " * 3000 + "1" + "}" * 3000, "1:4000"),
-        ("".join(" " * n + "- \n" for n in range(1500)), "1000:1000"),
+        ("[" * 5000 + "]" * 5000, "1:101"),  # past libyaml's own limit of 1,000 levels
+        ("[" * 101 + "]" * 101, "1:101"),
+        ("a: " + "{b: " * 3000 + "1" + "}" * 3000, "1:400"),
+        ("".join(" " * n + "- \n" for n in range(1500)), "101:101"),
+        ("".join(" " * n + "a:\n" for n in range(150)) + " " * 150 + "a: 1\n", "101:101"),
     ],
 )
-def test_nesting_past_libyaml_s_limit_is_a_located_problem(text: str, where: str) -> None:
+def test_nesting_past_the_depth_limit_is_a_located_problem(text: str, where: str) -> None:
+    """Found from the events, before a tree is built: no stack runs out, however deep."""
     doc, problems = read_yaml(text, "deep.yaml")
     assert doc is None
     assert [str(p) for p in problems] == [
-        f"deep.yaml:{where}: YAML nested more than 1,000 levels deep; write it flatter"
+        f"deep.yaml:{where}: YAML nested too deeply (more than {MAX_DEPTH} levels); write it flatter"
+    ]
+
+
+def test_nesting_up_to_the_depth_limit_is_read() -> None:
+    doc, problems = read_yaml("[" * MAX_DEPTH + "]" * MAX_DEPTH, "deep.yaml")
+    assert problems == []
+    assert doc is not None
+
+
+def test_a_document_of_too_many_nodes_is_refused_as_too_large_not_as_an_alias_bomb() -> None:
+    """10**6 empty mappings (3 MB) are refused when the scan passes MAX_NODES, before composing."""
+    doc, problems = read_yaml("rules: [" + "{}, " * 10**6 + "]\n", "big.yaml")
+    assert doc is None
+    assert [str(p) for p in problems] == [
+        f"big.yaml:1:{9 + 4 * (MAX_NODES - 3)}: the document has more than {MAX_NODES:,} nodes "
+        "(values, lists and mappings); split it into smaller files"
+    ]
+
+
+def test_a_large_document_without_aliases_is_read() -> None:
+    """A plain document of more than 100,000 nodes (the former alias limit) is not refused."""
+    doc, problems = read_yaml(
+        "rules:\n" + "".join(f"  - {{id: r{n}, p: {n}}}\n" for n in range(21_000)), "big.yaml"
+    )
+    assert problems == []
+    assert doc is not None
+    assert isinstance(doc.data, dict)
+    assert len(doc.data["rules"]) == 21_000
+
+
+def test_aliases_that_expand_past_the_limit_are_named_as_such() -> None:
+    """The plain size is small, the expansion is what passes the limit: the message says aliases."""
+    text = "a: &a [" + ", ".join(["x"] * 600) + "]\nb: [" + ", ".join(["*a"] * 600) + "]\n"
+    doc, problems = read_yaml(text, "alias.yaml")
+    assert doc is None
+    assert [str(p) for p in problems] == [
+        f"alias.yaml:1:1: the document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases; "
+        "write the content out instead of nesting aliases"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("9" * 400, "1:4: the number '99999999999999999999999999999999...' (400 characters) is too large"),
+        (
+            "-" + "9" * 309,
+            "1:4: the number '-9999999999999999999999999999999...' (310 characters) is too large",
+        ),
+        ("1.0e+400", "1:4: the number '1.0e+400' is too large"),
+        ("-2.5e+999", "1:4: the number '-2.5e+999' is too large"),
+    ],
+)
+def test_numbers_beyond_float_range_are_refused_where_they_are(value: str, message: str) -> None:
+    doc, problems = read_yaml(f"x: {value}\n", "n.yaml")
+    assert doc is None
+    assert [str(p) for p in problems] == [f"n.yaml:{message}: numbers must lie within about ±1.8e308"]
+
+
+@pytest.mark.parametrize("value", ["1.7e308", "9" * 300, ".inf", "-.inf", ".nan"])
+def test_numbers_within_float_range_and_written_infinities_are_read(value: str) -> None:
+    """Refusing infinities where a knowledge base has no use for them is the schema's work."""
+    doc, problems = read_yaml(f"x: {value}\n", "n.yaml")
+    assert problems == []
+    assert doc is not None
+
+
+def test_a_long_value_that_is_no_number_is_shown_short() -> None:
+    doc, problems = read_yaml("x: !!int " + "1" * 5000 + "\n", "n.yaml")
+    assert doc is None
+    assert [str(p) for p in problems] == [
+        "n.yaml:1:4: '11111111111111111111111111111111...' (5,000 characters) cannot be read as a whole number"
     ]
 
 

@@ -104,9 +104,19 @@ def compile_source(source: str, name: str) -> CodeType:
 
 
 def suggest(name: str, known: Mapping[str, Any] | tuple[str, ...] | list[str]) -> str:
-    """Return ` (did you mean 'x'?)` for the closest known name, or an empty string."""
+    """Return ` (did you mean 'x'?)` for the closest known name, or an empty string.
+
+    A name that differs only in case (`SE_1` for `se_1`) is always suggested.
+
+    Examples:
+        >>> suggest("SE_1", ["se_1", "se_2"]), suggest("se1", ["se_1"]), suggest("xyz", ["se_1"])
+        (" (did you mean 'se_1'?)", " (did you mean 'se_1'?)", '')
+    """
     import difflib  # noqa: PLC0415 - only needed on the error path
 
+    folded = name.casefold()
+    if same := next((k for k in known if k.casefold() == folded and k != name), None):
+        return f" (did you mean {same!r}?)"
     matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 

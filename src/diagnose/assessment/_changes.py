@@ -22,17 +22,16 @@ from typing import TYPE_CHECKING
 
 from diagnose._base import LEVELS, Level, Record
 from diagnose._consistency import check_diagnosis
-from diagnose.assessment.recommendation import build_fact
+from diagnose.assessment.recommendation import Diagnosis, build_fact
 from diagnose.assessment.scoring import MissingReason  # noqa: TC001 - pydantic needs it at run time
 from diagnose.engine._durable import decode, encode, fact_fields, level_key, score_key
 from diagnose.errors import CycleError, ExplainError
+from diagnose.knowledge._base import KnowledgeBase
 from diagnose.knowledge.conditions import ScoreCondition, iter_atoms, truth
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from diagnose.assessment.recommendation import Diagnosis
-    from diagnose.knowledge._base import KnowledgeBase
     from diagnose.knowledge.conditions import Rule
 
 __all__ = [
@@ -180,8 +179,11 @@ class WhatWouldChange(Record):
 
 def check_fits(diagnosis: object, kb: KnowledgeBase) -> Diagnosis:
     """The diagnosis, if it is one and was made with this knowledge base; else an `ExplainError`."""
-    from diagnose.assessment.recommendation import Diagnosis  # noqa: PLC0415 - also a type-only import above
-
+    if not isinstance(kb, KnowledgeBase):
+        got = type(kb).__name__
+        raise ExplainError(
+            f"knowledge_base: expected a KnowledgeBase (from diagnose.load_knowledge_base), got {got}"
+        )
     if not isinstance(diagnosis, Diagnosis):
         raise ExplainError(
             f"diagnosis: expected a Diagnosis (from diagnose.assess), got {type(diagnosis).__name__}"

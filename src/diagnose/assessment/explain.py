@@ -1,8 +1,9 @@
 """A plain-language explanation of a diagnosis, for the client: what was measured, advised and why.
 
 `explain` writes a short text (Dutch at language level B1, or English) from the knowledge base's
-own texts: the factor and intervention names, the rules' rationales, the answer reasons. Only the
-sentence frames around them are fixed here, in both languages. It says what was measured, what
+own texts: the factor and intervention names, the rules' texts for the client (`Rule.explanation`,
+or the rule's rationale, written for professionals, where a rule has none), the answer reasons.
+Only the sentence frames around them are fixed here, in both languages. It says what was measured, what
 stood out, what is advised first and why, what the client said they want and how that counted,
 what would change each advice (`what_would_change`), what was not measured, and that the client
 and the professional decide together. It names no rule or factor by its id.
@@ -31,7 +32,7 @@ from diagnose.errors import ExplainError
 
 if TYPE_CHECKING:
     from diagnose._base import Language
-    from diagnose.assessment.recommendation import Diagnosis
+    from diagnose.assessment.recommendation import Diagnosis, Recommendation
     from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = [
@@ -194,6 +195,20 @@ def change_sentence(kb: KnowledgeBase, alternative: Alternative, lang: Language)
     return sentence
 
 
+def why(kb: KnowledgeBase, rec: Recommendation, lang: Language) -> str:
+    """Why an advice is given, for the client: each of its rules' explanation, said once.
+
+    A rule without an explanation gives its rationale instead (written for professionals).
+    """
+    texts: list[str] = []
+    for rule_id in rec.rules:
+        rule = kb.rules_by_id[rule_id]
+        text = (rule.explanation or rule.rationale).get(lang)
+        if text not in texts:
+            texts.append(text)
+    return " ".join(texts)
+
+
 def _measured(out: _Writer, kb: KnowledgeBase, d: Diagnosis, lang: Language) -> list[str]:
     words, levels = _WORDS[lang], LEVEL_WORDS[lang]
     out.heading(words["measured"])
@@ -219,10 +234,14 @@ def _advice(out: _Writer, kb: KnowledgeBase, d: Diagnosis, changes: WhatWouldCha
     if len(d.recommendations) > 1:
         out.paragraph(words["first"])
     removals = {c.intervention: c for c in changes.removals}
+    later_said = False
     for rank, rec in enumerate(d.recommendations, start=1):
+        if rec.phase == "later" and rec.phase_reason is not None and not later_said:
+            out.paragraph(rec.phase_reason.get(lang))  # the knowledge base's words, once
+            later_said = True
         marker = f"{rank}. "
         out.item(marker, kb.interventions[rec.intervention].name.get(lang))
-        out.paragraph(words["why"].format(text=rec.rationale.get(lang)), " " * len(marker))
+        out.paragraph(words["why"].format(text=why(kb, rec, lang)), " " * len(marker))
         for alternative in removals[rec.intervention].alternatives[:SHOWN_ALTERNATIVES]:
             out.paragraph(change_sentence(kb, alternative, lang), " " * len(marker))
 

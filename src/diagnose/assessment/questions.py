@@ -37,11 +37,12 @@ from diagnose._base import Record
 from diagnose.assessment._changes import score_points
 from diagnose.assessment.scoring import Intake, validate_intake
 from diagnose.engine._durable import context_key, decode, fact_fields, level_key, score_key
+from diagnose.errors import AnswerError, AnswerProblem
+from diagnose.knowledge._base import KnowledgeBase
 from diagnose.knowledge._solver import Encoding, variable_of
 from diagnose.knowledge.conditions import iter_atoms
 
 if TYPE_CHECKING:
-    from diagnose.knowledge._base import KnowledgeBase
     from diagnose.knowledge._models import Thresholds
 
 __all__ = ["NextQuestions", "Question", "next_questions"]
@@ -213,6 +214,10 @@ def next_questions(
     """
     from diagnose.knowledge._load import load_knowledge_base  # noqa: PLC0415 - the default is loaded on use
 
+    if knowledge_base is not None and not isinstance(knowledge_base, KnowledgeBase):
+        got = type(knowledge_base).__name__
+        message = f"expected a KnowledgeBase (from diagnose.load_knowledge_base), got {got}"
+        raise AnswerError([AnswerProblem("argument", "knowledge_base", message)])
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
     given: object = answers.answers if isinstance(answers, Intake) else answers
     given_context: object = {} if context is None else context

@@ -28,7 +28,7 @@ from diagnose.assessment.scoring import (
 from diagnose.assessment.warnings import AnswerWarning, answer_warnings
 from diagnose.engine._cache import rule_engine
 from diagnose.errors import AnswerError, AnswerProblem
-from diagnose.knowledge._base import derived
+from diagnose.knowledge._base import KnowledgeBase, derived
 from diagnose.knowledge._kb_models import DutchRecognition, EvidenceGrade  # noqa: TC001 - pydantic reads them
 from diagnose.knowledge._load import load_knowledge_base
 from diagnose.knowledge._models import EVIDENCE_LEVELS, EvidenceLevel
@@ -37,7 +37,6 @@ from diagnose.knowledge.conditions import Facts, truth
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = [
     "Diagnosis",
@@ -366,6 +365,10 @@ def assess(  # noqa: PLR0913 - the intake's parts, each a keyword argument
         >>> [r.intervention for r in d.recommendations]
         ['success_experiences']
     """
+    if knowledge_base is not None and not isinstance(knowledge_base, KnowledgeBase):
+        got = describe(knowledge_base)
+        message = f"expected a KnowledgeBase (from diagnose.load_knowledge_base), got {got}"
+        raise AnswerError([AnswerProblem("argument", "knowledge_base", message)])
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
     return _assess(kb, answers, context, rule_engine(kb).fired, preferences, as_of, participation_rung)
 

@@ -19,6 +19,7 @@ rule that reads every factor costs no more than one that reads two.
 | `coverage-gap` | warning | an influenceable factor's low level leads to no support aimed at it |
 | `unreachable-intervention` | warning | no rule recommends the intervention |
 | `unread-factor` | warning | no rule reads the factor, so its answers change no advice |
+| `no-explanation` | warning | other rules have a text for the client (`explanation`), this one has none |
 | `undecided` | error | a question ran out of the solver's budget, so a finding may be missing |
 """
 
@@ -54,6 +55,7 @@ CODES: Mapping[str, Severity] = {
     "coverage-gap": "warning",
     "unreachable-intervention": "warning",
     "unread-factor": "warning",
+    "no-explanation": "warning",
     "undecided": "error",
 }
 #: Solver conflicts one question may take. The questions of a generated 1,000-rule knowledge base
@@ -315,6 +317,7 @@ def analyse(kb: KnowledgeBase, *, budget: int | None = BUDGET) -> tuple[Finding,
             *_no_barrier_rules(kb, questions, live),
             *_coverage(kb, questions, live),
             *_unused(kb, space, live),
+            *_unexplained(kb.rules),
         ):
             add(code, key, message)
     finally:
@@ -428,6 +431,19 @@ def _unused(kb: KnowledgeBase, space: _Space, live: Sequence[Rule]) -> Iterator[
         if factor not in read:
             message = f"no rule reads factor {factor!r}, so its answers change no advice"
             yield "unread-factor", f"factor:{factor}", message
+
+
+def _unexplained(rules: Sequence[Rule]) -> Iterator[Raw]:
+    """Rules without a text for the client, once some rule has one (none at all is left alone)."""
+    explained = sum(r.explanation is not None for r in rules)
+    if explained:
+        for rule in rules:
+            if rule.explanation is None:
+                message = (
+                    f"rule {rule.id!r} has no explanation for the client, while {explained} other rule(s) "
+                    "have one; explain shows its rationale instead, which is written for professionals"
+                )
+                yield "no-explanation", f"rule:{rule.id}", message
 
 
 def _coverage(kb: KnowledgeBase, questions: _Questions, live: Sequence[Rule]) -> Iterator[Raw]:

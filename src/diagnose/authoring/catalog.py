@@ -147,17 +147,24 @@ _ATOM_WORDS: dict[type, Callable[[Any, KnowledgeBase, Language], str]] = {
 }
 
 #: Knowledge-base text goes into Markdown that a site renders: these would become HTML or links.
-_ESCAPES = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "|": "\\|"})
+_ESCAPES = str.maketrans(
+    {"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "|": "\\|"} | {mark: f"\\{mark}" for mark in "\\*_`~"}
+)
 
 
 def _cell(text: str) -> str:
-    r"""Knowledge-base text as inert Markdown on one line: no HTML, no links, no table breaks.
+    r"""Knowledge-base text as inert Markdown on one line: no HTML, links, emphasis or table breaks.
+
+    A `#` that would start a heading is escaped too; `&` stays (an entity is only ever text).
 
     Examples:
         >>> print(_cell("<script>x</script> [a](javascript:y) | b"))
         &lt;script&gt;x&lt;/script&gt; \[a\](javascript:y) \| b
+        >>> print(_cell("# *Let op* `code`, ~~weg~~ en c:\\x"))
+        \# \*Let op\* \`code\`, \~\~weg\~\~ en c:\\x
     """
-    return " ".join(text.split()).translate(_ESCAPES)
+    line = " ".join(text.split()).translate(_ESCAPES)
+    return f"\\{line}" if line.startswith("#") else line
 
 
 def render_markdown(kb: KnowledgeBase, language: Language = "nl") -> str:

@@ -1,4 +1,4 @@
-"""Many intakes at once: in worker processes, as diagnoses or as JSON Lines, and from tables.
+"""Many intakes at once: in worker processes, as diagnoses or as JSON Lines, from tables, on dask.
 
 Examples:
     >>> import diagnose
@@ -7,9 +7,10 @@ Examples:
     ['success_experiences']
 """
 
+from diagnose.batch._dask import DaskError, assess_dask
 from diagnose.batch._many import assess_many, assess_many_json
 
-__all__ = ["assess_many", "assess_many_json"]
+__all__ = ["DaskError", "assess_dask", "assess_many", "assess_many_json"]
 
 
 def __dir__() -> list[str]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import re
 import sys
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, NamedTuple, TextIO, TypeVar
@@ -73,16 +75,27 @@ class TableError(DiagnoseError, ValueError):
     """A caseload file that cannot be read as a whole (a CSV header with a column twice)."""
 
 
+#: A number as a CSV cell may write it: ASCII digits, an optional minus, a decimal point and
+#: exponent. `+1`, `0_2`, Arabic-Indic `\u0663` and fullwidth `\uff11`, which Python's int() takes,
+#: stay text, so that the answer is refused as text, never read as another number.
+_INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
+_DECIMAL = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", re.ASCII)
+
+
 def _number(text: str) -> object:
-    try:
-        return int(text)
-    except ValueError:
+    """A cell's text as a number when it is one in plain ASCII form; otherwise the text itself."""
+    if _INTEGER.fullmatch(text):
         try:
-            number = float(text)
-        except ValueError:
+            return int(text)
+        except ValueError:  # more digits than Python turns into an int: refused as text
             return text
-        # A whole float is that whole number: pandas writes 2.0 for an integer column with a gap.
-        return int(number) if number.is_integer() else number
+    if not _DECIMAL.fullmatch(text):
+        return text
+    number = float(text)
+    if not math.isfinite(number):  # beyond float range (1e400): refused as text
+        return text
+    # A whole float is that whole number: pandas writes 2.0 for an integer column with a gap.
+    return int(number) if number.is_integer() else number
 
 
 def _csv_value(text: str) -> object:

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
 from diagnose.assessment.recommendation import Diagnosis, assess
 from diagnose.batch._compiled import compiled_rules
-from diagnose.errors import AnswerError
+from diagnose.errors import AnswerError, AnswerProblem
+from diagnose.knowledge._base import KnowledgeBase
 from diagnose.knowledge._load import default_knowledge_base_path, load_knowledge_base
 
 try:
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 
     from diagnose.assessment.scoring import Intake
-    from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = ["assess_many", "assess_many_json"]
 
@@ -96,7 +96,7 @@ def map_chunks(
     from its folder (`function` must be a module-level function); at most two chunks per worker
     are in flight, so memory stays flat. Yields each chunk with its result.
     """
-    _check(workers, chunk_size)
+    _check(items, kb, workers, chunk_size, "raise")
     iterator = iter(items)
     if workers == 1:
         while chunk := list(itertools.islice(iterator, chunk_size)):
@@ -257,7 +257,7 @@ def assess_many(
         >>> [type(r).__name__ for r in diagnose.assess_many(rows, errors="return")]
         ['Diagnosis', 'AnswerError']
     """
-    _check(workers, chunk_size)  # now, not when the first result is asked for
+    _check(intakes, knowledge_base, workers, chunk_size, errors)  # now, not at the first result
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
     if workers == 1:
         # One at a time: a chunk of result objects held at once makes Python's garbage collector
@@ -317,16 +317,41 @@ def assess_many_json(
         >>> diagnose.Diagnosis.model_validate_json(text).recommendations[0].intervention
         'motivational_interviewing'
     """
-    _check(workers, chunk_size)  # now, not when the first result is asked for
+    _check(intakes, knowledge_base, workers, chunk_size, errors)  # now, not at the first result
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
     texts = map_chunks(_json_chunk, intakes, kb, workers=workers, chunk_size=chunk_size)
     results = (r if isinstance(r, AnswerError) else r.decode() for _, out in texts for r in out)
     return results if errors == "return" else _raising(results)
 
 
-def _check(workers: int, chunk_size: int) -> None:
-    if workers < 1 or chunk_size < 1:
-        raise ValueError("workers and chunk_size must be at least 1")
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."  # noqa: PLR2004 - keep messages one line
+
+
+def _check(intakes: object, kb: object, workers: object, chunk_size: object, errors: object) -> None:
+    """Refuse arguments that do not fit with one `AnswerError` naming each (before any work)."""
+    problems = []
+    if isinstance(intakes, str | bytes | bytearray) or not hasattr(intakes, "__iter__"):
+        message = f"expected an iterable of intakes (answer mappings or Intakes), got {_shown(intakes)}"
+        problems.append(AnswerProblem("argument", "intakes", message))
+    elif hasattr(intakes, "keys"):  # one intake's answers, not a list of intakes
+        message = "expected an iterable of intakes, got a mapping; pass [answers] for one intake"
+        problems.append(AnswerProblem("argument", "intakes", message))
+    if kb is not None and not isinstance(kb, KnowledgeBase):
+        message = f"expected a KnowledgeBase (load_knowledge_base) or None, got {_shown(kb)}"
+        problems.append(AnswerProblem("argument", "knowledge_base", message))
+    for name, value in (("workers", workers), ("chunk_size", chunk_size)):
+        if type(value) is not int or value < 1:
+            problems.append(
+                AnswerProblem("argument", name, f"expected a whole number of at least 1, got {_shown(value)}")
+            )
+    if errors not in {"raise", "return"}:
+        problems.append(
+            AnswerProblem("argument", "errors", f"expected 'raise' or 'return', got {_shown(errors)}")
+        )
+    if problems:
+        raise AnswerError(problems)
 
 
 def _raising(results: Iterator[T | AnswerError]) -> Iterator[T]:

@@ -1,12 +1,14 @@
 """Assessing a caseload held in a table: a pandas DataFrame or an Arrow table (optional extras).
 
 `pip install "diagnose[pandas]"` for `assess_frame`, `"diagnose[arrow]"` for `assess_table`
-(`"diagnose[tables]"` for both). One row per client, one column per item id (other columns, such
-as an id, are left alone; a missing cell is `not_asked`); context fields as `context.<field>`
-columns. A whole number stored as a float (3.0, as pandas stores a column with a missing cell)
-counts as that number; any other value is checked as `assess` checks it. The result has one
-row per input row, in order: each factor's level, the top recommendations, and in `error` the
-reason a row was rejected (empty when it was not), never a silent gap. Rows are assessed in
+(`"diagnose[tables]"` for both). One row per client, one column per item id (a missing cell is
+`not_asked`), context fields as `context.<field>` columns, and optionally an `id` column, left
+alone. Any other column is read as an item (or a context field), so a misspelled column (`se1`)
+rejects each row that has a value in it, naming the column with a suggestion, as `assess` does;
+a column named twice is a `TableError`. A whole number stored as a float (3.0, as pandas stores a
+column with a missing cell) counts as that number; any other value is checked as `assess` checks
+it. The result has one row per input row, in order: each factor's level, the top recommendations,
+and in `error` the reason a row was rejected (empty when it was not), never a silent gap. Rows are assessed in
 chunks with the batch pipeline (`diagnose.batch._compiled`), so the levels and advice are those of
 `assess`.
 """
@@ -18,7 +20,9 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from diagnose.batch._compiled import compiled_rules
-from diagnose.errors import AnswerError
+from diagnose.batch._files import TableError
+from diagnose.errors import AnswerError, AnswerProblem
+from diagnose.knowledge._base import KnowledgeBase
 from diagnose.knowledge._load import load_knowledge_base
 
 if TYPE_CHECKING:
@@ -27,12 +31,12 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = ["assess_frame", "assess_table"]
 
 _CHUNK = 512
 _CONTEXT = "context."
+_ID = "id"
 
 
 def _cell(value: Any) -> object:  # noqa: ANN401 - a cell of any dtype
@@ -49,36 +53,58 @@ def _cell(value: Any) -> object:  # noqa: ANN401 - a cell of any dtype
     return value
 
 
-def _split(
-    records: Iterable[Mapping[Any, Any]], items: frozenset[str]
-) -> Iterator[tuple[dict[str, object], dict[str, object]]]:
-    """Each record as (answers, context), leaving out missing cells and unrelated columns."""
+def _split(records: Iterable[Mapping[Any, Any]]) -> Iterator[tuple[dict[str, object], dict[str, object]]]:
+    """Each record as (answers, context), leaving out missing cells and the `id` column.
+
+    Every other column is an answer or a context field, so that `assess` refuses one that the
+    knowledge base does not know, naming it (never a column dropped unseen).
+    """
     for record in records:
         answers: dict[str, object] = {}
         context: dict[str, object] = {}
         for column, cell in record.items():
             name = str(column)
-            if name in items or name.startswith(_CONTEXT):
-                value = _cell(cell)
-                if value is not None:
-                    if name in items:
-                        answers[name] = value
-                    else:
-                        context[name.removeprefix(_CONTEXT)] = value
+            if name == _ID:
+                continue
+            value = _cell(cell)
+            if value is not None:
+                if name.startswith(_CONTEXT):
+                    context[name.removeprefix(_CONTEXT)] = value
+                else:
+                    answers[name] = value
         yield answers, context
+
+
+def _check(columns: Iterable[object], kb: object, top: object) -> None:
+    """Refuse a column named twice (TableError) and arguments that do not fit (AnswerError)."""
+    seen: dict[str, int] = {}
+    for position, column in enumerate(columns, start=1):
+        name = str(column)
+        if name in seen:
+            message = f"columns: {name!r} appears twice (columns {seen[name]} and {position})"
+            raise TableError(message)
+        seen[name] = position
+    problems = []
+    if type(top) is not int or top < 1:
+        problems.append(
+            AnswerProblem("argument", "top", f"expected a whole number of at least 1, got {top!r:.40}")
+        )
+    if kb is not None and not isinstance(kb, KnowledgeBase):
+        message = f"expected a KnowledgeBase (load_knowledge_base) or None, got {kb!r:.40}"
+        problems.append(AnswerProblem("argument", "knowledge_base", message))
+    if problems:
+        raise AnswerError(problems)
 
 
 def _summaries(
     kb: KnowledgeBase, records: Iterable[Mapping[Any, Any]], top: int
 ) -> dict[str, list[str | None]]:
     """Column name → values: a level per factor, `advice_1` ... `advice_<top>`, `error`."""
-    if top < 1:
-        raise ValueError("top must be at least 1")
     columns: dict[str, list[str | None]] = {f: [] for f in kb.factors}
     advice_columns = [columns.setdefault(f"advice_{n}", []) for n in range(1, top + 1)]
     errors = columns.setdefault("error", [])
     factors = [columns[f] for f in kb.factors]
-    pairs = _split(records, frozenset(item.id for item in kb.items))
+    pairs = _split(records)
     compiled = compiled_rules(kb)
     while chunk := list(itertools.islice(pairs, _CHUNK)):
         for result in compiled.assess_pairs(chunk):
@@ -109,6 +135,11 @@ def assess_frame(
         A DataFrame with the same index: one column per factor (its level), the advice columns,
         and `error` (empty, or why the row was rejected).
 
+    Raises:
+        TableError: a column is named twice.
+        AnswerError: `top` or `knowledge_base` does not fit (an answer that does not fit is
+            reported in its row's `error`).
+
     Examples:
         >>> import pandas as pd
         >>> frame = pd.DataFrame({"mo_1": [1, 5], "mo_2": [1, 5], "se_1": [None, 9]})
@@ -120,9 +151,14 @@ def assess_frame(
     """
     import pandas as pd  # noqa: PLC0415 - optional dependency
 
+    _check(frame.columns, knowledge_base, top)
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
     records = frame.to_dict(orient="records")
-    return pd.DataFrame(_summaries(kb, records, top), index=frame.index)
+    # Every column has pandas' own dtype for text (`str` in pandas 3, `object` before), also when
+    # all its cells are missing: the dtypes do not depend on the rows, so the result of a part of
+    # a frame fits that of the whole (`assess_dask` concatenates partitions).
+    text = pd.Series(["text"]).dtype
+    return pd.DataFrame(_summaries(kb, records, top), index=frame.index, dtype=text)
 
 
 def assess_table(table: pa.Table, *, knowledge_base: KnowledgeBase | None = None, top: int = 3) -> pa.Table:
@@ -142,6 +178,7 @@ def assess_table(table: pa.Table, *, knowledge_base: KnowledgeBase | None = None
     """
     import pyarrow as pa  # noqa: PLC0415 - optional dependency
 
+    _check(table.column_names, knowledge_base, top)
     kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
     records = (row for batch in table.to_batches() for row in batch.to_pylist())
     columns = _summaries(kb, records, top)

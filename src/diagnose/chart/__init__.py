@@ -34,6 +34,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from diagnose.chart._bars import bar_chart
 from diagnose.chart._parts import (
     AXIS,
     BAND_FILL,
@@ -173,8 +174,6 @@ def profile_chart(  # noqa: PLR0913 - the chart's options, all keyword-only
     if title is None:
         title = words["title_before" if before is not None else "title"]
     if kind == "bars":
-        from diagnose.chart._bars import bar_chart  # noqa: PLC0415 - it imports this module
-
         return bar_chart(kb, profile, before, language, title, size, (date, before_date))
     factors = list(kb.factors.values())
     axes = [_Axis(f, kb.items_by_factor[f.id][0].scale, i, len(factors)) for i, f in enumerate(factors)]

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from diagnose._consistency import check_score
+from diagnose._consistency import check_score, describe
+from diagnose.assessment.scoring import Profile
 from diagnose.errors import ChartError
-
-if TYPE_CHECKING:
-    from diagnose.assessment.scoring import Profile
-    from diagnose.knowledge._base import KnowledgeBase
+from diagnose.knowledge._base import KnowledgeBase
 
 #: The drawing's width and centre line, in viewBox units (both charts are this wide).
 WIDTH = 640.0
@@ -115,6 +113,29 @@ def date_text(day: dt.date, language: Literal["nl", "en"]) -> str:
     return day.strftime("%d-%m-%Y") if language == "nl" else day.isoformat()
 
 
+def _check_types(kb: object, profile: object, before: object) -> None:
+    if not isinstance(kb, KnowledgeBase):
+        raise ChartError(
+            f"kb: expected a KnowledgeBase (from diagnose.load_knowledge_base), got {describe(kb)}"
+        )
+    for name, value in (("profile", profile), ("before", before)):
+        if value is not None and not isinstance(value, Profile):
+            raise ChartError(f"{name}: expected a Profile (Diagnosis.profile), got {describe(value)}")
+
+
+def _check_dates(dates: tuple[object, object], before: object) -> None:
+    for name, day in zip(("date", "before_date"), dates, strict=True):
+        if day is not None and (not isinstance(day, dt.date) or isinstance(day, dt.datetime)):
+            raise ChartError(f"{name} must be a date (datetime.date), got {day!r}")
+    if dates[1] is not None and before is None:
+        raise ChartError("before_date is the date of `before`: give `before` too")
+    date, before_date = dates
+    if isinstance(date, dt.date) and isinstance(before_date, dt.date) and before_date > date:
+        raise ChartError(
+            f"before_date ({before_date}) is after date ({date}): `before` is the earlier profile"
+        )
+
+
 def check_options(  # noqa: PLR0913 - every option of profile_chart, checked in one place
     kb: KnowledgeBase,
     profile: Profile,
@@ -125,15 +146,18 @@ def check_options(  # noqa: PLR0913 - every option of profile_chart, checked in 
     dates: tuple[object, object],
 ) -> None:
     """Raise a ChartError for a bad option or a profile that does not fit the knowledge base."""
+    if not isinstance(kb, KnowledgeBase):
+        raise ChartError(
+            f"kb: expected a KnowledgeBase (from diagnose.load_knowledge_base), got {describe(kb)}"
+        )
+    for name, value in (("profile", profile), ("before", before)):
+        if value is not None and not isinstance(value, Profile):
+            raise ChartError(f"{name}: expected a Profile (Diagnosis.profile), got {describe(value)}")
     if language not in ("nl", "en"):
         raise ChartError(f"language must be 'nl' or 'en', got {language!r}")
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
         raise ChartError(f"size must be a positive whole number of pixels, got {size!r}")
-    for name, day in zip(("date", "before_date"), dates, strict=True):
-        if day is not None and (not isinstance(day, dt.date) or isinstance(day, dt.datetime)):
-            raise ChartError(f"{name} must be a date (datetime.date), got {day!r}")
-    if dates[1] is not None and before is None:
-        raise ChartError("before_date is the date of `before`: give `before` too")
+    _check_dates(dates, before)
     check_factors(kb, profile, "profile")
     if before is not None:
         check_factors(kb, before, "before")

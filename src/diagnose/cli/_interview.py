@@ -19,11 +19,13 @@ import click
 from diagnose.assessment.explain import explain
 from diagnose.assessment.questions import next_questions
 from diagnose.assessment.recommendation import assess
-from diagnose.cli._io import FILE, Fail, kb_option, load, write_output
+from diagnose.cli._io import FILE, INTAKE_DATE, Fail, kb_option, load, read_context, write_output
 from diagnose.cli._show import print_diagnosis
 from diagnose.errors import DiagnoseError
 
 if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Mapping
     from pathlib import Path
 
     from diagnose._base import Language
@@ -91,9 +93,12 @@ def _ask(item: Item, number: int, lang: Language, stdin: TextIO) -> int | str | 
         click.echo(words["again"].format(lo=scale.min, hi=scale.max))
 
 
-def _keep(answers: dict[str, object], save: Path | None, lang: Language) -> None:
-    """Write the answers so far to `save`, or print them."""
-    text = json.dumps({"answers": answers}, indent=2, ensure_ascii=False)
+def _keep(
+    answers: dict[str, object], context: Mapping[str, object], save: Path | None, lang: Language
+) -> None:
+    """Write the answers so far, with the context if any (an intake `assess` reads), to `save` or stdout."""
+    intake = {"answers": answers, "context": dict(context)} if context else {"answers": answers}
+    text = json.dumps(intake, indent=2, ensure_ascii=False)
     write_output(save, text)
     if save is not None:
         click.echo(_WORDS[lang]["saved"].format(path=save))
@@ -108,8 +113,22 @@ def _keep(answers: dict[str, object], save: Path | None, lang: Language) -> None
 @click.option(
     "--save", type=FILE, default=None, help="Write the answers here (JSON), also when stopped early."
 )
+@click.option(
+    "--context",
+    "context_file",
+    type=FILE,
+    default=None,
+    help="Context values (JSON or YAML: field to value, as an intake's context); they stay as given.",
+)
+@INTAKE_DATE
 def interview_command(
-    kb_path: Path | None, lang: Language, *, with_explanation: bool, save: Path | None
+    kb_path: Path | None,
+    lang: Language,
+    *,
+    with_explanation: bool,
+    save: Path | None,
+    context_file: Path | None,
+    as_of: dt.date | None,
 ) -> None:
     """Ask the intake's questions in the order that decides most, until nothing left can change the advice.
 
@@ -117,12 +136,20 @@ def interview_command(
     of the input stops early; the answers so far are kept (--save, or printed as JSON).
     """
     kb = load(kb_path)
+    if context_file is not None and str(context_file) == "-":
+        message = "Invalid value for '--context': the answers come from standard input; give a file."
+        raise click.UsageError(message)
+    context = read_context(context_file) if context_file is not None else {}
+    try:
+        next_questions({}, knowledge_base=kb, context=context)
+    except DiagnoseError as exc:  # checked before the first question, not after the last
+        raise Fail(f"{context_file}: {exc}") from exc
     words = _WORDS[lang]
     answers: dict[str, object] = {}
     stdin = sys.stdin  # one stream for every question: a new wrapper would read ahead on its own
     ended = False
     try:
-        while not (nq := next_questions(answers, knowledge_base=kb)).done:
+        while not (nq := next_questions(answers, knowledge_base=kb, context=context)).done:
             answer = _ask(kb.item(nq.questions[0].item), len(answers) + 1, lang, stdin)
             if answer is None:  # the end of the input: stop as with Ctrl-C
                 ended = True
@@ -133,16 +160,16 @@ def interview_command(
         click.echo()
     if ended:
         click.echo(words["stopped"].format(n=len(answers)))
-        _keep(answers, save, lang)
+        _keep(answers, context, save, lang)
         raise SystemExit(130)
     click.echo(words["done"].format(n=len(answers), total=len(kb.items)))
     click.echo()
     try:
-        diagnosis = assess(answers, knowledge_base=kb)
+        diagnosis = assess(answers, knowledge_base=kb, context=context, as_of=as_of)
     except DiagnoseError as exc:  # pragma: no cover - the answers were checked one by one
         raise Fail(str(exc)) from exc
     print_diagnosis(kb, diagnosis, lang)
     if with_explanation:
         print_explanation(kb, diagnosis, lang)
     if save is not None:
-        _keep(answers, save, lang)
+        _keep(answers, context, save, lang)

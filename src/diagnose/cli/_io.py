@@ -261,6 +261,18 @@ def read_intake(path: str) -> Intake:
     return Intake.model_construct(answers=data["answers"], context=data.get("context") or {})
 
 
+def read_context(path: str | Path) -> dict[str, object]:
+    """Read context values (`--context`): a mapping of context field to value, in JSON or YAML.
+
+    The same as an intake's `context`; its values are checked against the knowledge base later.
+    """
+    name, doc = read_document(path)
+    data = doc.data if doc is not None else None
+    if not isinstance(data, dict):
+        raise Fail(f"{name}: expected a mapping of context field to value")
+    return {str(k): v for k, v in data.items()}
+
+
 def read_model(path: Path, model: type[M], what: str) -> M:
     """Read a JSON file written by this library (a diagnosis, plan, decisions, trajectory).
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from diagnose.assessment.recommendation import Diagnosis, Recommendation
     from diagnose.knowledge._base import KnowledgeBase
 
-__all__ = ["LEVEL_NAMES", "print_diagnosis"]
+__all__ = ["LEVEL_NAMES", "print_diagnosis", "undecided_lines"]
 
 #: Each level's name, per language.
 LEVEL_NAMES = {
@@ -95,6 +95,33 @@ def _basis(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> list[str]:
     return out
 
 
+_UNDECIDED = {
+    "nl": "Nog niet beslist: {title}, advies {intervention}. Er ontbreekt: {missing}.",
+    "en": "Not decided yet: {title}, advice {intervention}. Missing: {missing}.",
+}
+
+
+def undecided_lines(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> list[str]:
+    """One line per undecided rule, in the knowledge base's own words (ids only in `--json`).
+
+    The rule's title, the intervention's name, and what is missing: the factors' names and the
+    context fields' descriptions. Two rules that would say the same line are shown once.
+    """
+    lines: list[str] = []
+    for undecided in d.trace.undecided_rules:
+        rule = kb.rules_by_id[undecided.rule]
+        missing = [kb.factors[f].name.get(lang) for f in undecided.not_assessed]
+        missing += [kb.context_fields[c].description.get(lang).rstrip(".") for c in undecided.context_missing]
+        line = _UNDECIDED[lang].format(
+            intervention=kb.interventions[undecided.intervention].name.get(lang),
+            title=rule.title.get(lang),
+            missing=", ".join(missing),
+        )
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
 def print_diagnosis(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> None:
     """Print a diagnosis as `diagnose assess` shows it: the profile table, the advice, what is undecided."""
     console = Console(width=120 if not sys.stdout.isatty() else None)
@@ -135,8 +162,6 @@ def print_diagnosis(kb: KnowledgeBase, d: Diagnosis, lang: Language) -> None:
         console.print(f"{words['later'].capitalize()}: {escape(reason)}")
     if d.recommendations:
         console.print("\n".join(_basis(kb, d, lang)), soft_wrap=True)
-    for undecided in d.trace.undecided_rules:
-        missing = ", ".join(undecided.not_assessed + undecided.context_missing)
-        note = "niet beslist, ontbreekt" if lang == "nl" else "undecided, missing"
-        console.print(f"[dim]{undecided.rule} ({undecided.intervention}): {note}: {missing}[/dim]")
+    for line in undecided_lines(kb, d, lang):
+        console.print(line, style="dim", markup=False, highlight=False)
     console.print(f"[dim]{d.knowledge_base_id} {d.knowledge_base_version} {d.knowledge_base_hash}[/dim]")

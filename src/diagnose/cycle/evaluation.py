@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 
 from diagnose._base import Record, reaches
 from diagnose._consistency import add_weeks, caseload_checker, check_as_of, check_trajectory
+from diagnose.cycle._arguments import each, expect, expect_knowledge_base
 from diagnose.cycle.monitoring import Comparison, compare
 from diagnose.cycle.plan import Decision  # noqa: TC001 - pydantic needs them at run time
-from diagnose.cycle.trajectory import Step, Trajectory  # noqa: TC001 - pydantic reads Step; the examples use Trajectory
+from diagnose.cycle.trajectory import Step, Trajectory
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -100,6 +101,8 @@ def evaluate(trajectory: Trajectory, *, as_of: dt.date, knowledge_base: Knowledg
         >>> report.steps_done, report.steps_missing
         (('intake',), ('plan', 'monitoring', 'evaluation'))
     """
+    expect_knowledge_base(knowledge_base)
+    expect(trajectory, Trajectory, "trajectory")
     check_trajectory(trajectory, knowledge_base, as_of=check_as_of(as_of))
     done = trajectory.steps_done(as_of)
     measured = [m for m in trajectory.measurements if m.assessed_on is None or m.assessed_on <= as_of]
@@ -197,6 +200,7 @@ def caseload_indicators(
         >>> ind.all_four_steps, ind.per_step["intake"], ind.per_step["plan"]
         (0.0, 1.0, 0.0)
     """
+    expect_knowledge_base(knowledge_base)
     check_as_of(as_of)
     fast = caseload_checker(knowledge_base)
     influenceable = [f.id for f in knowledge_base.factors.values() if f.influenceable]
@@ -207,7 +211,7 @@ def caseload_indicators(
     twice = dict.fromkeys(influenceable, 0)
     decided: dict[str, list[int]] = {}
     rungs = [0, 0]  # trajectories with a rung at intake and at the last measurement; of them, up
-    for t in trajectories:
+    for t in each(trajectories, Trajectory, "trajectories"):
         check_trajectory(t, knowledge_base, fast=fast)
         count += 1
         done = t.steps_done(as_of)

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Literal
 
 from diagnose._base import LocalizedText, Record, reaches
 from diagnose._consistency import add_weeks, check_as_of, check_diagnosis, check_trajectory
+from diagnose.assessment.recommendation import Diagnosis
+from diagnose.cycle._arguments import expect, expect_knowledge_base
+from diagnose.cycle.trajectory import Trajectory
 from diagnose.engine._cache import cycle_engine
 from diagnose.errors import CycleError
 from diagnose.knowledge._models import EVIDENCE_LEVELS
 
 if TYPE_CHECKING:
-    from diagnose.assessment.recommendation import Diagnosis
-    from diagnose.cycle.trajectory import Trajectory
     from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = ["Comparison", "FactorChange", "Review", "Suggestion", "compare", "review", "review_facts"]
@@ -114,6 +115,9 @@ def compare(
         >>> c.factors[1].status
         'not_assessed'
     """
+    expect_knowledge_base(knowledge_base)
+    expect(before, Diagnosis, "before")
+    expect(after, Diagnosis, "after")
     if before.knowledge_base_hash != after.knowledge_base_hash and not allow_other_version:
         raise CycleError(
             "the measurements come from different knowledge-base versions "
@@ -299,6 +303,8 @@ def review(trajectory: Trajectory, *, as_of: dt.date, knowledge_base: KnowledgeB
         >>> [(s.action, s.goal) for s in review(t, as_of=dt.date(2026, 5, 1), knowledge_base=kb).suggestions]
         [('remeasure', 'motivation')]
     """
+    expect_knowledge_base(knowledge_base)
+    expect(trajectory, Trajectory, "trajectory")
     check_trajectory(trajectory, knowledge_base, as_of=check_as_of(as_of))
     engine = cycle_engine(knowledge_base)
     rules = knowledge_base.cycle_rules_by_id

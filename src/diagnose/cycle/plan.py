@@ -17,14 +17,15 @@ from pydantic import Field, model_validator
 
 from diagnose._base import Identifier, LocalizedText, NonEmptyText, Record
 from diagnose._consistency import add_weeks, check_as_of, check_diagnosis
-from diagnose.assessment.preferences import Preferences  # noqa: TC001 - the examples use it
+from diagnose.assessment.preferences import Preferences
+from diagnose.assessment.recommendation import Diagnosis
+from diagnose.cycle._arguments import each, expect, expect_knowledge_base
 from diagnose.errors import CycleError
 from diagnose.knowledge._load import load_knowledge_base
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from diagnose.assessment.recommendation import Diagnosis
     from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = [
@@ -172,29 +173,17 @@ def build_plan(
         >>> build_plan(d, [yes], as_of=dt.date(2026, 3, 2)).own_goal
         'weer werken in de zorg'
     """
-    kb = knowledge_base if knowledge_base is not None else load_knowledge_base()
+    kb = expect_knowledge_base(knowledge_base if knowledge_base is not None else load_knowledge_base())
+    expect(diagnosis, Diagnosis, "diagnosis")
+    decisions = tuple(each(decisions, Decision, "decisions"))
+    if preferences is not None:
+        expect(preferences, Preferences, "preferences")
     check_as_of(as_of)
     wishes = preferences if preferences is not None else diagnosis.preferences
     check_diagnosis(diagnosis, kb, "the diagnosis")
     if diagnosis.assessed_on is not None and as_of < diagnosis.assessed_on:
         raise CycleError(f"the plan date {as_of} is before the intake on {diagnosis.assessed_on}")
-    recommended = {r.intervention: r for r in diagnosis.recommendations}
-    seen: set[str] = set()
-    for n, decision in enumerate(decisions, start=1):
-        if decision.intervention not in recommended:
-            options = ", ".join(recommended) or "nothing"
-            raise CycleError(
-                f"decision {n}: {decision.intervention!r} was not recommended "
-                f"(the diagnosis recommends: {options})"
-            )
-        if decision.intervention in seen:
-            raise CycleError(f"decision {n}: {decision.intervention!r} was already decided on")
-        seen.add(decision.intervention)
-        day = decision.decided_at.date()
-        if diagnosis.assessed_on is not None and day < diagnosis.assessed_on:
-            raise CycleError(f"decision {n} ({day}) is dated before the intake ({diagnosis.assessed_on})")
-        if day > as_of:
-            raise CycleError(f"decision {n} ({day}) is dated after the plan ({as_of})")
+    _check_decisions(diagnosis, decisions, as_of)
     chosen = [d.intervention for d in decisions if d.action in {"accept", "adapt"}]
     goals = []
     for factor_id, result in diagnosis.profile.scores.items():
@@ -237,6 +226,27 @@ def build_plan(
 
 
 _NL = {"low": "laag", "medium": "midden", "high": "hoog"}
+
+
+def _check_decisions(diagnosis: Diagnosis, decisions: Sequence[Decision], as_of: dt.date) -> None:
+    """Each decision on a recommendation of the diagnosis, once, dated from the intake to the plan."""
+    recommended = {r.intervention: r for r in diagnosis.recommendations}
+    seen: set[str] = set()
+    for n, decision in enumerate(decisions, start=1):
+        if decision.intervention not in recommended:
+            options = ", ".join(recommended) or "nothing"
+            raise CycleError(
+                f"decision {n}: {decision.intervention!r} was not recommended "
+                f"(the diagnosis recommends: {options})"
+            )
+        if decision.intervention in seen:
+            raise CycleError(f"decision {n}: {decision.intervention!r} was already decided on")
+        seen.add(decision.intervention)
+        day = decision.decided_at.date()
+        if diagnosis.assessed_on is not None and day < diagnosis.assessed_on:
+            raise CycleError(f"decision {n} ({day}) is dated before the intake ({diagnosis.assessed_on})")
+        if day > as_of:
+            raise CycleError(f"decision {n} ({day}) is dated after the plan ({as_of})")
 
 
 def __dir__() -> list[str]:

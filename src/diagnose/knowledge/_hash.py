@@ -29,12 +29,19 @@ _NEW_IN_INSTRUMENT: dict[str, object] = {"participation_ladder": None}
 _NEW_IN_FACTOR: dict[str, object] = {"screening": []}
 _NEW_IN_ITEM: dict[str, object] = {"special_category": None}
 _NEW_IN_INTERVENTION: dict[str, object] = {"recognition": None, "evidence": None}
+_NEW_IN_RULE: dict[str, object] = {"explanation": None}
 
 
 def _drop_unused(dumped: dict[str, object], fields: dict[str, object]) -> None:
     for name, unused in fields.items():
         if name in dumped and dumped[name] == unused:
             del dumped[name]
+
+
+def _rule(rule: Rule) -> dict[str, object]:
+    dumped = rule.model_dump(mode="json", by_alias=True, exclude={"examples"})
+    _drop_unused(dumped, _NEW_IN_RULE)
+    return dumped
 
 
 def content_hash(
@@ -62,7 +69,7 @@ def content_hash(
     content = {
         "instrument": dumped,
         "interventions": offered,
-        "rules": [r.model_dump(mode="json", by_alias=True, exclude={"examples"}) for r in rules],
+        "rules": [_rule(r) for r in rules],
         "rule_files": {
             d.file: f.description.model_dump(mode="json") if f.description else None
             for d, f in sorted(rule_files, key=lambda pair: pair[0].file)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from diagnose.errors import KnowledgeBaseError
+from diagnose.errors import KnowledgeBaseError, KnowledgeBaseProblem
 from diagnose.knowledge._loader import read_knowledge_base
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from diagnose.errors import KnowledgeBaseProblem
     from diagnose.knowledge._base import KnowledgeBase
 
 
@@ -39,8 +39,21 @@ def iter_errors(path: str | Path | None = None) -> Iterator[KnowledgeBaseProblem
         >>> list(diagnose.iter_errors())
         []
     """
-    _kb, problems = read_knowledge_base(Path(path) if path is not None else default_knowledge_base_path())
+    _kb, problems = read_knowledge_base(_folder(path) if path is not None else default_knowledge_base_path())
     yield from problems
+
+
+def _folder(path: object) -> Path:
+    """The folder a `path` argument names; a KnowledgeBaseError when it is no path at all."""
+    if isinstance(path, str | os.PathLike):
+        try:
+            return Path(path)
+        except TypeError:  # a PathLike whose __fspath__ gives no text
+            pass
+    got = repr(path)
+    got = got if len(got) <= 40 else f"{got[:37]}..."  # noqa: PLR2004 - keep the message one line
+    message = f"expected a knowledge-base folder (a str or pathlib.Path) or None, got {got}"
+    raise KnowledgeBaseError([KnowledgeBaseProblem("argument 'path'", 0, 0, "", message)])
 
 
 def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
@@ -53,7 +66,8 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
         The checked knowledge base.
 
     Raises:
-        KnowledgeBaseError: listing every problem, each as `file:line:col: path: message`.
+        KnowledgeBaseError: listing every problem, each as `file:line:col: path: message` (also
+            when `path` is no path at all).
 
     Examples:
         >>> import diagnose
@@ -63,7 +77,7 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
     """
     if path is None:
         return _default_knowledge_base()
-    return _load(Path(path))
+    return _load(_folder(path))
 
 
 @functools.cache

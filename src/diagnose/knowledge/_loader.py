@@ -156,9 +156,7 @@ def _read_all(
 
     The files that were read but did not validate are added to `failed`, when given.
     """
-    directory = reader.root / folder
-    names = sorted(p.name for p in directory.glob("*.yaml")) if directory.is_dir() else []
-    names = [n for n in names if f"{folder}/{n}" != CYCLE_SETTINGS]
+    names = [n for n in reader.names(folder) if f"{folder}/{n}" != CYCLE_SETTINGS]
     if required and not names:
         reader.add(folder, (), f"no rule files: a knowledge base needs at least one {folder}/*.yaml")
     out = []
@@ -255,7 +253,7 @@ def _read_cycle(
     reader: Reader, known: Declared | None, interventions: InterventionsFile | None
 ) -> CycleSettings | None:
     """The optional `cycle/settings.yaml`, validated and cross-checked."""
-    if not (reader.root / CYCLE_SETTINGS).is_file():
+    if not reader.exists(CYCLE_SETTINGS):
         return None
     doc = reader.read(CYCLE_SETTINGS)
     cycle = reader.validate(doc, CycleSettings) if doc is not None else None

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from diagnose._base import suggest
 from diagnose.knowledge._kb_models import PATTERN_MEANINGS
+from diagnose.knowledge._yaml import shown
 from diagnose.knowledge.conditions import (
     CONDITION_TAGS,
     AllOf,
@@ -41,8 +42,14 @@ def format_loc(loc: Sequence[str | int]) -> str:
     """Render a location as `rules[3].when.all[0].factor`."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        out += f"[{part}]" if isinstance(part, int) else (f".{_key(part)}" if out else _key(part))
     return out
+
+
+def _key(part: str) -> str:
+    """A key as a path shows it: escaped when it holds control characters, cut short when long."""
+    text = part if part.isprintable() else repr(part)[1:-1]
+    return text if len(text) <= 40 else f"{text[:30]}..."  # noqa: PLR2004 - keep messages one line
 
 
 def describe_value(value: object) -> str:
@@ -54,7 +61,10 @@ def describe_value(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    if isinstance(value, str):
+        return shown(value)  # a file that is no knowledge-base file shows only its start, escaped
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:30]}... ({len(text):,} characters)"  # noqa: PLR2004 - one line
 
 
 def resolve_loc(data: object, loc: Loc) -> Loc:

@@ -1,13 +1,17 @@
 """YAML reading that keeps line and column for error messages (safe loader only).
 
-The document is composed into a node tree first (so every value keeps its position), checked for
-duplicate keys and for alias bombs, and only then constructed with PyYAML's *safe* constructor,
-which refuses every Python-object tag.
+The text is first scanned as a stream of events (no tree is built) for its size and depth, so a
+document of millions of nodes or thousands of levels is refused in bounded time and memory. It is
+then composed into a node tree (so every value keeps its position), checked for duplicate keys,
+alias bombs and numbers beyond float range, and only then constructed with PyYAML's *safe*
+constructor, which refuses every Python-object tag.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -63,8 +67,14 @@ _TYPED_SCALARS = {
     "tag:yaml.org,2002:bool": "true or false",
 }
 
+#: Largest number of nodes (scalars, lists, mappings, aliases) a document may have as written.
+MAX_NODES = 250_000
 #: Largest number of nodes a document may expand to once aliases are followed.
-MAX_EXPANDED_NODES = 100_000
+MAX_EXPANDED_NODES = MAX_NODES
+#: Deepest nesting of lists and mappings a document may have.
+MAX_DEPTH = 100
+#: Text of a value longer than this is shown shortened in messages.
+_SHOWN = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +179,37 @@ def _expanded_size(root: yaml.Node) -> int | None:
     return sizes[id(root)]
 
 
+def shown(text: str) -> str:
+    r"""Text as a message shows it: quoted and escaped (`repr`), and cut short when long.
+
+    Examples:
+        >>> print(shown("a\tb"))
+        'a\tb'
+        >>> print(shown("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin"))
+        'root:x:0:0:root:/root:/bin/bash\n...' (61 characters)
+    """
+    if len(text) <= _SHOWN:
+        return repr(text)
+    return repr(text[: _SHOWN - 8])[:-1] + f"...' ({len(text):,} characters)"
+
+
+_INFINITY = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+
+
+def _number_problem(node: yaml.ScalarNode, value: object) -> str | None:
+    """Whether a number is beyond what a float holds (a 400-digit bound, `1.0e+400`)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    too_large = (
+        abs(value) > sys.float_info.max
+        if isinstance(value, int)
+        else math.isinf(value) and not _INFINITY.match(node.value)
+    )
+    if not too_large:
+        return None
+    return f"the number {shown(node.value)} is too large: numbers must lie within about ±1.8e308"
+
+
 def _tag_problems(file: str, root: yaml.Node, loader: yaml.SafeLoader) -> list[KnowledgeBaseProblem]:
     problems = []
     for node in _walk(root, set()):
@@ -178,10 +219,13 @@ def _tag_problems(file: str, root: yaml.Node, loader: yaml.SafeLoader) -> list[K
             problems.append(_problem(file, node.start_mark, message))
         elif isinstance(node, yaml.ScalarNode) and node.tag in _TYPED_SCALARS:
             try:
-                loader.construct_object(node)
+                value = loader.construct_object(node)
             except Exception:  # noqa: BLE001 - PyYAML raises ValueError, IndexError, KeyError... for such text
-                message = f"{node.value!r} cannot be read as {_TYPED_SCALARS[node.tag]}"
+                message = f"{shown(node.value)} cannot be read as {_TYPED_SCALARS[node.tag]}"
                 problems.append(_problem(file, node.start_mark, message))
+                continue
+            if (number := _number_problem(node, value)) is not None:
+                problems.append(_problem(file, node.start_mark, number))
     return problems
 
 
@@ -218,12 +262,15 @@ def _reader_problem(file: str, text: str, exc: yaml.reader.ReaderError) -> Knowl
     return KnowledgeBaseProblem(file, line, column, "", message)
 
 
-def _document_problems(file: str, root: yaml.Node, loader: yaml.SafeLoader) -> list[KnowledgeBaseProblem]:
+def _document_problems(
+    file: str, root: yaml.Node, loader: yaml.SafeLoader, *, aliases: bool = True
+) -> list[KnowledgeBaseProblem]:
     """What makes a parsed document unfit before any value is built.
 
-    Alias loops and bombs, duplicate keys, refused tags, and typed values that do not fit their tag.
+    Alias loops and bombs (looked for only when the document has `aliases`), duplicate keys,
+    refused tags, and typed values that do not fit their tag or a float.
     """
-    size = _expanded_size(root)
+    size = _expanded_size(root) if aliases else 0
     if size is None:
         message = "an alias refers to a node that contains it (a loop); write the content out instead"
         return [_problem(file, root.start_mark, message)]
@@ -279,9 +326,64 @@ def _too_deep(file: str, text: str) -> KnowledgeBaseProblem | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """What one pass over the events found: a problem of size or depth, and whether there are aliases."""
+
+    problem: KnowledgeBaseProblem | None = None
+    aliases: bool = True
+
+
+def _at(file: str, event: yaml.Event, message: str) -> KnowledgeBaseProblem:
+    mark = event.start_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return KnowledgeBaseProblem(file, line, column, "", message)
+
+
+def _scan(text: str, file: str, loader: type[yaml.SafeLoader] | None = None) -> _Scan:
+    """Count the nodes and the depth of a document from its events, stopping at the first limit passed.
+
+    The event parser builds no tree and keeps no call stack, so this takes time in proportion to
+    what it reads, at most MAX_NODES nodes. A syntax error stops the scan without a problem: the
+    composer then reports it, with its own position and words. libyaml's scanner reads flow
+    collections ahead and gives up at 1,000 levels; PyYAML's parser then finds the level too many.
+    """
+    nodes = depth = 0
+    aliases = False
+    fast = loader is None and _FAST is not None
+    try:
+        for event in yaml.parse(text, Loader=_FastLoader if fast else (loader or _Loader)):
+            if isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            nodes += 1
+            aliases = aliases or isinstance(event, yaml.AliasEvent)
+            if nodes > MAX_NODES:
+                message = (
+                    f"the document has more than {MAX_NODES:,} nodes (values, lists and mappings); "
+                    "split it into smaller files"
+                )
+                return _Scan(_at(file, event, message))
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    message = f"YAML nested too deeply (more than {MAX_DEPTH} levels); write it flatter"
+                    return _Scan(_at(file, event, message))
+    except yaml.MarkedYAMLError as exc:
+        if fast and "maximum nesting depth" in str(exc.problem):
+            return _scan(text, file, _Loader)
+        return _Scan()  # broken: the composer reports where
+    except yaml.YAMLError:
+        return _Scan()  # likewise
+    return _Scan(aliases=aliases)
+
+
 def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:
     """Parse one YAML document safely.
 
+    The document's size and depth are checked first, from its events (`MAX_NODES`, `MAX_DEPTH`).
     libyaml parses when it is installed; a document it cannot read is read again by PyYAML's own
     parser, whose messages (and positions) are the ones reported, so both paths say the same.
     A document nested so deeply that composing it runs out of stack is a located problem too.
@@ -293,29 +395,30 @@ def read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Knowledge
     Returns:
         The document (None when it could not be read) and the problems found while reading.
     """
+    scan = _scan(text, file)
+    if scan.problem is not None:
+        return None, [scan.problem]
     try:
-        return _read_yaml(text, file)
+        return _read_yaml(text, file, aliases=scan.aliases)
     except RecursionError:
         deep = _too_deep(file, text)
         return None, [deep or _problem(file, None, "YAML nested too deeply; write it flatter")]
 
 
-def _read_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:
+def _read_yaml(
+    text: str, file: str, *, aliases: bool = True
+) -> tuple[YamlDocument | None, list[KnowledgeBaseProblem]]:
     if _FAST is not None:
         loader = _FastLoader(text)
         try:
             root = loader.get_single_node()
-            if root is not None and not _document_problems(file, root, loader):
+            if root is not None and not _document_problems(file, root, loader, aliases=aliases):
                 return YamlDocument(file, loader.construct_document(root), root), []
             if root is None:
                 return YamlDocument(file, None, None), []
-        except yaml.MarkedYAMLError as exc:
-            if "maximum nesting depth" in str(exc.problem):  # libyaml's limit; PyYAML would take long
-                message = "YAML nested more than 1,000 levels deep; write it flatter"
-                return None, [_problem(file, exc.problem_mark, message)]
-            # otherwise read again below, for PyYAML's located message
         except yaml.YAMLError:
-            pass  # read again below, for PyYAML's located message
+            pass  # read again below, for PyYAML's located message (nesting past libyaml's limit
+            # of 1,000 levels never gets here: `_scan` refuses it at MAX_DEPTH)
         finally:
             loader.dispose()
     return _read_yaml_python(text, file)

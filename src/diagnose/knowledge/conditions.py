@@ -306,6 +306,8 @@ class Rule(Model):
         recommend: The id of the intervention it suggests.
         priority: 1 is the most urgent; ties are broken by evidence, then by id.
         rationale: Why, in words a client manager can pass on.
+        explanation: Why, for the client: addressed to them ("u", "you"), in plain words (B1 Dutch).
+            `diagnose.explain` shows it, or the rationale when it is left out.
         examples: Worked examples; the checker runs them.
         no_barrier: Advice for when no barrier is present; only such a rule may stop firing
             when a barrier factor gets worse.
@@ -318,6 +320,7 @@ class Rule(Model):
     recommend: Identifier
     priority: int = Field(ge=1, le=9)
     rationale: LocalizedText
+    explanation: LocalizedText | None = None
     no_barrier: bool = False
     sources: tuple[NonEmptyText, ...] = ()
     examples: tuple[RuleExample, ...] = ()
