@@ -210,7 +210,7 @@ def test_compare_names_the_command_line_option(scratch: Path, make_kb: MakeKb) -
         f"knowledge-base versions (0.1.0 {first.knowledge_base_hash[:19]} and 0.1.0 {second.knowledge_base_hash[:19]}); "
         "give --allow-other-version to compare them anyway\n",
     )
-    code, out, _ = run([*args, "--allow-other-version"])
+    code, out, _ = run([*args, "--allow-other-version", "--json"])
     assert code == 0
     assert json.loads(out)["factors"][1]["factor"] == "motivation"
 

@@ -6,8 +6,9 @@ import datetime as dt
 import importlib.util
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 import diagnose
@@ -15,9 +16,6 @@ from diagnose import Decision, Trajectory
 from diagnose.cli._main import cli
 from diagnose.cycle.monitoring import review
 from tests.conftest import default_kb
-
-if TYPE_CHECKING:
-    import pytest
 
 SCRIPT = Path(__file__).parents[1] / "examples" / "cycle_walkthrough.py"
 
@@ -71,12 +69,14 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_cycle_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = trajectory_file(tmp_path)
     capsys.readouterr()
-    code, out, _ = run("review", str(path), "--as-of", "2026-04-20")
+    code, out, _ = run("review", str(path), "--as-of", "2026-04-20", "--json")
     assert code == 0
     assert [s["action"] for s in json.loads(out)["suggestions"]] == ["reconsider_intervention", "close_goal"]
-    code, out, _ = run("evaluate", str(path), "--as-of", "2026-09-01")
+    code, out, _ = run("evaluate", str(path), "--as-of", "2026-09-01", "--json")
     assert (code, json.loads(out)["steps_missing"]) == (0, [])
-    code, out, _ = run("compare", str(tmp_path / "1-intake.json"), str(tmp_path / "3-measurement-2.json"))
+    code, out, _ = run(
+        "compare", str(tmp_path / "1-intake.json"), str(tmp_path / "3-measurement-2.json"), "--json"
+    )
     assert (code, json.loads(out)["improved"]) == (0, ["self_efficacy", "motivation"])
     code, out, _ = run(
         "chart",
@@ -94,9 +94,126 @@ def test_cycle_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
                                    "professional": "km-17", "decided_at": "2026-03-02T10:00:00+00:00"}]}),
         encoding="utf-8",
     )  # fmt: skip
-    code, out, _ = run("plan", str(tmp_path / "1-intake.json"), str(decisions), "--as-of", "2026-03-02")
+    code, out, _ = run(
+        "plan", str(tmp_path / "1-intake.json"), str(decisions), "--as-of", "2026-03-02", "--json"
+    )
     assert code == 0
     assert json.loads(out)["goals"] == []
+
+
+#: (command, arguments after the file names, language, the whole output), on the walkthrough's files.
+TABLES = [
+    (
+        "evaluate",
+        ("--as-of", "2026-09-01"),
+        "nl",
+        "c-0042 op 2026-09-01: stappen gedaan: intake, plan, monitoring, evaluatie\n"
+        "- Geloof in eigen kunnen → midden: bereikt\n"
+        "- Motivatie om te werken → midden: bereikt\n",
+    ),
+    (
+        "evaluate",
+        ("--as-of", "2026-04-01", "--lang", "en"),
+        "en",
+        "c-0042 on 2026-04-01: steps done: intake, plan\n"
+        "not done yet: monitoring, evaluation\n"
+        "- Job-search self-efficacy → medium: -\n"
+        "- Motivation to work → medium: -\n",
+    ),
+    (
+        "review",
+        ("--as-of", "2026-04-20", "--lang", "en"),
+        "en",
+        "- reconsider_intervention (Motivation to work): By the review date there is no meaningful step "
+        "forward. Discuss with the client whether another approach fits better; the next alternative for "
+        "this factor is given.\n"
+        "- close_goal (Job-search self-efficacy): The goal has been reached. Close it, name the progress "
+        "together with the client, and choose a next goal if needed.\n",
+    ),
+    ("review", ("--as-of", "2026-03-02"), "nl", "c-0042: geen suggesties op 2026-03-02\n"),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "lang", "expected"), TABLES, ids=[f"{t[0]} {t[2]}" for t in TABLES]
+)
+def test_review_and_evaluate_print_readable_text_by_default(
+    tmp_path: Path, command: str, args: tuple[str, ...], lang: str, expected: str
+) -> None:
+    del lang
+    path = trajectory_file(tmp_path)
+    assert run(command, str(path), *args) == (0, expected, "")
+
+
+def row(table: str, first: str) -> list[str]:
+    """The cells of the table row whose first cell is `first`."""
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip("│").split("│")]
+        if cells[0] == first:
+            return cells
+    raise AssertionError(f"no row {first!r} in:\n{table}")
+
+
+def test_plan_and_compare_print_tables_and_write_json_with_output(tmp_path: Path) -> None:
+    trajectory_file(tmp_path)
+    intake, later = str(tmp_path / "1-intake.json"), str(tmp_path / "3-measurement-2.json")
+    code, out, _ = run("compare", intake, later)
+    lines = out.splitlines()
+    assert (code, lines[0], lines[-1]) == (
+        0,
+        "Verandering (2026-03-02 → 2026-06-22)",
+        "Afgelegde afstand: 2,58",
+    )
+    assert row(out, "Geloof in eigen kunnen") == [
+        "Geloof in eigen kunnen",
+        "laag",
+        "midden",
+        "+1,25",
+        "beter",
+    ]
+    code, out, _ = run("compare", intake, later, "--lang", "en")
+    assert (code, out.splitlines()[-1]) == (0, "Distance travelled: 2.58")
+    assert row(out, "Job-search self-efficacy") == [
+        "Job-search self-efficacy",
+        "low",
+        "medium",
+        "+1.25",
+        "better",
+    ]
+    decisions = tmp_path / "decisions.json"
+    decisions.write_text(
+        json.dumps({"decisions": [{"intervention": "success_experiences", "action": "accept",
+                                   "professional": "km-17", "decided_at": "2026-03-02T10:00:00+00:00"}]}),
+        encoding="utf-8",
+    )  # fmt: skip
+    code, out, _ = run("plan", intake, str(decisions), "--as-of", "2026-03-02", "--lang", "en")
+    lines = out.splitlines()
+    assert (code, lines[0], lines[-1]) == (
+        0,
+        "Plan of 2026-03-02",
+        "The client's own goal: Werken in een winkel",
+    )
+    assert row(out, "Job-search self-efficacy: from low to medium") == [
+        "Job-search self-efficacy: from low to medium",
+        "Success experiences",
+        "2026-04-13",
+    ]
+    written = tmp_path / "2-plan.json"
+    assert run("plan", intake, str(decisions), "--as-of", "2026-03-02", "-o", str(written)) == (0, "", "")
+    assert diagnose.Plan.model_validate_json(written.read_text(encoding="utf-8")).made_on == dt.date(
+        2026, 3, 2
+    )
+
+
+@pytest.mark.parametrize("command", ["review", "evaluate"])
+def test_a_date_before_the_intake_is_refused(tmp_path: Path, command: str) -> None:
+    path = trajectory_file(tmp_path)
+    assert run(command, str(path), "--as-of", "2026-03-01") == (
+        1,
+        "",
+        f"error: {path}: client 'c-0042': --as-of 2026-03-01 is before the intake (2026-03-02): "
+        f"there is nothing to {command} yet\n",
+    )
 
 
 def test_cycle_command_errors(tmp_path: Path) -> None:

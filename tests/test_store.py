@@ -80,6 +80,23 @@ def test_a_trajectory_round_trips_exactly(store: Caseload) -> None:
     assert store.decisions("c-0042") == in_memory.plan.decisions  # type: ignore[union-attr]
 
 
+def test_the_steps_read_back_one_by_one(store: Caseload) -> None:
+    in_memory = full_cycle(store)
+    assert store.intake("c-0042") == in_memory.intake
+    assert store.measurements("c-0042") == in_memory.measurements
+    assert store.plan("c-0042") == in_memory.plan
+    store.record_intake("c-1", assess(UNSURE, DAY), professional="km-17")
+    assert (store.measurements("c-1"), store.plan("c-1")) == ((), None)
+    store.forget("c-0042")
+    for read in (store.intake, store.measurements, store.plan):
+        with pytest.raises(
+            StoreError, match=r"^client 'c-0042' was erased; nothing more can be recorded or read for it$"
+        ):
+            read("c-0042")
+    with pytest.raises(StoreError, match=r"^unknown client 'c-9': record its intake first$"):
+        store.intake("c-9")
+
+
 def test_history_says_what_when_who_and_which_knowledge_base(store: Caseload) -> None:
     full_cycle(store)
     seen = [

@@ -11,15 +11,16 @@ from rich.table import Table
 from diagnose.cli._store import (
     STEPS,
     console,
+    date_option,
     emit,
-    parse_day,
-    parse_maybe_day,
     run_in_store,
     say,
     store_options,
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from diagnose._base import Language
     from diagnose.knowledge._base import KnowledgeBase
     from diagnose.store import Caseload
@@ -34,27 +35,27 @@ def caseload() -> None:
 
 @caseload.command("indicators")
 @click.option("--professional", default=None, help="Only clients whose intake this professional recorded.")
-@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Only clients with an intake on or after.")
-@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Only clients with an intake on or before.")
+@date_option("--since", "Only clients with an intake on or after this date.")
+@date_option("--until", "Only clients with an intake on or before this date.")
 @store_options()
 @run_in_store
 def indicators_command(
     store: Caseload,
     kb: KnowledgeBase,
     professional: str | None,
-    since: str | None,
-    until: str | None,
-    as_of: str | None,
+    since: dt.date | None,
+    until: dt.date | None,
+    as_of: dt.date,
     *,
     as_json: bool,
     lang: Language,
 ) -> None:
     """The process indicators of the caseload on --as-of: steps done, improvement, advice followed."""
     found = store.indicators(
-        as_of=parse_day(as_of),
+        as_of=as_of,
         professional=professional,
-        since=parse_maybe_day(since, "--since"),
-        until=parse_maybe_day(until, "--until"),
+        since=since,
+        until=until,
     )
     if as_json:
         emit(found)
@@ -80,6 +81,14 @@ def indicators_command(
             ),
             f"{share:.0%}",
         )
+    if found.up_a_rung is not None:
+        n = found.rung_measured_twice
+        table.add_row(
+            say(
+                lang, f"een trede hoger op de participatieladder (n={n})", f"up a participation rung (n={n})"
+            ),
+            f"{found.up_a_rung:.0%}",
+        )
     for r in found.interventions:
         table.add_row(
             say(
@@ -94,7 +103,7 @@ def indicators_command(
 
 @caseload.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@store_options(as_of=False, output=False)
+@store_options(as_of=None, output=False)
 @run_in_store
 def export_command(store: Caseload, kb: KnowledgeBase, file: Path) -> None:
     """Verify the store and write every event to FILE (JSON Lines), hashes included."""
@@ -104,7 +113,7 @@ def export_command(store: Caseload, kb: KnowledgeBase, file: Path) -> None:
 
 @caseload.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@store_options(as_of=False, output=False)
+@store_options(as_of=None, output=False)
 @run_in_store
 def import_command(store: Caseload, kb: KnowledgeBase, file: Path) -> None:
     """Add the clients in FILE (written by `caseload export`), after checking every hash."""
@@ -116,7 +125,7 @@ def import_command(store: Caseload, kb: KnowledgeBase, file: Path) -> None:
 @click.option(
     "--head", default=None, help="A head printed by an earlier verify: it must still be in the chain."
 )
-@store_options(as_of=False, output=False)
+@store_options(as_of=None, output=False)
 @run_in_store
 def verify_command(store: Caseload, kb: KnowledgeBase, head: str | None) -> None:
     """Check every event and both hash chains; exit 1 naming the first event changed or removed."""

@@ -13,16 +13,15 @@ from rich.table import Table
 from diagnose.assessment.preferences import PreferenceItem, Preferences
 from diagnose.assessment.recommendation import Diagnosis
 from diagnose.chart import profile_chart
+from diagnose.cli._cycle_show import print_comparison, print_evaluation, print_plan, print_review
+from diagnose.cli._io import RUNG
 from diagnose.cli._io import Fail as _Fail
 from diagnose.cli._show import print_diagnosis
 from diagnose.cli._store import (
-    LEVEL_NAMES,
     STEPS,
     assess_file,
     console,
     emit,
-    parse_day,
-    parse_maybe_day,
     run_in_store,
     say,
     store_options,
@@ -55,6 +54,7 @@ def client() -> None:
 )
 @click.option("--wants", "wanted", multiple=True, help="An intervention the client wants (repeatable).")
 @click.option("--does-not-want", "unwanted", multiple=True, help="An intervention the client does not want.")
+@RUNG
 @store_options(professional=True)
 @run_in_store
 def new_command(
@@ -65,8 +65,9 @@ def new_command(
     own_goal: str | None,
     wanted: tuple[str, ...],
     unwanted: tuple[str, ...],
+    participation_rung: int | None,
     professional: str,
-    as_of: str | None,
+    as_of: dt.date,
     *,
     as_json: bool,
     lang: Language,
@@ -80,9 +81,8 @@ def new_command(
         )
     except ValidationError as exc:
         raise _Fail(f"preferences: {exc.errors(include_url=False)[0]['msg']}") from exc
-    diagnosis = assess_file(
-        intake_file, kb, parse_day(as_of), prefs if wanted or unwanted or own_goal else None
-    )
+    wishes = prefs if wanted or unwanted or own_goal else None
+    diagnosis = assess_file(intake_file, kb, as_of, wishes, participation_rung)
     store.record_intake(client_id, diagnosis, professional=professional)
     if as_json:
         emit(diagnosis)
@@ -104,14 +104,20 @@ def new_command(
 
 @client.command("assess")
 @click.argument("client_id", metavar="CLIENT")
-@store_options()
+@store_options(as_of="optional")
 @run_in_store
 def assess_command(
-    store: Caseload, kb: KnowledgeBase, client_id: str, as_of: str | None, *, as_json: bool, lang: Language
+    store: Caseload,
+    kb: KnowledgeBase,
+    client_id: str,
+    as_of: dt.date | None,
+    *,
+    as_json: bool,
+    lang: Language,
 ) -> None:
     """The client's profile and advice: the latest diagnosis on --as-of (default: the latest of all)."""
     t = store.trajectory(client_id)
-    day = parse_maybe_day(as_of, "--as-of")
+    day = as_of
     chosen = [d for d in (t.intake, *t.measurements) if day is None or (d.assessed_on or day) <= day]
     if not chosen:
         raise _Fail(
@@ -140,14 +146,14 @@ def decide_command(
     reason: str | None,
     note: str,
     professional: str,
-    as_of: str | None,
+    as_of: dt.date,
     *,
     as_json: bool,
     lang: Language,
 ) -> None:
     """Step 2: record your decision on one piece of advice (accept, adapt or decline, with a reason)."""
     del kb
-    at = dt.datetime.combine(parse_day(as_of), dt.time(0), tzinfo=dt.UTC)
+    at = dt.datetime.combine(as_of, dt.time(0), tzinfo=dt.UTC)
     try:
         decision = Decision.model_validate(
             {
@@ -183,7 +189,7 @@ def plan_command(
     kb: KnowledgeBase,
     client_id: str,
     professional: str,
-    as_of: str | None,
+    as_of: dt.date,
     *,
     as_json: bool,
     lang: Language,
@@ -194,7 +200,7 @@ def plan_command(
         plan = build_plan(
             t.intake,
             store.decisions(client_id),
-            as_of=parse_day(as_of),
+            as_of=as_of,
             knowledge_base=kb,
             preferences=t.intake.preferences,
         )
@@ -204,29 +210,14 @@ def plan_command(
     if as_json:
         emit(plan)
         return
-    click.echo(f"Plan {client_id}, {plan.made_on}")
-    table = Table()
-    for head in (
-        say(lang, "Doel", "Goal"),
-        say(lang, "Ondersteuning", "Support"),
-        say(lang, "Herzien op", "Review on"),
-    ):
-        table.add_column(head)
-    for goal in plan.goals:
-        table.add_row(
-            goal.description.get(lang),
-            ", ".join(kb.interventions[i].name.get(lang) for i in goal.interventions),
-            str(goal.review_date),
-        )
-    console().print(table)
-    own = plan.own_goal or "-"
-    click.echo(say(lang, f"Eigen doel van de klant: {own}", f"The client's own goal: {own}"))
+    print_plan(kb, plan, lang, title=f"Plan {client_id}, {plan.made_on}")
 
 
 @client.command("measure")
 @click.argument("client_id", metavar="CLIENT")
 @click.argument("intake_file", metavar="INTAKE_FILE")
 @click.option("--allow-other-version", is_flag=True, help="Accept a measurement with another knowledge base.")
+@RUNG
 @store_options(professional=True)
 @run_in_store
 def measure_command(
@@ -234,15 +225,16 @@ def measure_command(
     kb: KnowledgeBase,
     client_id: str,
     intake_file: str,
+    participation_rung: int | None,
     professional: str,
-    as_of: str | None,
+    as_of: dt.date,
     *,
     allow_other_version: bool,
     as_json: bool,
     lang: Language,
 ) -> None:
     """Step 3: assess the client again (INTAKE_FILE), record it, and compare it with the intake."""
-    diagnosis = assess_file(intake_file, kb, parse_day(as_of))
+    diagnosis = assess_file(intake_file, kb, as_of, participation_rung=participation_rung)
     store.record_measurement(
         client_id, diagnosis, professional=professional, allow_other_version=allow_other_version
     )
@@ -255,31 +247,8 @@ def measure_command(
     if as_json:
         emit(change)
         return
-    click.echo(say(lang, "Verandering sinds de intake", "Change since the intake"))
-    table = Table()
-    for head in (
-        "Factor",
-        say(lang, "Intake", "Intake"),
-        say(lang, "Nu", "Now"),
-        say(lang, "Verschil", "Change"),
-        say(lang, "Richting", "Direction"),
-    ):
-        table.add_column(head)
-    words = {
-        "better": say(lang, "beter", "better"),
-        "worse": say(lang, "slechter", "worse"),
-        "same": say(lang, "gelijk", "same"),
-        None: "-",
-    }
-    for f in change.factors:
-        table.add_row(
-            kb.factors[f.factor].name.get(lang),
-            LEVEL_NAMES[lang][f.before_level],
-            LEVEL_NAMES[lang][f.after_level],
-            "-" if f.change is None else f"{f.change:+.2f}",
-            words[f.direction],
-        )
-    console().print(table)
+    title = say(lang, "Verandering sinds de intake", "Change since the intake")
+    print_comparison(kb, change, lang, title=title, columns=("Intake", say(lang, "Nu", "Now")))
 
 
 @client.command("review")
@@ -287,24 +256,14 @@ def measure_command(
 @store_options()
 @run_in_store
 def review_command(
-    store: Caseload, kb: KnowledgeBase, client_id: str, as_of: str | None, *, as_json: bool, lang: Language
+    store: Caseload, kb: KnowledgeBase, client_id: str, as_of: dt.date, *, as_json: bool, lang: Language
 ) -> None:
     """Step 3: the cycle rules' suggestions on --as-of (re-measure, reconsider, close a goal, evaluate)."""
-    result = review(store.trajectory(client_id), as_of=parse_day(as_of), knowledge_base=kb)
+    result = review(store.trajectory(client_id), as_of=as_of, knowledge_base=kb)
     if as_json:
         emit(result)
         return
-    if not result.suggestions:
-        click.echo(
-            say(
-                lang,
-                f"{client_id}: geen suggesties op {result.as_of}",
-                f"{client_id}: no suggestions on {result.as_of}",
-            )
-        )
-    for s in result.suggestions:
-        goal = f" ({kb.factors[s.goal].name.get(lang)})" if s.goal else ""
-        click.echo(f"- {s.action}{goal}: {s.rationale.get(lang)}")
+    print_review(kb, result, lang, client=client_id)
 
 
 @client.command("evaluate")
@@ -316,32 +275,19 @@ def evaluate_command(
     kb: KnowledgeBase,
     client_id: str,
     professional: str,
-    as_of: str | None,
+    as_of: dt.date,
     *,
     as_json: bool,
     lang: Language,
 ) -> None:
     """Step 4: record the evaluation on --as-of and look back: steps, goals reached, overrides."""
-    on = parse_day(as_of)
+    on = as_of
     store.record_evaluation(client_id, on=on, professional=professional)
     report = evaluate(store.trajectory(client_id), as_of=on, knowledge_base=kb)
     if as_json:
         emit(report)
         return
-    steps = ", ".join(STEPS[lang].get(s, s) for s in report.steps_done)
-    click.echo(
-        say(
-            lang,
-            f"{client_id} op {on}: stappen gedaan: {steps}",
-            f"{client_id} on {on}: steps done: {steps}",
-        )
-    )
-    yes, no = say(lang, "bereikt", "reached"), say(lang, "niet bereikt", "not reached")
-    for g in report.goals:
-        state = "-" if g.reached is None else (yes if g.reached else no)
-        click.echo(f"- {kb.factors[g.factor].name.get(lang)} → {LEVEL_NAMES[lang][g.target_level]}: {state}")
-    for d in report.overrides:
-        click.echo(f"- {d.intervention}: {d.action} ({d.reason})")
+    print_evaluation(kb, report, lang, on=on)
 
 
 def _timeline(store: Caseload, client_id: str, kb: KnowledgeBase, lang: Language) -> Iterator[str]:
@@ -376,7 +322,7 @@ def _timeline(store: Caseload, client_id: str, kb: KnowledgeBase, lang: Language
     default=None,
     help="Write the profile chart (SVG) here: the last measurement over the intake.",
 )
-@store_options(as_of=False)
+@store_options(as_of=None)
 @run_in_store
 def show_command(
     store: Caseload,
@@ -402,7 +348,7 @@ def show_command(
 
 @client.command("history")
 @click.argument("client_id", metavar="CLIENT")
-@store_options(as_of=False)
+@store_options(as_of=None)
 @run_in_store
 def history_command(
     store: Caseload, kb: KnowledgeBase, client_id: str, *, as_json: bool, lang: Language
@@ -438,14 +384,14 @@ def history_command(
 @click.argument("client_id", metavar="CLIENT")
 @click.option("--professional", default=None, help="Your pseudonymous id (recorded with the erasure).")
 @click.option("--yes", "confirmed", is_flag=True, help="Confirm: the client's data are erased for good.")
-@store_options(output=False)
+@store_options(as_of="optional", output=False)
 @run_in_store
 def forget_command(
     store: Caseload,
     kb: KnowledgeBase,
     client_id: str,
     professional: str | None,
-    as_of: str | None,
+    as_of: dt.date | None,
     *,
     confirmed: bool,
 ) -> None:
@@ -453,5 +399,5 @@ def forget_command(
     del kb
     if not confirmed:
         raise _Fail(f"this erases client {client_id!r} for good; add --yes to confirm")
-    erased = store.forget(client_id, on=parse_maybe_day(as_of, "--as-of"), professional=professional)
+    erased = store.forget(client_id, on=as_of, professional=professional)
     click.echo(f"{client_id}: {erased} events erased; the erasure is recorded")

@@ -1,7 +1,9 @@
 """The cycle commands of `diagnose`: plan, compare, review, evaluate and chart.
 
-They read JSON files that the library wrote (diagnoses, decisions, trajectories) and write JSON
-or SVG; `diagnose.cli` adds them to the command group.
+They read JSON files that the library wrote (diagnoses, decisions, trajectories). `plan`,
+`compare`, `review` and `evaluate` print a table (`--lang nl|en`, Dutch by default) or, with
+`--json`, the result's JSON; `-o FILE` writes the JSON to a file for the next step. `chart`
+writes SVG. `diagnose.cli` adds them to the command group.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from diagnose._base import Record
+from diagnose._base import Record, number
 from diagnose.assessment.preferences import Preferences  # noqa: TC001 - pydantic reads it at run time
 from diagnose.assessment.recommendation import Diagnosis
 from diagnose.chart import profile_chart
+from diagnose.cli._cycle_show import print_comparison, print_evaluation, print_plan, print_review, say
 from diagnose.cli._io import AS_OF, FILE, OUTPUT, Fail, kb_option, load, read_model, write_output
 from diagnose.cycle.evaluation import evaluate
 from diagnose.cycle.monitoring import compare, review
@@ -28,8 +31,23 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from diagnose._base import Language
+    from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = ["chart_command", "compare_command", "evaluate_command", "plan_command", "review_command"]
+
+
+LANG = click.option(
+    "--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language of the table."
+)
+JSON = click.option("--json", "as_json", is_flag=True, help="Print the result's JSON instead of a table.")
+
+
+def _show(result: BaseModel, output: Path | None, *, as_json: bool, table: Callable[[], None]) -> None:
+    """Write the JSON to `output`, or print it (--json), or print the table."""
+    if output is not None or as_json:
+        write_output(output, result.model_dump_json(indent=2))
+    else:
+        table()
 
 
 class _Decisions(Record):
@@ -43,8 +61,17 @@ class _Decisions(Record):
 @kb_option
 @AS_OF
 @OUTPUT
+@JSON
+@LANG
 def plan_command(
-    diagnosis_file: Path, decisions_file: Path, kb_path: Path | None, as_of: dt.date, output: Path | None
+    diagnosis_file: Path,
+    decisions_file: Path,
+    kb_path: Path | None,
+    as_of: dt.date,
+    output: Path | None,
+    *,
+    as_json: bool,
+    lang: Language,
 ) -> None:
     """Make a plan from a diagnosis and the decisions on its advice (JSON: {"decisions": [...]})."""
     kb = load(kb_path)
@@ -53,7 +80,8 @@ def plan_command(
     plan = build_plan(
         diagnosis, decided.decisions, as_of=as_of, knowledge_base=kb, preferences=decided.preferences
     )
-    write_output(output, plan.model_dump_json(indent=2))
+    title = say(lang, f"Plan van {plan.made_on}", f"Plan of {plan.made_on}")
+    _show(plan, output, as_json=as_json, table=lambda: print_plan(kb, plan, lang, title=title))
 
 
 @click.command("compare")
@@ -64,6 +92,8 @@ def plan_command(
     "--allow-other-version", is_flag=True, help="Compare measurements from different knowledge bases."
 )
 @OUTPUT
+@JSON
+@LANG
 def compare_command(
     before_file: Path,
     after_file: Path,
@@ -71,6 +101,8 @@ def compare_command(
     *,
     allow_other_version: bool,
     output: Path | None,
+    as_json: bool,
+    lang: Language,
 ) -> None:
     """Compare two diagnoses of one client: change per factor and distance travelled."""
     kb = load(kb_path)
@@ -84,20 +116,30 @@ def compare_command(
             "give --allow-other-version to compare them anyway"
         )
     result = compare(before, after, knowledge_base=kb, allow_other_version=allow_other_version)
-    write_output(output, result.model_dump_json(indent=2))
+    dates = f" ({before.assessed_on or '-'} → {after.assessed_on or '-'})"
+    title = say(lang, "Verandering", "Change") + dates
+    columns = (say(lang, "Voor", "Before"), say(lang, "Na", "After"))
+
+    def table() -> None:
+        print_comparison(kb, result, lang, title=title, columns=columns)
+        travelled = number(result.distance_travelled, lang, ".2f")
+        click.echo(say(lang, f"Afgelegde afstand: {travelled}", f"Distance travelled: {travelled}"))
+
+    _show(result, output, as_json=as_json, table=table)
 
 
-def _on_trajectory(
-    step: Callable[..., BaseModel],
-    trajectory_file: Path,
-    kb_path: Path | None,
-    as_of: dt.date,
-    output: Path | None,
-) -> None:
-    """Read a trajectory, run a cycle step on it on a date, write the result as JSON."""
-    kb = load(kb_path)
-    trajectory = read_model(trajectory_file, Trajectory, "trajectory")
-    write_output(output, step(trajectory, as_of=as_of, knowledge_base=kb).model_dump_json(indent=2))
+def _trajectory(
+    trajectory_file: Path, kb_path: Path | None, as_of: dt.date, step: str
+) -> tuple[KnowledgeBase, Trajectory]:
+    """The knowledge base and the trajectory; an --as-of before the intake is refused, naming the option."""
+    kb, trajectory = load(kb_path), read_model(trajectory_file, Trajectory, "trajectory")
+    start = trajectory.intake.assessed_on
+    if start is not None and as_of < start:
+        raise Fail(
+            f"{trajectory_file}: client {trajectory.client!r}: --as-of {as_of} is before the intake "
+            f"({start}): there is nothing to {step} yet"
+        )
+    return kb, trajectory
 
 
 @click.command("review")
@@ -105,9 +147,22 @@ def _on_trajectory(
 @kb_option
 @AS_OF
 @OUTPUT
-def review_command(trajectory_file: Path, kb_path: Path | None, as_of: dt.date, output: Path | None) -> None:
+@JSON
+@LANG
+def review_command(
+    trajectory_file: Path,
+    kb_path: Path | None,
+    as_of: dt.date,
+    output: Path | None,
+    *,
+    as_json: bool,
+    lang: Language,
+) -> None:
     """Run the cycle rules over a trajectory: what to re-measure, reconsider, close or evaluate."""
-    _on_trajectory(review, trajectory_file, kb_path, as_of, output)
+    kb, trajectory = _trajectory(trajectory_file, kb_path, as_of, "review")
+    result = review(trajectory, as_of=as_of, knowledge_base=kb)
+    table = lambda: print_review(kb, result, lang, client=trajectory.client)  # noqa: E731 - a one-line table
+    _show(result, output, as_json=as_json, table=table)
 
 
 @click.command("evaluate")
@@ -115,11 +170,25 @@ def review_command(trajectory_file: Path, kb_path: Path | None, as_of: dt.date, 
 @kb_option
 @AS_OF
 @OUTPUT
+@JSON
+@LANG
 def evaluate_command(
-    trajectory_file: Path, kb_path: Path | None, as_of: dt.date, output: Path | None
+    trajectory_file: Path,
+    kb_path: Path | None,
+    as_of: dt.date,
+    output: Path | None,
+    *,
+    as_json: bool,
+    lang: Language,
 ) -> None:
-    """Look back on a trajectory: steps done and missing, goals reached, overrides and why."""
-    _on_trajectory(evaluate, trajectory_file, kb_path, as_of, output)
+    """Look back on a trajectory: steps done and missing, goals reached, overrides and why.
+
+    An --as-of before the intake is refused: there is nothing to look back on yet.
+    """
+    kb, trajectory = _trajectory(trajectory_file, kb_path, as_of, "evaluate")
+    report = evaluate(trajectory, as_of=as_of, knowledge_base=kb)
+    table = lambda: print_evaluation(kb, report, lang, on=as_of)  # noqa: E731 - a one-line table
+    _show(report, output, as_json=as_json, table=table)
 
 
 @click.command("chart")

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 from pydantic import BaseModel
@@ -37,9 +37,8 @@ __all__ = [
     "STORE_VARIABLE",
     "assess_file",
     "console",
+    "date_option",
     "emit",
-    "parse_day",
-    "parse_maybe_day",
     "run_in_store",
     "say",
     "store_options",
@@ -79,23 +78,46 @@ def say(lang: Language, nl: str, en: str) -> str:
     return nl if lang == "nl" else en
 
 
-def parse_day(value: str | None, option: str = "--as-of") -> dt.date:
+def _read_day(
+    ctx: click.Context, param: click.Parameter, value: str | None, *, required: bool
+) -> dt.date | None:
+    """A date option's value: missing (when required) or not a date is a usage error, exit 2.
+
+    The words are those of the plain commands' `--as-of` (`diagnose plan`, `assess`), and click
+    reads the options before the command runs, so a bad date never opens (or creates) the store.
+    """
+    name = param.opts[0] if param.opts else str(param.name)
     if value is None:
-        raise _Fail(f"{option} is required (the library never reads the clock): give a date as YYYY-MM-DD")
+        if required:
+            message = (
+                f"Missing option '{name}': give the date as YYYY-MM-DD (the library never reads the clock)."
+            )
+            raise click.UsageError(message, ctx)
+        return None
     try:
         return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise _Fail(f"{option}: expected a date as YYYY-MM-DD, got {value!r}") from exc
+    except ValueError:
+        message = f"Invalid value for '{name}': expected a date as YYYY-MM-DD, got {value!r}."
+        raise click.UsageError(message, ctx) from None
 
 
-def parse_maybe_day(value: str | None, option: str) -> dt.date | None:
-    return None if value is None else parse_day(value, option)
+def date_option(name: str, help_text: str, *, required: bool = False) -> Callable[..., Any]:
+    """A `YYYY-MM-DD` option read into a `datetime.date` (None when left out and not required)."""
+    attribute = name.removeprefix("--").replace("-", "_")
+    callback = functools.partial(_read_day, required=required)
+    return click.option(name, attribute, metavar="YYYY-MM-DD", callback=callback, help=help_text)
 
 
 def store_options(
-    *, professional: bool = False, as_of: bool = True, output: bool = True
+    *,
+    professional: bool = False,
+    as_of: Literal["required", "optional"] | None = "required",
+    output: bool = True,
 ) -> Callable[..., Any]:
-    """The options of every store command: --store, --kb, and as asked --as-of, --professional, --json."""
+    """The options of every store command: --store, --kb, and as asked --as-of, --professional, --json.
+
+    `--as-of` is a `datetime.date` when given; "required" makes leaving it out a usage error.
+    """
 
     def wrap(func: Callable[..., None]) -> Callable[..., None]:
         if output:
@@ -109,10 +131,10 @@ def store_options(
             func = click.option(
                 "--professional", required=True, help="Your pseudonymous id, such as km-17 (never a name)."
             )(func)
-        if as_of:
-            func = click.option(
-                "--as-of", "as_of", metavar="YYYY-MM-DD", help="The date of this step (required)."
-            )(func)
+        if as_of == "required":
+            func = date_option("--as-of", "The date of this step (required).", required=True)(func)
+        elif as_of == "optional":
+            func = date_option("--as-of", "The date (optional).")(func)
         func = kb_option(func)
         return click.option(
             "--store",
@@ -151,12 +173,21 @@ def emit(model: BaseModel | list[Any] | dict[str, Any]) -> None:
 
 
 def assess_file(
-    file: str, kb: KnowledgeBase, day: dt.date, preferences: Preferences | None = None
+    file: str,
+    kb: KnowledgeBase,
+    day: dt.date,
+    preferences: Preferences | None = None,
+    participation_rung: int | None = None,
 ) -> Diagnosis:
     intake = read_intake(file)
     try:
         return assess(
-            intake.answers, knowledge_base=kb, context=intake.context, as_of=day, preferences=preferences
+            intake.answers,
+            knowledge_base=kb,
+            context=intake.context,
+            as_of=day,
+            preferences=preferences,
+            participation_rung=participation_rung,
         )
     except DiagnoseError as exc:
         raise _Fail(f"{file}: {exc}") from exc

@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select
 
 from diagnose._base import Record
+from diagnose.assessment.recommendation import Diagnosis
+from diagnose.cycle.plan import Plan
 from diagnose.errors import StoreError
 from diagnose.store._events import (
     GENESIS,
@@ -23,13 +25,17 @@ from diagnose.store._events import (
     link_hash,
 )
 from diagnose.store._schema import contents, events, summaries
-from diagnose.store._state import parse
+from diagnose.store._state import ClientState, Decisions, Evaluated, Forgotten, parse, summary_of
+from diagnose.store._tracked import track
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Select
     from sqlalchemy.engine import Connection
 
+    from diagnose.knowledge._base import KnowledgeBase
+
 __all__ = [
+    "append_step",
     "export_jsonl",
     "history",
     "history_with_contents",
@@ -272,6 +278,39 @@ def write_import(conn: Connection, found: list[tuple[int, Exported]], path: str)
     return len(found)
 
 
+def append_step(  # noqa: PLR0913 - the step's fields, by name
+    conn: Connection,
+    state: ClientState,
+    kind: Kind,
+    model: Diagnosis | Plan | Decisions | Evaluated | Forgotten,
+    *,
+    on: dt.date | None,
+    professional: str | None,
+    kb: KnowledgeBase,
+) -> None:
+    """Append one step of a client as its next event, with the knowledge base it was made with."""
+    body, summary = model.model_dump_json(), summary_of(model)
+    kb_version = kb_hash = None
+    if isinstance(model, Diagnosis):
+        kb_version, kb_hash = model.knowledge_base_version, model.knowledge_base_hash
+    elif isinstance(model, Plan):
+        kb_version, kb_hash = kb.version, model.knowledge_base_hash
+    elif not isinstance(model, Forgotten):
+        kb_version, kb_hash = kb.version, kb.content_hash
+    write_event(
+        conn,
+        client=state.client,
+        seq=state.seq + 1,
+        kind=kind,
+        on=on,
+        professional=professional,
+        kb=(kb_version, kb_hash),
+        body=body,
+        summary=summary,
+        prev_hash=state.last_hash or GENESIS,
+    )
+
+
 def write_event(  # noqa: PLR0913 - the event's fields, by name
     conn: Connection,
     *,
@@ -321,4 +360,13 @@ def write_event(  # noqa: PLR0913 - the event's fields, by name
     if body is not None and summary is not None:
         conn.execute(insert(contents).values(position=position, body=body))
         conn.execute(insert(summaries).values(position=position, summary=summary))
+    track(
+        conn,
+        position=position,
+        client=client,
+        kind=kind,
+        professional=professional,
+        kb_hash=kb[1],
+        summary=summary if body is not None else None,
+    )
     return hash_

@@ -16,9 +16,9 @@ from diagnose.cycle.plan import Decision, Plan, build_plan
 from diagnose.cycle.trajectory import Trajectory
 from diagnose.errors import CycleError, StoreError
 from diagnose.store._database import describe_url, writing
-from diagnose.store._events import GENESIS, Event, Kind, VerifyReport, check_id
+from diagnose.store._events import Event, Kind, VerifyReport, check_id
 from diagnose.store._schema import contents, events, summaries
-from diagnose.store._state import ClientState, Decisions, Evaluated, Forgotten, load_state, parse, summary_of
+from diagnose.store._state import ClientState, Decisions, Evaluated, Forgotten, load_state, parse
 
 #: What one event recorded, as `Caseload.steps` gives it back.
 Step = Diagnosis | Plan | tuple[Decision, ...] | dt.date
@@ -98,26 +98,8 @@ class Caseload:
         on: dt.date | None,
         professional: str | None,
     ) -> None:
-        body, summary = model.model_dump_json(), summary_of(model)
-        kb_version = kb_hash = None
-        if isinstance(model, Diagnosis):
-            kb_version, kb_hash = model.knowledge_base_version, model.knowledge_base_hash
-        elif isinstance(model, Plan):
-            kb_version, kb_hash = self.knowledge_base.version, model.knowledge_base_hash
-        elif not isinstance(model, Forgotten):
-            kb_version, kb_hash = self.knowledge_base.version, self.knowledge_base.content_hash
-        _audit.write_event(
-            conn,
-            client=state.client,
-            seq=state.seq + 1,
-            kind=kind,
-            on=on,
-            professional=professional,
-            kb=(kb_version, kb_hash),
-            body=body,
-            summary=summary,
-            prev_hash=state.last_hash or GENESIS,
-        )
+        kb = self.knowledge_base
+        _audit.append_step(conn, state, kind, model, on=on, professional=professional, kb=kb)
 
     def _known(self, conn: Connection, client: str) -> ClientState:
         state = load_state(conn, check_id(client))
@@ -337,6 +319,45 @@ class Caseload:
             StoreError: an unknown or erased client.
         """
         return self._read(client).trajectory()
+
+    def intake(self, client: str) -> Diagnosis:
+        """The client's intake diagnosis, as recorded.
+
+        Raises:
+            StoreError: an unknown or erased client.
+
+        Examples:
+            >>> import datetime as dt, tempfile, pathlib, diagnose
+            >>> store = diagnose.open_caseload(pathlib.Path(tempfile.mkdtemp()) / "caseload.sqlite")
+            >>> first = diagnose.assess({"mo_1": 1, "mo_2": 1}, as_of=dt.date(2026, 3, 2))
+            >>> store.record_intake("c-0042", first, professional="km-17")
+            >>> later = diagnose.assess({"mo_1": 3, "mo_2": 4}, as_of=dt.date(2026, 4, 20))
+            >>> store.record_measurement("c-0042", later)
+            >>> store.intake("c-0042") == first, store.measurements("c-0042") == (later,)
+            (True, True)
+            >>> store.plan("c-0042") is None
+            True
+            >>> store.close()
+        """
+        intake = self._read(client).intake
+        assert intake is not None  # noqa: S101 - a known client has an intake
+        return intake
+
+    def measurements(self, client: str) -> tuple[Diagnosis, ...]:
+        """The client's re-measurements, oldest first (see `intake` for an example).
+
+        Raises:
+            StoreError: an unknown or erased client.
+        """
+        return tuple(self._read(client).measurements)
+
+    def plan(self, client: str) -> Plan | None:
+        """The client's current plan (the latest recorded), or None before the first.
+
+        Raises:
+            StoreError: an unknown or erased client.
+        """
+        return self._read(client).plan
 
     def decisions(self, client: str) -> tuple[Decision, ...]:
         """The client's decisions so far, the latest on each intervention, in the order first made."""

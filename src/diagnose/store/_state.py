@@ -44,7 +44,10 @@ def summary_of(model: Diagnosis | Plan | Evaluated | Decisions | Forgotten) -> s
     if isinstance(model, Diagnosis):
         on = model.assessed_on
         scores = {f: s.score for f, s in model.profile.scores.items()}
-        return json.dumps({"on": on.isoformat() if on else None, "scores": scores})
+        facts: dict[str, object] = {"on": on.isoformat() if on else None, "scores": scores}
+        if model.participation_rung is not None:  # left out otherwise: older summaries stay the same
+            facts["rung"] = model.participation_rung
+        return json.dumps(facts)
     if isinstance(model, Plan):
         decided = [[d.intervention, d.action] for d in model.decisions]
         return json.dumps({"on": model.made_on.isoformat(), "decisions": decided})
