@@ -1,8 +1,8 @@
 """The parts of diagnoses that depend only on which rules fired, shared between diagnoses.
 
 `assess` and the batch path (`diagnose.batch._compiled`) take from here, per knowledge base
-(`diagnose.assessment.recommendation.shared_advice`): each rule's `FiredRule`, each group of
-fired rules' `Recommendation` in its phase, whole results per set of fired rules, and the
+(`diagnose.assessment.recommendation.shared_advice`): each rule's `FiredRule`, the
+recommendations per set of fired rules (as `recommend` ranks and phases them), and the
 `UndecidedRule`s, found by looking only at the rules that read something unknown, each rule's
 three-valued truth compiled once. Everything kept is immutable (frozen models of tuples and
 text) and bounded (`Advice.LIMIT` per kind).
@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from diagnose._base import Record, construct
-from diagnose.knowledge._models import EVIDENCE_LEVELS
 from diagnose.knowledge._tree import fold, kleene_not
 from diagnose.knowledge.conditions import Facts
 
@@ -73,8 +72,8 @@ def compiled_truth(condition: Condition) -> Truth:
 class Advice:
     """The parts of a diagnosis that depend only on which rules fired, shared between diagnoses.
 
-    Each rule's `FiredRule`, each group of rules' `Recommendation` (without preferences) and
-    each `UndecidedRule` are frozen models of tuples and text, so one object serves every
+    Each rule's `FiredRule`, the recommendations of a set of fired rules (without preferences)
+    and each `UndecidedRule` are frozen models of tuples and text, so one object serves every
     diagnosis that has it; whole results are kept per set of fired rules, up to `LIMIT` of them.
     """
 
@@ -99,9 +98,6 @@ class Advice:
             for r in rules
         }
         self._order = {r.id: (r.priority, r.id) for r in rules}
-        self._evidence = {i: EVIDENCE_LEVELS.index(v.evidence_level) for i, v in kb.interventions.items()}
-        self._groups: dict[tuple[tuple[str, ...], bool], Recommendation] = {}
-        self._first = {name: n for n, name in enumerate(kb.cycle.phases.stabilise_first)}
         self._known: dict[tuple[str, ...], tuple[tuple[Recommendation, ...], tuple[FiredRule, ...]]] = {}
         self._undecided: dict[tuple[str, tuple[str, ...], tuple[str, ...]], UndecidedRule] = {}
         # Which rules read each factor and each context field, in the rules' order.
@@ -115,45 +111,17 @@ class Advice:
     def of(
         self, kb: KnowledgeBase, fired: tuple[str, ...]
     ) -> tuple[tuple[Recommendation, ...], tuple[FiredRule, ...]]:
-        """The recommendations (as `recommend` ranks them without preferences) and fired rules."""
-        known = self._known.get(fired)
-        if known is not None:
-            return known
-        ordered = sorted(fired, key=self._order.__getitem__)
-        rules = kb.rules_by_id
-        by_intervention: dict[str, list[str]] = {}
-        for rule_id in ordered:
-            by_intervention.setdefault(rules[rule_id].recommend, []).append(rule_id)
-        groups = [
-            (rules[ids[0]].priority, intervention, tuple(ids))
-            for intervention, ids in by_intervention.items()
-        ]
-        evidence, first = self._evidence, self._first
-        groups.sort(key=lambda g: (g[0], evidence[g[1]], g[1]))
-        groups.sort(key=lambda g: first.get(g[1], len(first)))  # stable: as `recommend` puts them in phases
-        max_now = kb.cycle.phases.max_now
-        out = []
-        for n, (_priority, _intervention, group) in enumerate(groups):
-            key = (group, n < max_now)
-            recommendation = self._groups.get(key)
-            if recommendation is None:
-                recommendation = self._recommendation(kb, group, now=n < max_now)
-                if len(self._groups) < self.LIMIT:
-                    self._groups[key] = recommendation
-            out.append(recommendation)
-        known = tuple(out), tuple(self._fired_rule[r] for r in ordered)
-        if len(self._known) < self.LIMIT:
-            self._known[fired] = known
-        return known
+        """The recommendations (`recommend`'s, without preferences) and fired rules of a fired set.
 
-    def _recommendation(self, kb: KnowledgeBase, group: tuple[str, ...], *, now: bool) -> Recommendation:
-        """The recommendation of one intervention's fired rules, in the phase given."""
-        (recommendation,) = self._recommend(kb, group)
-        phases = kb.cycle.phases
-        if (recommendation.phase == "now") == now:
-            return recommendation
-        reason = None if now else phases.later_reason
-        return recommendation.model_copy(update={"phase": "now" if now else "later", "phase_reason": reason})
+        Kept per set of fired rules: `recommend` ranks and phases them, here they are only kept.
+        """
+        known = self._known.get(fired)
+        if known is None:
+            ordered = sorted(fired, key=self._order.__getitem__)
+            known = self._recommend(kb, fired), tuple(self._fired_rule[r] for r in ordered)
+            if len(self._known) < self.LIMIT:
+                self._known[fired] = known
+        return known
 
     def undecided(self, kb: KnowledgeBase, fired: tuple[str, ...], fact: Facts) -> tuple[UndecidedRule, ...]:
         """`_undecided`, looking only at the rules that read something unknown."""
