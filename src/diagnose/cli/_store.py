@@ -19,8 +19,10 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from diagnose.assessment.recommendation import Diagnosis, assess
+from diagnose.cli._cycle_show import STEP_NAMES
 from diagnose.cli._io import Fail as _Fail
 from diagnose.cli._io import kb_option, load, read_intake
+from diagnose.cli._show import LEVEL_NAMES as SHOWN_LEVELS
 from diagnose.errors import DiagnoseError
 
 if TYPE_CHECKING:
@@ -46,28 +48,10 @@ __all__ = [
 
 #: Where the store is when --store is not given.
 STORE_VARIABLE = "DIAGNOSE_STORE"
-STEPS = {
-    "nl": {
-        "intake": "intake",
-        "decisions": "besluiten",
-        "plan": "plan",
-        "measurement": "meting",
-        "evaluation": "evaluatie",
-        "forget": "gewist",
-    },
-    "en": {
-        "intake": "intake",
-        "decisions": "decisions",
-        "plan": "plan",
-        "measurement": "measurement",
-        "evaluation": "evaluation",
-        "forget": "erased",
-    },
-}
-LEVEL_NAMES = {
-    "nl": {"low": "laag", "medium": "midden", "high": "hoog", "not_assessed": "niet gemeten", None: "-"},
-    "en": {"low": "low", "medium": "medium", "high": "high", "not_assessed": "not assessed", None: "-"},
-}
+#: The store's event kinds, per language (the cycle's step names).
+STEPS = STEP_NAMES
+#: Each level's name, per language, and "-" for none.
+LEVEL_NAMES = {lang: {**names, None: "-"} for lang, names in SHOWN_LEVELS.items()}
 
 
 def console() -> Console:

@@ -153,22 +153,12 @@ def track(  # noqa: PLR0913 - the event's fields, by name
         return
     if summary is None or kind not in _KINDS:
         return
-    if kind == "intake":
-        rows = _Rows()
-        rows.add(
-            position=position,
-            client=client,
-            kind=kind,
-            professional=professional,
-            kb_hash=kb_hash,
-            summary=summary,
-        )
-        rows.write(conn)
-        return
-    found = conn.execute(select(tracked).where(tracked.c.client == client)).mappings().first()
-    if found is None:
-        return
-    rows = _Rows(clients={client: dict(found)})
+    found = None
+    if kind != "intake":
+        found = conn.execute(select(tracked).where(tracked.c.client == client)).mappings().first()
+        if found is None:
+            return
+    rows = _Rows() if found is None else _Rows(clients={client: dict(found)})
     rows.add(
         position=position,
         client=client,
@@ -177,6 +167,9 @@ def track(  # noqa: PLR0913 - the event's fields, by name
         kb_hash=kb_hash,
         summary=summary,
     )
+    if found is None:
+        rows.write(conn)
+        return
     changed = {k: v for k, v in rows.clients[client].items() if v != found[k]}
     if changed:
         conn.execute(update(tracked).where(tracked.c.client == client).values(changed))
