@@ -26,7 +26,7 @@ from diagnose.cli._io import FILE, OUTPUT, Fail, is_device, kb_option, load, wri
 from diagnose.errors import QualityError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from diagnose._base import Language
 
@@ -161,31 +161,35 @@ def quality_command(
 
 def _diagnoses(path: Path) -> tuple[list[Diagnosis], list[str | None], list[int]]:
     """Diagnoses (one per line, or `diagnose batch` records), their ids and their line numbers."""
-    _file(path)
     found: list[Diagnosis] = []
     ids: list[str | None] = []
     numbers: list[int] = []
+    for number, value in _json_lines(path):
+        client, data = None, value
+        if isinstance(value, dict) and "diagnosis" in value:
+            client, data = value.get("id"), value["diagnosis"]
+        try:
+            found.append(Diagnosis.model_validate(data))
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in first["loc"]) or "(top)"
+            raise Fail(f"{path}:{number}: not a diagnosis: {where}: {first['msg']}") from exc
+        ids.append(None if client is None else str(client))
+        numbers.append(number)
+    return found, ids, numbers
+
+
+def _json_lines(path: Path) -> Iterator[tuple[int, object]]:
+    """Each non-blank line's number and JSON value; a line that is no JSON fails with its place."""
+    _file(path)
     with path.open(encoding="utf-8") as stream:
         for number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
             try:
-                data = json.loads(line)
+                yield number, json.loads(line)
             except json.JSONDecodeError as exc:
                 raise Fail(f"{path}:{number}: not valid JSON: {exc.msg} (column {exc.colno})") from exc
-            client = None
-            if isinstance(data, dict) and "diagnosis" in data:
-                client = data.get("id")
-                data = data["diagnosis"]
-            try:
-                found.append(Diagnosis.model_validate(data))
-            except ValidationError as exc:
-                first = exc.errors(include_url=False)[0]
-                where = ".".join(str(p) for p in first["loc"]) or "(top)"
-                raise Fail(f"{path}:{number}: not a diagnosis: {where}: {first['msg']}") from exc
-            ids.append(None if client is None else str(client))
-            numbers.append(number)
-    return found, ids, numbers
 
 
 def _groups(path: Path, ids: list[str | None]) -> list[str | None]:
@@ -202,22 +206,12 @@ def _groups(path: Path, ids: list[str | None]) -> list[str | None]:
 
 
 def _decisions(path: Path, ids: list[str | None]) -> list[object]:
-    _file(path)
     side: list[Row] = []
-    with path.open(encoding="utf-8") as stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise Fail(f"{path}:{number}: not valid JSON: {exc.msg} (column {exc.colno})") from exc
-            if not isinstance(data, dict) or not isinstance(data.get("decisions"), dict):
-                raise Fail(f"{path}:{number}: expected an object with 'decisions' (and optionally 'id')")
-            client = data.get("id")
-            side.append(
-                Row(number, None if client is None else str(client), {"decisions": data["decisions"]})
-            )
+    for number, data in _json_lines(path):
+        if not isinstance(data, dict) or not isinstance(data.get("decisions"), dict):
+            raise Fail(f"{path}:{number}: expected an object with 'decisions' (and optionally 'id')")
+        client = data.get("id")
+        side.append(Row(number, None if client is None else str(client), {"decisions": data["decisions"]}))
     aligned = _aligned(path, ids, side, "diagnoses")
     return [(r.intake or {}).get("decisions") for r in aligned]
 
