@@ -146,13 +146,7 @@ def check_options(  # noqa: PLR0913 - every option of profile_chart, checked in 
     dates: tuple[object, object],
 ) -> None:
     """Raise a ChartError for a bad option or a profile that does not fit the knowledge base."""
-    if not isinstance(kb, KnowledgeBase):
-        raise ChartError(
-            f"kb: expected a KnowledgeBase (from diagnose.load_knowledge_base), got {describe(kb)}"
-        )
-    for name, value in (("profile", profile), ("before", before)):
-        if value is not None and not isinstance(value, Profile):
-            raise ChartError(f"{name}: expected a Profile (Diagnosis.profile), got {describe(value)}")
+    _check_types(kb, profile, before)
     if language not in ("nl", "en"):
         raise ChartError(f"language must be 'nl' or 'en', got {language!r}")
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
