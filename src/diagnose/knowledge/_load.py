@@ -39,7 +39,8 @@ def iter_errors(path: str | Path | None = None) -> Iterator[KnowledgeBaseProblem
         >>> list(diagnose.iter_errors())
         []
     """
-    _kb, problems = read_knowledge_base(_folder(path) if path is not None else default_knowledge_base_path())
+    folder = _folder(path) if path is not None else default_knowledge_base_path()
+    _kb, problems = read_knowledge_base(folder, snapshot=None)  # every check, never the snapshot
     yield from problems
 
 
@@ -86,7 +87,7 @@ def _default_knowledge_base() -> KnowledgeBase:
 
 
 def _load(path: Path) -> KnowledgeBase:
-
+    """The knowledge base at `path`, from the packaged snapshot when its files are the packaged ones."""
     kb, problems = read_knowledge_base(path)
     if problems or kb is None:
         raise KnowledgeBaseError(problems)

@@ -13,7 +13,15 @@ from diagnose.knowledge._hash import content_hash
 from diagnose.knowledge._messages import Loc, M, format_loc
 from diagnose.knowledge._models import CycleSettings, Instrument, InterventionsFile
 from diagnose.knowledge._partial import Declared, RuleParts, rule_parts, valid_entries
-from diagnose.knowledge._read import Reader
+from diagnose.knowledge._read import (
+    CASES,
+    CYCLE,
+    CYCLE_SETTINGS,
+    INSTRUMENT,
+    INTERVENTIONS,
+    RECOMMEND,
+    Reader,
+)
 from diagnose.knowledge._references import (
     check_instrument,
     check_instrument_parts,
@@ -22,6 +30,8 @@ from diagnose.knowledge._references import (
     duplicate_ids,
     scales_of,
 )
+from diagnose.knowledge._snapshot import SNAPSHOT
+from diagnose.knowledge._snapshot import load as load_snapshot
 from diagnose.knowledge.cases import Case, CaseFile
 from diagnose.knowledge.conditions import (
     RuleFile,
@@ -38,20 +48,22 @@ if TYPE_CHECKING:
     from diagnose.knowledge._yaml import YamlDocument
 
 
-INSTRUMENT = "instrument.yaml"
-INTERVENTIONS = "interventions.yaml"
-RECOMMEND = "recommend"
-CASES = "cases"
-CYCLE = "cycle"
-CYCLE_SETTINGS = "cycle/settings.yaml"
-
-
-def read_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[KnowledgeBaseProblem]]:
+def read_knowledge_base(
+    root: Path, *, snapshot: Path | None = SNAPSHOT
+) -> tuple[KnowledgeBase | None, list[KnowledgeBaseProblem]]:
     """Read, validate and cross-check a knowledge-base folder.
+
+    Args:
+        root: The folder.
+        snapshot: A snapshot file (`diagnose.knowledge._snapshot`): when `root` holds byte for
+            byte the files it was made from, the knowledge base is built from it; otherwise, or
+            when None, the folder is read and checked in full.
 
     Returns:
         The knowledge base (None when there were problems) and every problem found.
     """
+    if snapshot is not None and (kb := load_snapshot(root, snapshot)) is not None:
+        return kb, []
     reader = Reader(root)
     if not root.is_dir():
         reader.add(str(root), (), "not a knowledge-base folder (it does not exist or is not a folder)")

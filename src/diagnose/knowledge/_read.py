@@ -33,6 +33,16 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+#: The layout of a knowledge-base folder: the files and subfolders a load reads (`*.yaml` in each
+#: subfolder, in name order; `cycle/settings.yaml` is the cycle's settings, not a rule file).
+INSTRUMENT = "instrument.yaml"
+INTERVENTIONS = "interventions.yaml"
+RECOMMEND = "recommend"
+CASES = "cases"
+CYCLE = "cycle"
+CYCLE_SETTINGS = "cycle/settings.yaml"
+#: The subfolders, in the order a load reads them.
+FOLDERS = (RECOMMEND, CASES, CYCLE)
 #: The largest file a knowledge base may hold (the packaged default's largest is 80 KB).
 MAX_FILE_BYTES = 4 * 1024 * 1024
 #: The most a whole knowledge base may hold, over all its files.
@@ -101,8 +111,11 @@ class Reader:
             )
         return None
 
-    def _read_bytes(self, relative: str) -> bytes | str:
-        """The bytes of a regular file inside the folder, or why it is refused (a message)."""
+    def read_bytes(self, relative: str) -> bytes | str:
+        """The bytes of a regular file inside the folder, or why it is refused (a message).
+
+        The bytes count toward `MAX_TOTAL_BYTES`; an `OSError` (a file gone meanwhile) passes through.
+        """
         path = self.root / relative
         if (where := self._outside(path)) is not None:
             return where
@@ -152,7 +165,7 @@ class Reader:
             self.add(relative, (), "file not found: a knowledge base needs this file")
             return None
         try:
-            data = self._read_bytes(relative)
+            data = self.read_bytes(relative)
             if isinstance(data, str):
                 self.add(relative, (), data)
                 return None
