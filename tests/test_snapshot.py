@@ -51,6 +51,12 @@ def assert_same(got: KnowledgeBase, want: KnowledgeBase) -> None:
     assert got.cycle == want.cycle
     assert got.cycle_rules == want.cycle_rules
     assert got.path == want.path
+    # The same fields set, not only the same values: `exclude_unset` dumps agree too.
+    for mine, theirs in [(got.instrument, want.instrument), *zip(got.rules, want.rules, strict=True)]:
+        assert mine.model_dump_json(exclude_unset=True) == theirs.model_dump_json(exclude_unset=True)
+    for name, intervention in want.interventions.items():
+        dumped = intervention.model_dump_json(exclude_unset=True)
+        assert got.interventions[name].model_dump_json(exclude_unset=True) == dumped
 
 
 def copy_packaged(tmp_path: Path) -> Path:
