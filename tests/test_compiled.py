@@ -167,6 +167,48 @@ def test_context_and_score_rules_give_the_json_of_assess(
     assert got(compiled(context_kb, intake)) == expected(context_kb, given_answers, context)
 
 
+def summarised(
+    kb: diagnose.KnowledgeBase, pairs: list[tuple[object, object]]
+) -> list[tuple[str, ...] | tuple[tuple[str, ...], tuple[str, ...]]]:
+    """A chunk's summary results as (levels, advice), or (the AnswerError's text,)."""
+    out: list[tuple[str, ...] | tuple[tuple[str, ...], tuple[str, ...]]] = []
+    for r in compiled_rules(kb).assess_pairs(pairs, summary=True):  # type: ignore[arg-type]
+        if isinstance(r, diagnose.AnswerError):
+            out.append((f"AnswerError: {r}",))
+        else:
+            assert r.json == b""
+            out.append((r.levels, r.advice))
+    return out
+
+
+def full(
+    kb: diagnose.KnowledgeBase, pairs: list[tuple[object, object]]
+) -> list[tuple[str, ...] | tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The same chunk through the whole pipeline, kept as `summarised` keeps it."""
+    return [
+        (f"AnswerError: {r}",) if isinstance(r, diagnose.AnswerError) else (r.levels, r.advice)
+        for r in compiled_rules(kb).assess_pairs(pairs)  # type: ignore[arg-type]
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(answers(), st.dictionaries(KEYS, JUNK, max_size=6)), min_size=1, max_size=6))
+def test_a_summary_has_the_levels_and_advice_of_the_whole_result(chunk: list[dict[object, object]]) -> None:
+    """Invariant: a summary chunk gives each intake the levels, advice or AnswerError of the whole path."""
+    pairs: list[tuple[object, object]] = [(a, {}) for a in chunk]
+    assert summarised(default_kb(), pairs) == full(default_kb(), pairs)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(given_answers=answers(), context=CONTEXT)
+def test_a_summary_with_context_has_the_levels_and_advice_of_the_whole_result(
+    context_kb: diagnose.KnowledgeBase, given_answers: dict[str, int | str], context: dict[str, object]
+) -> None:
+    """Invariant: with context fields and a score condition, a summary agrees with the whole path."""
+    pairs: list[tuple[object, object]] = [(given_answers, context)]
+    assert summarised(context_kb, pairs) == full(context_kb, pairs)
+
+
 def test_the_generated_scorer_is_kept_for_reading() -> None:
     """One scorer: the batch path's writer runs the very lines the scorer of `assess` runs."""
     compiled = compiled_rules(default_kb())
@@ -175,6 +217,8 @@ def test_the_generated_scorer_is_kept_for_reading() -> None:
     assert compiled.writer_source.startswith("def write(a, fact):")
     body = compiled.source.splitlines()[1:-1]
     assert compiled.writer_source.splitlines()[1 : 1 + len(body)] == body
+    assert compiled.levels_source.startswith("def levels(a, fact):")
+    assert compiled.levels_source.splitlines()[1 : 1 + len(body)] == body
 
 
 def test_eight_threads_get_the_sequential_json() -> None:

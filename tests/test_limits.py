@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import math
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import diagnose
 from diagnose.engine._durable import compile_ruleset
-from diagnose.engine._limits import MAX_STACK, branch_count, limit_problems, network, stack_bound
+from diagnose.engine._limits import MAX_STACK, branch_count, dumps, limit_problems, network, stack_bound
 
 if TYPE_CHECKING:
     from tests.conftest import MakeKb
@@ -163,3 +167,70 @@ def test_two_thousand_rules_are_refused_at_load_not_in_the_engine(make_kb: MakeK
         "recommend/: too many distinct tests side by side for the rule engine: 2,005, at most 250 "
         "(durable builds for ever beyond about 320)",
     ]
+
+
+#: Values and the text `dumps` writes for them, both ways (the quick way writes 1e-05 as
+#: 0.00001, which durable reads as meant; it falls back to the careful way as needed).
+DUMPS_CASES = [
+    (
+        {"l__health": "low", "s__health": 2.6666666666666665},
+        '{"l__health":"low","s__health":2.6666666666666665}',
+    ),
+    ({"s__a": 1e16}, '{"s__a":1.0e+16}'),
+    ({"s__a": 1.5e-300}, '{"s__a":1.5e-300}'),
+    ({"c__city": "Zoë"}, '{"c__city":"Zo\\u00eb"}'),
+    ({"c__note": "x1e+5 NaN Infinity"}, '{"c__note":"x1e+5 NaN Infinity"}'),
+    ([{"c__kids": True, "c__n": 3, "c__x": None}], '[{"c__kids":true,"c__n":3,"c__x":null}]'),
+]
+
+
+@pytest.mark.parametrize(("value", "text"), DUMPS_CASES, ids=repr)
+@pytest.mark.parametrize("plain", [False, True])
+def test_dumps_writes_what_durable_reads(value: object, text: str, *, plain: bool) -> None:
+    assert dumps(value, plain=plain) == text
+
+
+@pytest.mark.parametrize(("plain", "text"), [(False, '{"s__a":1.0e-05}'), (True, '{"s__a":0.00001}')])
+def test_a_small_number_is_written_without_a_bare_exponent(*, plain: bool, text: str) -> None:
+    assert dumps({"s__a": 1e-05}, plain=plain) == text
+
+
+@pytest.mark.parametrize("number", [math.inf, -math.inf, math.nan], ids=repr)
+@pytest.mark.parametrize("plain", [False, True])
+def test_dumps_refuses_numbers_that_are_not_finite(number: float, *, plain: bool) -> None:
+    with pytest.raises(
+        diagnose.EngineError,
+        match=rf"^durable-rules cannot be given a number that is not finite: {number!r}$",
+    ):
+        dumps({"s__a": number}, plain=plain)
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=st.dictionaries(st.text(max_size=6), _JSON, max_size=6))
+def test_quick_dumps_means_what_careful_dumps_means(value: dict[str, object]) -> None:
+    """Invariant: the quick way writes ASCII JSON of the careful way's value, no bare exponent.
+
+    For plain JSON data, and no number in it has an exponent without a fraction (durable
+    misreads those).
+    """
+    quick = dumps(value, plain=True)
+    floats: list[str] = []
+
+    def number(text: str) -> float:
+        floats.append(text)
+        return float(text)
+
+    assert quick.isascii()
+    assert json.loads(quick, parse_float=number) == json.loads(dumps(value))
+    assert all("." in s.partition("e")[0].partition("E")[0] for s in floats if "e" in s or "E" in s)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from diagnose._base import Record, construct
+from diagnose.knowledge._models import EVIDENCE_LEVELS
 from diagnose.knowledge._tree import fold, kleene_not
 from diagnose.knowledge.conditions import Facts
 
@@ -97,7 +98,14 @@ class Advice:
             r.id: construct(fired_rule, rule=r.id, intervention=r.recommend, priority=r.priority)
             for r in rules
         }
-        self._order = {r.id: (r.priority, r.id) for r in rules}
+        #: Rule id → (priority, id): the order in which fired rules are listed and grouped.
+        self.rank: dict[str, tuple[int, str]] = {r.id: (r.priority, r.id) for r in rules}
+        #: Intervention id → its place in `EVIDENCE_LEVELS` (stronger evidence ranks first).
+        self.evidence_rank: dict[str, int] = {
+            i.id: EVIDENCE_LEVELS.index(i.evidence_level) for i in kb.interventions.values()
+        }
+        #: Recommendations by what they are made of (see `recommend`), up to `LIMIT` of them.
+        self.made: dict[tuple[object, ...], Recommendation] = {}
         self._known: dict[tuple[str, ...], tuple[tuple[Recommendation, ...], tuple[FiredRule, ...]]] = {}
         self._undecided: dict[tuple[str, tuple[str, ...], tuple[str, ...]], UndecidedRule] = {}
         # Which rules read each factor and each context field, in the rules' order.
@@ -117,11 +125,16 @@ class Advice:
         """
         known = self._known.get(fired)
         if known is None:
-            ordered = sorted(fired, key=self._order.__getitem__)
+            ordered = sorted(fired, key=self.rank.__getitem__)
             known = self._recommend(kb, fired), tuple(self._fired_rule[r] for r in ordered)
             if len(self._known) < self.LIMIT:
                 self._known[fired] = known
         return known
+
+    def keep(self, key: tuple[object, ...], recommendation: Recommendation) -> None:
+        """Keep a recommendation `recommend` built, while fewer than `LIMIT` are kept."""
+        if len(self.made) < self.LIMIT:
+            self.made[key] = recommendation
 
     def undecided(self, kb: KnowledgeBase, fired: tuple[str, ...], fact: Facts) -> tuple[UndecidedRule, ...]:
         """`_undecided`, looking only at the rules that read something unknown."""

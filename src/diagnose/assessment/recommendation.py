@@ -31,7 +31,7 @@ from diagnose.errors import AnswerError, AnswerProblem
 from diagnose.knowledge._base import KnowledgeBase, derived
 from diagnose.knowledge._kb_models import DutchRecognition, EvidenceGrade  # noqa: TC001 - pydantic reads them
 from diagnose.knowledge._load import load_knowledge_base
-from diagnose.knowledge._models import EVIDENCE_LEVELS, EvidenceLevel
+from diagnose.knowledge._models import EvidenceLevel  # noqa: TC001 - pydantic reads it (Recommendation)
 from diagnose.knowledge.conditions import Facts, truth
 
 if TYPE_CHECKING:
@@ -254,57 +254,75 @@ def recommend(
     `now`, the others for `later`, with the knowledge base's reason. Nothing is dropped.
     """
     rules = kb.rules_by_id
+    advice = shared_advice(kb)
     by_intervention: dict[str, list[str]] = {}
-    for rule_id in sorted(fired, key=lambda r: (rules[r].priority, r)):
+    for rule_id in sorted(fired, key=advice.rank.__getitem__):
         by_intervention.setdefault(rules[rule_id].recommend, []).append(rule_id)
     ranked = []
     for intervention_id, rule_ids in by_intervention.items():
         stance, reason = preferences.stance(intervention_id) if preferences else ("neutral", None)
         ranked.append((rules[rule_ids[0]].priority, stance, reason, intervention_id, rule_ids))
     shift = {"wanted": -1, "neutral": 0, "unwanted": 1}
-    interventions = kb.interventions
-    evidence = derived(kb, _evidence)
-    ranked.sort(
-        key=lambda r: (
-            r[0] + shift[r[1]],
-            shift[r[1]],
-            EVIDENCE_LEVELS.index(interventions[r[3]].evidence_level),
-            r[3],
-        )
-    )
+    strength = advice.evidence_rank
+    ranked.sort(key=lambda r: (r[0] + shift[r[1]], shift[r[1]], strength[r[3]], r[3]))
     phases = kb.cycle.phases
     first = {name: n for n, name in enumerate(phases.stabilise_first)}
     # A stable sort: stabilising support in its declared order, the rest keeps its rank.
     ranked.sort(key=lambda r: first.get(r[3], len(first)))
     out = []
     for n, (priority, stance, reason, intervention_id, rule_ids) in enumerate(ranked):
-        intervention = interventions[intervention_id]
-        reasons = [rules[r].rationale for r in rule_ids]
         now = n < phases.max_now
-        out.append(
-            construct(
-                Recommendation,
-                intervention=intervention_id,
-                name=intervention.name,
+        # The same parts make the same (immutable) recommendation: build it once per knowledge base.
+        key = (intervention_id, tuple(rule_ids), stance, reason, now)
+        made = advice.made.get(key)
+        if made is None:
+            made = _recommendation(
+                kb,
                 priority=priority,
-                targets=intervention.targets,
-                rules=tuple(rule_ids),
-                rationale=construct(
-                    LocalizedText,
-                    nl=" ".join(dict.fromkeys(r.nl for r in reasons)),
-                    en=" ".join(dict.fromkeys(r.en for r in reasons)),
-                ),
-                evidence_level=intervention.evidence_level,
-                sources=intervention.sources,
-                preference=stance,
-                preference_reason=reason,
-                evidence=evidence[intervention_id],
-                recognition=intervention.recognition,
-                phase="now" if now else "later",
-                phase_reason=None if now else phases.later_reason,
+                stance=stance,
+                reason=reason,
+                intervention_id=intervention_id,
+                rule_ids=rule_ids,
+                now=now,
             )
-        )
+            advice.keep(key, made)
+        out.append(made)
     return tuple(out)
+
+
+def _recommendation(  # noqa: PLR0913 - the parts `recommend` ranked, one argument each
+    kb: KnowledgeBase,
+    *,
+    priority: int,
+    stance: str,
+    reason: str | None,
+    intervention_id: str,
+    rule_ids: list[str],
+    now: bool,
+) -> Recommendation:
+    intervention = kb.interventions[intervention_id]
+    reasons = [kb.rules_by_id[r].rationale for r in rule_ids]
+    return construct(
+        Recommendation,
+        intervention=intervention_id,
+        name=intervention.name,
+        priority=priority,
+        targets=intervention.targets,
+        rules=tuple(rule_ids),
+        rationale=construct(
+            LocalizedText,
+            nl=" ".join(dict.fromkeys(r.nl for r in reasons)),
+            en=" ".join(dict.fromkeys(r.en for r in reasons)),
+        ),
+        evidence_level=intervention.evidence_level,
+        sources=intervention.sources,
+        preference=stance,
+        preference_reason=reason,
+        evidence=derived(kb, _evidence)[intervention_id],
+        recognition=intervention.recognition,
+        phase="now" if now else "later",
+        phase_reason=None if now else kb.cycle.phases.later_reason,
+    )
 
 
 def _undecided(kb: KnowledgeBase, fired: tuple[str, ...], fact: Facts) -> tuple[UndecidedRule, ...]:

@@ -158,6 +158,11 @@ def _partial_json(
     )
 
 
+#: What `_prepare` makes of an intake: profile JSON, trace JSON up to the fired rules, the fact,
+#: the levels and the warnings' JSON (a summary fills in only the fact and the levels).
+_Prepared = tuple[bytes, bytes, dict[str, object], tuple[str, ...], bytes]
+
+
 class CompiledRules:
     """A knowledge base's pipeline as lookups and prebuilt JSON over its one scorer (see the module)."""
 
@@ -172,6 +177,7 @@ class CompiledRules:
         #: The fact fields the rules read (the engine's wire format: the fact is built in it).
         self._fields = fact_fields(kb.rules)
         self._write = self._generate(kb)
+        self._levels = self._generate_levels(kb)
         # What rules read: when the fact holds all of it, no rule can be undecided.
         self._read_keys = frozenset(
             key
@@ -198,7 +204,6 @@ class CompiledRules:
         per factor from the pieces of `FactorScore`'s own JSON; a factor with a missing answer
         goes through `_partial_json`. It also puts into the fact what the rules read.
         """
-        fields = self._fields
         namespace: dict[str, Any] = {"_partial_json": _partial_json}
         lines = ["def write(a, fact):", *scoring_lines(kb, self._score.tables, namespace)]
         where: dict[str, str] = {}
@@ -219,11 +224,7 @@ class CompiledRules:
                 "    else:",
                 f"        p{f} = _partial_json(P{f}, l{f}, v{f}, g{f})",
             ]
-            keys = ((level_key(factor), f"l{f}"), (score_key(factor), f"v{f}"))
-            reads = [(key, var) for key, var in keys if key in fields]
-            if reads:
-                lines.append(f"    if v{f} is not None:")
-                lines += [f"        fact[{key!r}] = {var}" for key, var in reads]
+        lines += self._fact_lines(kb)
         profile = ",".join(f"{{p{f}}}" for f in range(len(kb.factors)))
         trace = ",".join(f"{{{where[item.id]}}}" for item in kb.items)
         levels = "".join(f"l{f}, " for f in range(len(kb.factors)))
@@ -235,53 +236,108 @@ class CompiledRules:
         writer = namespace["write"]
         return writer
 
+    def _generate_levels(
+        self, kb: KnowledgeBase
+    ) -> Callable[[Mapping[Any, object], dict[str, object]], tuple[tuple[str, ...]]]:
+        """Generate `levels(answers, fact) -> (levels,)`: the scorer's lines and the fact, no JSON.
+
+        For a summary (`assess_pairs(..., summary=True)`), which keeps only levels and advice.
+        """
+        namespace: dict[str, Any] = {}
+        lines = ["def levels(a, fact):", *scoring_lines(kb, self._score.tables, namespace)]
+        lines += self._fact_lines(kb)
+        levels = "".join(f"l{f}, " for f in range(len(kb.factors)))
+        lines.append(f"    return (({levels}),)")
+        #: The generated levels-only scorer (registered in `linecache`, like the writer).
+        self.levels_source = "\n".join(lines) + "\n"
+        run_generated(self.levels_source, f"batch levels of {kb.id}", namespace, self)
+        function: Callable[[Mapping[Any, object], dict[str, object]], tuple[tuple[str, ...]]]
+        function = namespace["levels"]
+        return function
+
+    def _fact_lines(self, kb: KnowledgeBase) -> list[str]:
+        """Lines that put into `fact` what the rules read of each assessed factor."""
+        lines = []
+        for f, factor in enumerate(kb.factors):
+            keys = ((level_key(factor), f"l{f}"), (score_key(factor), f"v{f}"))
+            reads = [(key, var) for key, var in keys if key in self._fields]
+            if reads:
+                lines.append(f"    if v{f} is not None:")
+                lines += [f"        fact[{key!r}] = {var}" for key, var in reads]
+        return lines
+
     def assess(self, intakes: Iterable[Mapping[str, object] | Intake]) -> list[CompiledResult | AnswerError]:
         """Assess a chunk of intakes; a rejected one becomes its `AnswerError`, in its place."""
         return self.assess_pairs(map(split_intake, intakes))
 
     def assess_pairs(
-        self, intakes: Iterable[tuple[Mapping[Any, object], Mapping[Any, object]]]
+        self, intakes: Iterable[tuple[Mapping[Any, object], Mapping[Any, object]]], *, summary: bool = False
     ) -> list[CompiledResult | AnswerError]:
-        """Like `assess`, for intakes given as (answers, context) pairs (not yet checked)."""
-        prepared: list[tuple[bytes, bytes, dict[str, object], tuple[str, ...], bytes] | AnswerError] = []
+        """Like `assess`, for intakes given as (answers, context) pairs (not yet checked).
+
+        With `summary`, only the levels and the advice: each result's `json` is empty, and
+        nothing of the JSON (profile, trace, undecided rules, warnings) is written.
+        """
+        prepared: list[_Prepared | AnswerError] = []
         facts: list[dict[str, object]] = []
         for answers, context in intakes:
             try:
-                item = self._prepare(answers, context)
+                item = self._summarise(answers, context) if summary else self._prepare(answers, context)
             except AnswerError as exc:
                 prepared.append(exc)
             else:
                 prepared.append(item)
                 facts.append(item[2])
         fired_all = iter(rule_engine(self.kb).fired_encoded(facts))
+        if summary:
+            return [
+                item
+                if isinstance(item, AnswerError)
+                else CompiledResult(b"", item[3], self._advice_for(next(fired_all))[2])
+                for item in prepared
+            ]
         return [
             item if isinstance(item, AnswerError) else self._finish(*item, next(fired_all))
             for item in prepared
         ]
 
-    def _prepare(
-        self, answers: Mapping[Any, object], context: Mapping[Any, object]
-    ) -> tuple[bytes, bytes, dict[str, object], tuple[str, ...], bytes]:
-        """Check and score: profile JSON, trace JSON up to the fired rules, fact, levels, warnings."""
+    def _scored(
+        self,
+        answers: Mapping[Any, object],
+        context: Mapping[Any, object],
+        write: Callable[[Mapping[Any, object], dict[str, object]], tuple[Any, ...]],
+    ) -> tuple[tuple[Any, ...], Mapping[Any, object], dict[str, ContextValue], dict[str, object]]:
+        """What `write` gives for checked answers, the answers it read, the context and the fact."""
         fact: dict[str, object] = {}
-        scored = self._try_score(answers, fact)
+        scored = self._try_score(answers, fact, write)
         if scored is None:
             # Raises the same AnswerError as assess; what passes it is plain data in subclasses
             # of str (numpy.str_("declined"), a str subclass as item id), scored as that text.
             checked = validate_intake(self.kb, answers, context)[0]
             plain = {item: str.__str__(v) if isinstance(v, str) else v for item, v in checked.items()}
-            scored = self._try_score(plain, fact)
+            scored = self._try_score(plain, fact, write)
             if scored is None:  # pragma: no cover - the tests feed both paths junk
                 message = f"the compiled check refused what validate_intake accepts: {_shown(answers)}"
                 raise AssertionError(message)
             answers = plain
-        profile, trace_answers, levels = scored
         checked_context: dict[str, ContextValue] = {}
         if context:
             checked_context = validate_intake(self.kb, {}, context)[1]
             for name, value in checked_context.items():
                 if (key := context_key(name)) in self._fields:
                     fact[key] = value
+        return scored, answers, checked_context, fact
+
+    def _summarise(self, answers: Mapping[Any, object], context: Mapping[Any, object]) -> _Prepared:
+        """Check and score for a summary: only the fact and the levels are filled in."""
+        (levels,), _, _, fact = self._scored(answers, context, self._levels)
+        return b"", b"", fact, levels, b""
+
+    def _prepare(self, answers: Mapping[Any, object], context: Mapping[Any, object]) -> _Prepared:
+        """Check and score: profile JSON, trace JSON up to the fired rules, fact, levels, warnings."""
+        (profile, trace_answers, levels), answers, checked_context, fact = self._scored(
+            answers, context, self._write
+        )
         # Ids, numbers and missing reasons only: ASCII, so encoding is a copy.
         d0, d1, d2, d3, *_ = self._diagnosis
         return (
@@ -308,9 +364,12 @@ class CompiledRules:
         return text
 
     def _try_score(
-        self, answers: Mapping[Any, object], fact: dict[str, object]
-    ) -> tuple[str, str, tuple[str, ...]] | None:
-        """Score answers the fast way, or None when they need `validate_intake` to say what is wrong.
+        self,
+        answers: Mapping[Any, object],
+        fact: dict[str, object],
+        write: Callable[[Mapping[Any, object], dict[str, object]], tuple[Any, ...]],
+    ) -> tuple[Any, ...] | None:
+        """Score answers the fast way with `write`, or None when they need `validate_intake`.
 
         Known items with whole-number or text answers; the generated code's table lookups then
         refuse any number off the scale and any other text (KeyError), and anything unhashable
@@ -320,11 +379,10 @@ class CompiledRules:
         try:
             if not (answers.keys() <= self._item_ids and set(map(type, answers.values())) <= _ANSWER_TYPES):
                 return None
-            written: tuple[str, str, tuple[str, ...]] = self._write(answers, fact)
+            return write(answers, fact)
         except (KeyError, TypeError, AttributeError):
             fact.clear()
             return None
-        return written
 
     def _finish(  # noqa: PLR0913, PLR0917 - the parts `_prepare` made, and what fired
         self,

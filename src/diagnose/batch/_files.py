@@ -344,7 +344,7 @@ def assess_rows(
     rows = [r if isinstance(r, Row) else parse_line(*r) for r in chunk]
     readable = [row for row in rows if row.intake is not None]
     pairs = [(row.intake["answers"], row.intake["context"]) for row in readable if row.intake is not None]
-    results = iter(compiled_rules(kb).assess_pairs(pairs))  # type: ignore[arg-type]  # checked there
+    results = iter(compiled_rules(kb).assess_pairs(pairs, summary=csv_summary))  # type: ignore[arg-type]  # checked there
     output: list[bytes] = []
     errors: list[str] = []
     writer = csv.writer(buffer := io.StringIO()) if csv_summary else None

@@ -107,7 +107,7 @@ def _summaries(
     pairs = _split(records)
     compiled = compiled_rules(kb)
     while chunk := list(itertools.islice(pairs, _CHUNK)):
-        for result in compiled.assess_pairs(chunk):
+        for result in compiled.assess_pairs(chunk, summary=True):
             if isinstance(result, AnswerError):
                 for column in (*factors, *advice_columns):
                     column.append(None)

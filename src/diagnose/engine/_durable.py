@@ -266,7 +266,7 @@ class RuleEngine:
                 self._handle = self._create(f"{self.name}_{self.abandoned}")
             handle = self._handle
             sid = self._owned.get(handle) or self._next_sid()
-            text = dumps(fact)  # the fact's fields, then what every asserted fact carries:
+            text = dumps(fact, plain=True)  # the fact's fields, then what every asserted fact carries:
             payload = f'{text[:-1]}{"," if fact else ""}"kind":"{kind}","sid":"{sid}","{POSITION}":0}}'
             finished = False
             self._live += 1
@@ -297,7 +297,8 @@ class RuleEngine:
             if self._handle is None:  # a fresh ruleset could not be built after a failure
                 self._handle = self._create(f"{self.name}_{self.abandoned}")
             sid = self._next_sid()
-            payload = dumps([{**fact, "kind": kind, "sid": sid, POSITION: n} for n, fact in enumerate(facts)])
+            facts_sent = [{**fact, "kind": kind, "sid": sid, POSITION: n} for n, fact in enumerate(facts)]
+            payload = dumps(facts_sent, plain=True)  # facts hold levels, scores and checked context
             fired: list[set[str]] = [set() for _ in facts]
             finished = False
             self._live += 1

@@ -12,6 +12,8 @@ import json
 import math
 import re
 
+from pydantic_core import PydanticSerializationError, to_json
+
 from diagnose.errors import EngineError
 
 __all__ = ["DURABLE_CODES", "SESSION_FACTS", "dumps", "engine_error", "fnv1a_32"]
@@ -317,22 +319,42 @@ def _json_value(value: object) -> str:
 
 #: `json.dumps` with these options builds an encoder per call; this one is made once.
 _compact = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+#: What the quick encoder's text must not hold to be sent as it is: an exponent (it writes
+#: `1e+16`, which durable misreads) or a number that is not finite.
+_CAREFUL = (b"e+", b"e-", b"Infinity", b"NaN")
 
 
-def dumps(value: object) -> str:
-    """Compact JSON that durable-rules parses as meant.
+def dumps(value: object, *, plain: bool = False) -> str:
+    r"""Compact JSON that durable-rules parses as meant.
 
     durable's number parser (json.c, `getNumber`) reads an exponent only after a fraction: it
     takes `1e-05` (Python's `repr(0.00001)`) as `1` followed by junk, which crashed the process in
     `assert_facts` and made rule bounds fail on first use (error 204). Such floats are written as
-    `1.0e-05`, which it reads exactly (glibc `atof`); non-finite numbers raise `EngineError`. A
-    whole number beyond 64 bits is written as a float. Python writes every exponent with a sign,
-    so text without `e-` or `e+` needs no care: that check is all the common case pays.
+    `1.0e-05`, which it reads exactly (glibc `atof`); non-finite numbers raise `EngineError`.
+    Text is escaped to ASCII, as `json.dumps` does.
+
+    With `plain`, the caller vouches that `value` is plain JSON data (mappings with text keys,
+    lists, text, numbers, booleans, None), as the engine's facts are: then pydantic_core's
+    encoder (in Rust, about four times as fast as `json` on a fact) writes it, and its text is
+    sent as it is unless it holds an exponent, a number that is not finite or a byte beyond
+    ASCII, which go the careful way, through `json`, as every other value does.
 
     Examples:
         >>> dumps({"a": 0.00001, "b": 1e16, "c": [2.5, True, "x1e5"]})
         '{"a":1.0e-05,"b":1.0e+16,"c":[2.5,true,"x1e5"]}'
+        >>> dumps({"l__health": "low", "s__health": 2.6666666666666665}, plain=True)
+        '{"l__health":"low","s__health":2.6666666666666665}'
+        >>> dumps({"c__city": "Zoë", "s__health": 1e-07}, plain=True)
+        '{"c__city":"Zo\\u00eb","s__health":1.0e-07}'
     """
+    if plain:
+        try:
+            quick = to_json(value, inf_nan_mode="constants")
+        except (PydanticSerializationError, ValueError, TypeError):
+            pass  # the careful path says what is wrong, as it always did
+        else:
+            if quick.isascii() and not any(mark in quick for mark in _CAREFUL):
+                return quick.decode()
     try:
         text = _compact(value)
     except ValueError:
