@@ -105,20 +105,6 @@ def _factor_score(  # noqa: PLR0913, PLR0917 - one per field, called from genera
     return obj
 
 
-def _partial_score(factor: str, level: str, value: float | None, given: tuple[Answer, ...]) -> FactorScore:
-    """A factor with a missing answer, as `score` builds it."""
-    missing = {a.item: a.value for a in given if not a.counted}
-    return _factor_score(
-        factor,
-        level,
-        value,
-        tuple(a.item for a in given if a.counted),
-        tuple(missing),
-        missing,  # type: ignore[arg-type]  # only missing reasons are uncounted
-        tuple(a.model for a in given if a.model is not None),
-    )
-
-
 _PLAIN = frozenset({int, str})
 #: Factors with more items are scored by `_miss` alone (as the scorer leaves them to `_partial`).
 _INLINE_ITEMS = 64
@@ -137,20 +123,29 @@ def _miss(
 ) -> _Entry:
     """A factor's score for answers not met before, as `score` gives it; kept while there is room.
 
-    Raises KeyError for an answer that is not in its item's table (nothing is kept then).
+    One pass over the answers (this is the common miss of an intake with a missing answer);
+    `_partial` decides level and score, as for the scorer. Raises KeyError for an answer that
+    is not in its item's table (nothing is kept then).
     """
-    given = tuple(table[value] for table, value in zip(tables, key, strict=True))
-    if all(a.counted for a in given):  # as the scorer: a complete factor is scored
-        value: float | None = sum(a.scored for a in given) / len(given)
-        level: str = factor.thresholds.level(value)  # type: ignore[arg-type]  # just computed
-        result = _factor_score(
-            factor.id, level, value, tuple(a.item for a in given), (), {}, tuple(a.model for a in given)
-        )
-    else:
-        level, value, _complete = _partial(factor, given)
-        result = _partial_score(factor.id, level, value, given)
-    raws = [int(a.value) for a in given if a.counted]  # only answers on the scale are counted
-    entry = (result, level, value, len(raws), min(raws, default=_NONE_LOW), max(raws, default=_NONE_HIGH))
+    given = []
+    answered = []
+    models = []
+    reasons: dict[str, MissingReason] = {}
+    low, high = _NONE_LOW, _NONE_HIGH
+    for table, raw in zip(tables, key, strict=True):
+        answer = table[raw]
+        given.append(answer)
+        if answer.counted:
+            answered.append(answer.item)
+            models.append(answer.model)
+            value_given = answer.value
+            low = min(low, value_given)  # type: ignore[assignment]  # counted: a whole number
+            high = max(high, value_given)  # type: ignore[assignment]  # likewise
+        else:
+            reasons[answer.item] = answer.value  # type: ignore[assignment]  # uncounted: a missing reason
+    level, value, _complete = _partial(factor, tuple(given))
+    result = _factor_score(factor.id, level, value, tuple(answered), tuple(reasons), reasons, tuple(models))
+    entry = (result, level, value, len(answered), low, high)
     if len(cache) < limit:
         cache[key] = entry
     return entry
