@@ -25,6 +25,7 @@ from diagnose.assessment.scoring import (
     FactorScore,
     MissingReason,
     Profile,
+    _complete_lines,
     _partial,
     score,
     scorer,
@@ -106,8 +107,6 @@ def _factor_score(  # noqa: PLR0913, PLR0917 - one per field, called from genera
 
 
 _PLAIN = frozenset({int, str})
-#: Factors with more items are scored by `_miss` alone (as the scorer leaves them to `_partial`).
-_INLINE_ITEMS = 64
 #: A factor's result for one combination of answers: its score, level and value, and how many
 #: of its items were answered with which lowest and highest answer (for `answer_warnings`).
 _Entry = tuple[FactorScore, str, float | None, int, float, float]
@@ -242,30 +241,32 @@ class FastIntake:
         tables: Mapping[str, Mapping[object, Answer]],
         namespace: dict[str, Any],
     ) -> list[str]:
-        """Lines that score a fully answered factor met for the first time (the common miss).
+        """Lines that score a factor met for the first time: the scorer's lines for a complete one.
 
-        They do what `_miss` does for such answers, written out; any other miss goes to `_miss`.
+        A fully answered factor (the common miss) is scored by `_complete_lines`, as the scorer
+        scores it, and its result kept; any other miss goes to `_miss`.
         """
-        n = len(items)
-        if not 0 < n <= _INLINE_ITEMS:
-            return [f"        r{f} = M{f}(k{f})"]
-        names = [f"x{f}_{i}" for i in range(n)]
+        names = [f"x{f}_{i}" for i in range(len(items))]
         for i, item in enumerate(items):
             namespace[f"T{f}_{i}"] = tables[item.id]
-        namespace[f"L{f}"] = factor.thresholds.level
         namespace["LIMIT"] = self.LIMIT
         models = "".join(f"{x}[4], " for x in names)
+        keep = [
+            f"s{f} = _fs({factor.id!r}, l{f}, v{f}, A{f}, (), {{}}, ({models}))",
+            f"r{f} = (s{f}, l{f}, v{f}, {len(items)}, min(k{f}), max(k{f}))",
+            f"if len(C{f}) < LIMIT:",
+            f"    C{f}[k{f}] = r{f}",
+        ]
+        lines = _complete_lines(f, factor, names, namespace, [f"r{f} = M{f}(k{f})"], indent=8)
+        if len(lines) == 1:  # no inline scoring for this factor (none or thousands of items)
+            return lines
+        # The complete branch scores; then the result is built and kept (indented under it).
+        complete, otherwise = lines[:4], lines[4:]
         return [
             *(f"        {name} = T{f}_{i}[k{f}[{i}]]" for i, name in enumerate(names)),
-            f"        if {' + '.join(f'{x}[3]' for x in names)} == {n}:",
-            f"            v{f} = ({' + '.join(f'{x}[2]' for x in names)}) / {n}",
-            f"            l{f} = L{f}(v{f})",
-            f"            s{f} = _fs({factor.id!r}, l{f}, v{f}, A{f}, (), {{}}, ({models}))",
-            f"            r{f} = (s{f}, l{f}, v{f}, {n}, min(k{f}), max(k{f}))",
-            f"            if len(C{f}) < LIMIT:",
-            f"                C{f}[k{f}] = r{f}",
-            "        else:",
-            f"            r{f} = M{f}(k{f})",
+            *complete,
+            *(f"            {line}" for line in keep),
+            *otherwise,
         ]
 
     def accepts(self, answers: Mapping[Any, object]) -> bool:
