@@ -166,6 +166,34 @@ def test_repeated_ids_are_warned_about(tmp_path: Path) -> None:
     assert len(records(tmp_path / "out.jsonl")) == 7
 
 
+def test_past_the_id_bound_new_ids_are_not_kept_and_that_is_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory stays bounded: past MAX_TRACKED_IDS distinct ids, new ones are only checked."""
+    monkeypatch.setattr(
+        sys.modules["diagnose.cli._batch"], "MAX_TRACKED_IDS", 2
+    )  # the module (a command shares its name)
+    source = jsonl(tmp_path / "in.jsonl", [row("a"), row("b"), row("c"), row("a"), row("c")])
+    result = run(source, tmp_path / "out.jsonl")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[1:] == [
+        "warning: id 'a' is in rows 1 and 4",
+        "warning: ids from row 3 on were checked only against the first 2 distinct ids (a bound on "
+        "memory); --unique-ids checks every id",
+    ]
+    assert len(records(tmp_path / "out.jsonl")) == 5
+
+
+def test_unique_ids_keeps_every_id_past_the_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        sys.modules["diagnose.cli._batch"], "MAX_TRACKED_IDS", 2
+    )  # the module (a command shares its name)
+    source = jsonl(tmp_path / "in.jsonl", [row("a"), row("b"), row("c"), row("c")])
+    result = run(source, tmp_path / "out.jsonl", "--unique-ids")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: id 'c' is in rows 3 and 4 (--unique-ids)")
+
+
 def test_unique_ids_stops_and_writes_nothing(tmp_path: Path) -> None:
     source = jsonl(tmp_path / "in.jsonl", [row("a"), row("b"), row("a")])
     target = tmp_path / "out.jsonl"

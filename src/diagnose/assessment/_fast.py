@@ -25,6 +25,7 @@ from diagnose.assessment.scoring import (
     FactorScore,
     MissingReason,
     Profile,
+    _complete_lines,
     _partial,
     score,
     scorer,
@@ -105,23 +106,7 @@ def _factor_score(  # noqa: PLR0913, PLR0917 - one per field, called from genera
     return obj
 
 
-def _partial_score(factor: str, level: str, value: float | None, given: tuple[Answer, ...]) -> FactorScore:
-    """A factor with a missing answer, as `score` builds it."""
-    missing = {a.item: a.value for a in given if not a.counted}
-    return _factor_score(
-        factor,
-        level,
-        value,
-        tuple(a.item for a in given if a.counted),
-        tuple(missing),
-        missing,  # type: ignore[arg-type]  # only missing reasons are uncounted
-        tuple(a.model for a in given if a.model is not None),
-    )
-
-
 _PLAIN = frozenset({int, str})
-#: Factors with more items are scored by `_miss` alone (as the scorer leaves them to `_partial`).
-_INLINE_ITEMS = 64
 #: A factor's result for one combination of answers: its score, level and value, and how many
 #: of its items were answered with which lowest and highest answer (for `answer_warnings`).
 _Entry = tuple[FactorScore, str, float | None, int, float, float]
@@ -137,20 +122,29 @@ def _miss(
 ) -> _Entry:
     """A factor's score for answers not met before, as `score` gives it; kept while there is room.
 
-    Raises KeyError for an answer that is not in its item's table (nothing is kept then).
+    One pass over the answers (this is the common miss of an intake with a missing answer);
+    `_partial` decides level and score, as for the scorer. Raises KeyError for an answer that
+    is not in its item's table (nothing is kept then).
     """
-    given = tuple(table[value] for table, value in zip(tables, key, strict=True))
-    if all(a.counted for a in given):  # as the scorer: a complete factor is scored
-        value: float | None = sum(a.scored for a in given) / len(given)
-        level: str = factor.thresholds.level(value)  # type: ignore[arg-type]  # just computed
-        result = _factor_score(
-            factor.id, level, value, tuple(a.item for a in given), (), {}, tuple(a.model for a in given)
-        )
-    else:
-        level, value, _complete = _partial(factor, given)
-        result = _partial_score(factor.id, level, value, given)
-    raws = [int(a.value) for a in given if a.counted]  # only answers on the scale are counted
-    entry = (result, level, value, len(raws), min(raws, default=_NONE_LOW), max(raws, default=_NONE_HIGH))
+    given = []
+    answered = []
+    models = []
+    reasons: dict[str, MissingReason] = {}
+    low, high = _NONE_LOW, _NONE_HIGH
+    for table, raw in zip(tables, key, strict=True):
+        answer = table[raw]
+        given.append(answer)
+        if answer.counted:
+            answered.append(answer.item)
+            models.append(answer.model)
+            value_given = answer.value
+            low = min(low, value_given)  # type: ignore[assignment]  # counted: a whole number
+            high = max(high, value_given)  # type: ignore[assignment]  # likewise
+        else:
+            reasons[answer.item] = answer.value  # type: ignore[assignment]  # uncounted: a missing reason
+    level, value, _complete = _partial(factor, tuple(given))
+    result = _factor_score(factor.id, level, value, tuple(answered), tuple(reasons), reasons, tuple(models))
+    entry = (result, level, value, len(answered), low, high)
     if len(cache) < limit:
         cache[key] = entry
     return entry
@@ -247,30 +241,32 @@ class FastIntake:
         tables: Mapping[str, Mapping[object, Answer]],
         namespace: dict[str, Any],
     ) -> list[str]:
-        """Lines that score a fully answered factor met for the first time (the common miss).
+        """Lines that score a factor met for the first time: the scorer's lines for a complete one.
 
-        They do what `_miss` does for such answers, written out; any other miss goes to `_miss`.
+        A fully answered factor (the common miss) is scored by `_complete_lines`, as the scorer
+        scores it, and its result kept; any other miss goes to `_miss`.
         """
-        n = len(items)
-        if not 0 < n <= _INLINE_ITEMS:
-            return [f"        r{f} = M{f}(k{f})"]
-        names = [f"x{f}_{i}" for i in range(n)]
+        names = [f"x{f}_{i}" for i in range(len(items))]
         for i, item in enumerate(items):
             namespace[f"T{f}_{i}"] = tables[item.id]
-        namespace[f"L{f}"] = factor.thresholds.level
         namespace["LIMIT"] = self.LIMIT
         models = "".join(f"{x}[4], " for x in names)
+        keep = [
+            f"s{f} = _fs({factor.id!r}, l{f}, v{f}, A{f}, (), {{}}, ({models}))",
+            f"r{f} = (s{f}, l{f}, v{f}, {len(items)}, min(k{f}), max(k{f}))",
+            f"if len(C{f}) < LIMIT:",
+            f"    C{f}[k{f}] = r{f}",
+        ]
+        lines = _complete_lines(f, factor, names, namespace, [f"r{f} = M{f}(k{f})"], indent=8)
+        if len(lines) == 1:  # no inline scoring for this factor (none or thousands of items)
+            return lines
+        # The complete branch scores; then the result is built and kept (indented under it).
+        complete, otherwise = lines[:4], lines[4:]
         return [
             *(f"        {name} = T{f}_{i}[k{f}[{i}]]" for i, name in enumerate(names)),
-            f"        if {' + '.join(f'{x}[3]' for x in names)} == {n}:",
-            f"            v{f} = ({' + '.join(f'{x}[2]' for x in names)}) / {n}",
-            f"            l{f} = L{f}(v{f})",
-            f"            s{f} = _fs({factor.id!r}, l{f}, v{f}, A{f}, (), {{}}, ({models}))",
-            f"            r{f} = (s{f}, l{f}, v{f}, {n}, min(k{f}), max(k{f}))",
-            f"            if len(C{f}) < LIMIT:",
-            f"                C{f}[k{f}] = r{f}",
-            "        else:",
-            f"            r{f} = M{f}(k{f})",
+            *complete,
+            *(f"            {line}" for line in keep),
+            *otherwise,
         ]
 
     def accepts(self, answers: Mapping[Any, object]) -> bool:

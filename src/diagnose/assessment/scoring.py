@@ -23,7 +23,7 @@ from diagnose.knowledge._base import derived
 from diagnose.knowledge._references import context_value_problem
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from diagnose.knowledge._base import KnowledgeBase
     from diagnose.knowledge._models import Factor, Item
@@ -338,22 +338,40 @@ def scoring_lines(
             namespace[table] = tables[item.id]
             names.append(name)
             lines.append(f"    {name} = {table}[g({item.id!r}, 'not_asked')]")
-        namespace[f"L{f}"] = factor.thresholds.level
         namespace[f"F{f}"] = factor
         group = f"({', '.join(names)},)" if names else "()"
-        if 0 < len(names) <= _INLINE_ITEMS:
-            lines += [
-                f"    if {' + '.join(f'{n}[3]' for n in names)} == {len(names)}:",
-                f"        v{f} = ({' + '.join(f'{n}[2]' for n in names)}) / {len(names)}",
-                f"        l{f} = L{f}(v{f})",
-                f"        c{f} = True",
-                "    else:",
-                f"        g{f} = {group}",
-                f"        l{f}, v{f}, c{f} = _partial(F{f}, g{f})",
-            ]
-        else:  # a chain of thousands of `+` nests too deep for Python's compiler: one call
-            lines += [f"    g{f} = {group}", f"    l{f}, v{f}, c{f} = _partial(F{f}, g{f})"]
+        partial = [f"g{f} = {group}", f"l{f}, v{f}, c{f} = _partial(F{f}, g{f})"]
+        lines += _complete_lines(f, factor, names, namespace, partial, indent=4)
     return lines
+
+
+def _complete_lines(  # noqa: PLR0913 - the factor, its answers' names and where the lines go
+    f: int,
+    factor: Factor,
+    names: Sequence[str],
+    namespace: dict[str, Any],
+    otherwise: Sequence[str],
+    *,
+    indent: int,
+) -> list[str]:
+    """Lines that score factor `f` when all its answers (`names`, each an `Answer`) count.
+
+    They set `v{f}` (the mean), `l{f}` (its level) and `c{f} = True`; else they run
+    `otherwise` (the caller's lines for a missing answer). This is the one place a complete
+    factor is scored: `scoring_lines` and the fast intake (`diagnose.assessment._fast`) use it.
+    """
+    pad = " " * indent
+    if not 0 < len(names) <= _INLINE_ITEMS:  # thousands of `+` nest too deep for Python's compiler
+        return [f"{pad}{line}" for line in otherwise]
+    namespace[f"L{f}"] = factor.thresholds.level
+    return [
+        f"{pad}if {' + '.join(f'{n}[3]' for n in names)} == {len(names)}:",
+        f"{pad}    v{f} = ({' + '.join(f'{n}[2]' for n in names)}) / {len(names)}",
+        f"{pad}    l{f} = L{f}(v{f})",
+        f"{pad}    c{f} = True",
+        f"{pad}else:",
+        *(f"{pad}    {line}" for line in otherwise),
+    ]
 
 
 class Scorer:

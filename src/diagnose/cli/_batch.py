@@ -211,23 +211,37 @@ def _count_lines(source: Path) -> int:
         return sum(block.count(b"\n") for block in iter(functools.partial(stream.read, 1 << 20), b""))
 
 
-class _Ids:
-    """The ids seen so far, to report the rows that repeat one."""
+#: Distinct ids kept to find repeats (about 120 bytes each, so ~120 MB at most) unless
+#: `--unique-ids` asks for every one: the memory of a batch of any length stays bounded.
+MAX_TRACKED_IDS = 1_000_000
 
-    def __init__(self) -> None:
+
+class _Ids:
+    """The ids seen so far (up to `limit` distinct ones, if given), to report the rows that repeat one."""
+
+    def __init__(self, limit: int | None = MAX_TRACKED_IDS) -> None:
         self.first: dict[str, int] = {}
         self.repeats: list[tuple[str, int, int]] = []  # (id, first row, this row)
         self.count = 0
+        self.limit = limit
+        #: The row of the first id not kept once `limit` ids are kept (None while all are kept).
+        self.full_at: int | None = None
 
     def add(self, ids: tuple[tuple[int, str], ...]) -> tuple[str, int, int] | None:
         found = None
+        first_of, limit = self.first, self.limit
         for number, client in ids:
-            first = self.first.setdefault(client, number)
-            if first != number:
-                self.count += 1
-                found = found or (client, first, number)
-                if len(self.repeats) < _DUPLICATES_SHOWN:
-                    self.repeats.append((client, first, number))
+            first = first_of.get(client)
+            if first is None:
+                if limit is None or len(first_of) < limit:
+                    first_of[client] = number
+                elif self.full_at is None:
+                    self.full_at = number
+                continue
+            self.count += 1
+            found = found or (client, first, number)
+            if len(self.repeats) < _DUPLICATES_SHOWN:
+                self.repeats.append((client, first, number))
         return found
 
 
@@ -342,7 +356,7 @@ class _Batch:
         self.kb, self.source, self.target, self.errors_file = kb, source, target, errors_file
         self.workers, self.top, self.unique_ids = workers, top, unique_ids
         self.advised = self.rejected = 0
-        self.ids = _Ids()
+        self.ids = _Ids(None if unique_ids else MAX_TRACKED_IDS)
         self.seconds = 0.0
 
     @property
@@ -472,6 +486,12 @@ class _Batch:
             click.echo(f"warning: id {client!r} is in rows {first} and {number}", err=True)
         if self.ids.count > len(self.ids.repeats):
             click.echo(f"warning: {self.ids.count} rows repeat an earlier id in all", err=True)
+        if self.ids.full_at is not None:
+            click.echo(
+                f"warning: ids from row {self.ids.full_at} on were checked only against the first "
+                f"{MAX_TRACKED_IDS:,} distinct ids (a bound on memory); --unique-ids checks every id",
+                err=True,
+            )
         if self.advised == 0:
             what = (
                 f"{self.source} has no rows"
