@@ -25,6 +25,7 @@ import diagnose
 from diagnose.batch import _files as _tables
 from diagnose.batch._many import map_chunks
 from diagnose.cli import _batch as _batch_cli
+from diagnose.cli import _batch_files
 from diagnose.cli._main import cli
 
 if TYPE_CHECKING:
@@ -281,9 +282,9 @@ def test_a_write_that_raises_enospc_is_one_line(tmp_path: Path, monkeypatch: pyt
     source = jsonl(tmp_path / "in.jsonl", [row("a")])
     target = tmp_path / "out.jsonl"
     target.write_text("yesterday's results\n", encoding="utf-8")
-    real = _batch_cli._Output.__init__
+    real = _batch_files.Output.__init__
 
-    def opened(self: _batch_cli._Output, path: Path) -> None:
+    def opened(self: _batch_files.Output, path: Path) -> None:
         real(self, path)
 
         class Full(io.BytesIO):
@@ -294,7 +295,7 @@ def test_a_write_that_raises_enospc_is_one_line(tmp_path: Path, monkeypatch: pyt
         self.file.close()
         self.file = Full()
 
-    monkeypatch.setattr(_batch_cli._Output, "__init__", opened)
+    monkeypatch.setattr(_batch_files.Output, "__init__", opened)
     result = run(source, target)
     assert (result.exit_code, result.stderr) == (
         1,

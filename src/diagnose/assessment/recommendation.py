@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from diagnose._base import LocalizedText, Record, construct, suggest
-from diagnose._consistency import describe, is_date
+from diagnose._base import LocalizedText, Record, construct
+from diagnose._consistency import describe
 from diagnose.assessment._advice import Advice
+from diagnose.assessment._arguments import check_arguments
 from diagnose.assessment._fast import prepare
-from diagnose.assessment.preferences import Preferences
+from diagnose.assessment.preferences import Preferences  # noqa: TC001 - pydantic reads it (Diagnosis)
 from diagnose.assessment.scoring import (
     AnswerValue,
     ContextValue,
@@ -391,34 +392,6 @@ def assess(  # noqa: PLR0913 - the intake's parts, each a keyword argument
     return _assess(kb, answers, context, None, preferences, as_of, participation_rung)
 
 
-def _check_preferences(kb: KnowledgeBase, preferences: Preferences) -> None:
-    problems = [
-        AnswerProblem(
-            "preference",
-            item.intervention,
-            f"unknown intervention{suggest(item.intervention, list(kb.interventions))}",
-        )
-        for item in (*preferences.wanted, *preferences.unwanted)
-        if item.intervention not in kb.interventions
-    ]
-    if problems:
-        raise AnswerError(problems)
-
-
-def check_rung(kb: KnowledgeBase, rung: object, error: Callable[[str], Exception]) -> None:
-    """Check a participation rung against the knowledge base's ladder; `error(message)` is raised."""
-    ladder = kb.instrument.participation_ladder
-    if ladder is None:
-        raise error(f"knowledge base {kb.id!r} has no participation ladder (instrument.participation_ladder)")
-    top = len(ladder.rungs)
-    if rung.__class__ is not int or not 1 <= rung <= top:
-        raise error(f"expected a whole number from 1 to {top} (a rung of the ladder), got {describe(rung)}")
-
-
-def _argument_error(name: str) -> Callable[[str], AnswerError]:
-    return lambda message: AnswerError([AnswerProblem("argument", name, message)])
-
-
 def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the benchmark's floor
     kb: KnowledgeBase,
     answers: Mapping[str, object] | Intake,
@@ -435,17 +408,7 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
     With `reference`, the plain way at every step (no table-driven check, no shared results, a
     session per evaluation): the tests compare it with the fast way on generated intakes.
     """
-    if as_of is not None and not is_date(as_of):
-        raise AnswerError(
-            [AnswerProblem("argument", "as_of", f"expected a date (datetime.date), got {describe(as_of)}")]
-        )
-    if participation_rung is not None:
-        check_rung(kb, participation_rung, _argument_error("participation_rung"))
-    if preferences is not None:
-        if not isinstance(preferences, Preferences):
-            got = describe(preferences)
-            raise AnswerError([AnswerProblem("argument", "preferences", f"expected Preferences, got {got}")])
-        _check_preferences(kb, preferences)
+    check_arguments(kb, as_of, participation_rung, preferences)
     # Nothing is assumed of the shapes here: validate_intake says what is wrong with junk.
     given_answers: object = answers.answers if isinstance(answers, Intake) else answers
     given_context: object = {} if context is None else context

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
-import os
 import signal
 import sys
-import tempfile
 import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -45,7 +42,17 @@ from diagnose.batch._files import (
     table_kind,
 )
 from diagnose.batch._many import map_chunks
-from diagnose.cli._io import is_device, kb_option, load
+from diagnose.cli._batch_files import (
+    Interrupted,
+    Output,
+    Stop,
+    check_paths,
+    count_lines,
+    hint,
+    regular_or_new,
+    sniff,
+)
+from diagnose.cli._io import kb_option, load
 from diagnose.errors import DiagnoseError
 
 if TYPE_CHECKING:
@@ -55,78 +62,7 @@ if TYPE_CHECKING:
 
 __all__ = ["batch_command"]
 
-#: Exit code after Ctrl-C, as shells report a process ended by SIGINT (128 + 2).
-INTERRUPTED = 130
-#: Bytes read to tell a binary file from text, and to look for a pretty-printed intake.
-_SNIFF = 8192
-_HINT_LIMIT = 16 << 20
 _DUPLICATES_SHOWN = 3
-
-
-class _Stop(click.ClickException):
-    """A clean one-line failure (exit 1: bad data, or the batch stopped)."""
-
-    def show(self, file: object = None) -> None:  # noqa: ARG002 - click's signature
-        click.echo(f"error: {self.message}", err=True)
-
-
-class _Usage(_Stop):
-    """A wrong command line (exit 2)."""
-
-    exit_code = 2
-
-
-class _Interrupted(_Stop):
-    """Ctrl-C (exit 130)."""
-
-    exit_code = INTERRUPTED
-
-
-class _Output:
-    """A file being written: a temporary file beside a regular target, renamed on `commit`."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.temporary: Path | None = None
-        real = Path(os.path.realpath(path))  # through a symbolic link: the link stays, its file is replaced
-        try:
-            if path.exists() and not path.is_file():  # /dev/null, a pipe: written as it goes
-                self.file: IO[bytes] = path.open("wb")
-            else:
-                handle, name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".partial")
-                self.temporary = Path(name)
-                self.file = os.fdopen(handle, "wb")
-        except OSError as exc:
-            raise _Stop(f"{path}: cannot write: {exc.strerror or exc}") from exc
-
-    def write(self, data: bytes) -> None:
-        try:
-            self.file.write(data)
-        except OSError as exc:
-            raise _Stop(f"{self.path}: cannot write: {exc.strerror or exc}") from exc
-
-    def commit(self) -> None:
-        """Close, and put the temporary file in the target's place with the mode a new file gets."""
-        try:
-            self.file.close()
-            if self.temporary is not None:
-                mask = os.umask(0)
-                os.umask(mask)
-                mode = self.path.stat().st_mode & 0o7777 if self.path.exists() else 0o666 & ~mask
-                self.temporary.chmod(mode)
-                self.temporary.replace(os.path.realpath(self.path))
-                self.temporary = None
-        except OSError as exc:
-            raise _Stop(f"{self.path}: cannot write: {exc.strerror or exc}") from exc
-
-    def discard(self) -> None:
-        """Close and remove the temporary file: nothing that looks like a result is left."""
-        with contextlib.suppress(OSError):
-            self.file.close()
-        if self.temporary is not None:
-            with contextlib.suppress(OSError):
-                self.temporary.unlink()
-            self.temporary = None
 
 
 class _Rate(ProgressColumn):
@@ -140,75 +76,6 @@ class _Rate(ProgressColumn):
 def _interactive() -> bool:
     """Whether a person watches standard error (then the progress bar is shown)."""
     return sys.stderr.isatty()
-
-
-def _regular_or_new(path: Path) -> bool:
-    return not path.exists() or path.is_file()
-
-
-def _same(a: Path, b: Path) -> bool:
-    """Whether two paths name one regular file (or one file still to be made), also through links."""
-    if a.exists() and b.exists():
-        return a.samefile(b) and a.is_file()
-    return os.path.realpath(a) == os.path.realpath(b)
-
-
-def _paths(source: Path, target: Path, errors: Path | None) -> Path | None:
-    """Refuse a target or errors file that would overwrite the source or each other; the errors file.
-
-    Without `--errors`, rejected rows go to TARGET.errors.jsonl for a regular target, and nowhere
-    for any other (`/dev/null`): the summary still counts them.
-    """
-    if is_device(source):
-        raise _Usage(f"{source}: a device, not a file of rows; give a file or a pipe")
-    if not target.parent.is_dir():
-        raise _Usage(f"{target}: the folder {target.parent} does not exist")
-    if _same(source, target):
-        raise _Usage(f"{target} is the SOURCE file; write the results to another file")
-    if errors is None and _regular_or_new(target):
-        errors = target.with_name(target.name + ".errors.jsonl")
-    if errors is not None:
-        if not errors.parent.is_dir():
-            raise _Usage(f"{errors}: the folder {errors.parent} does not exist")
-        for other, name in ((source, "the SOURCE file"), (target, "TARGET")):
-            if _same(errors, other):
-                raise _Usage(f"the errors file {errors} is {name}; give another with --errors")
-    return errors
-
-
-def _sniff(source: Path) -> None:
-    if not source.is_file():  # a pipe is read once: its rows are checked one by one instead
-        return
-    try:
-        with source.open("rb") as stream:
-            head = stream.read(_SNIFF)
-    except OSError as exc:
-        raise _Stop(f"{source}: cannot read the file: {exc.strerror or exc}") from exc
-    if b"\0" in head:
-        raise _Stop(f"{source}: not a text file (it holds NUL bytes); batch reads JSON Lines or CSV")
-
-
-def _hint(source: Path) -> str:
-    """Why nothing in a JSON Lines file could be read, when it is one JSON document instead."""
-    if not source.is_file() or source.stat().st_size > _HINT_LIMIT:
-        return ""
-    try:
-        data = json.loads(source.read_bytes())
-    except (ValueError, RecursionError):
-        return ""
-    if isinstance(data, dict):
-        return (
-            f"\nhint: {source} is one JSON object over several lines; batch reads JSON Lines, one "
-            f"intake per line (for a single intake: diagnose assess {source})"
-        )
-    if isinstance(data, list):
-        return f"\nhint: {source} is one JSON array; batch reads JSON Lines, one intake object per line"
-    return ""
-
-
-def _count_lines(source: Path) -> int:
-    with source.open("rb") as stream:
-        return sum(block.count(b"\n") for block in iter(functools.partial(stream.read, 1 << 20), b""))
 
 
 #: Distinct ids kept to find repeats (about 120 bytes each, so ~120 MB at most) unless
@@ -312,8 +179,8 @@ def batch_command(
     unique_ids: bool,
 ) -> None:
     """The `batch` command (its help is BATCH_HELP)."""
-    errors_file = _paths(source, target, errors_path)
-    _sniff(source)
+    errors_file = check_paths(source, target, errors_path)
+    sniff(source)
     kb = load(kb_path)
     run = _Batch(kb, source, target, errors_file, workers=workers, top=top, unique_ids=unique_ids)
     run.run()
@@ -366,52 +233,52 @@ class _Batch:
     def run(self) -> None:
         """Assess every row into the temporary outputs, and put them in place only at the end."""
         start = time.perf_counter()
-        outputs: list[_Output] = []
+        outputs: list[Output] = []
         with _terminate_as_interrupt():
             self._run(outputs)
         self.seconds = time.perf_counter() - start
 
-    def _run(self, outputs: list[_Output]) -> None:
+    def _run(self, outputs: list[Output]) -> None:
         try:
-            out = _Output(self.target)
+            out = Output(self.target)
             outputs.append(out)
-            err = _Output(self.errors_file) if self.errors_file is not None else None
+            err = Output(self.errors_file) if self.errors_file is not None else None
             outputs += [err] if err is not None else []
             self._assess(out, err)
             for output in reversed(outputs):  # the errors file first: the target comes last
                 output.commit()
         except KeyboardInterrupt:
             self._discard(outputs)
-            raise _Interrupted(f"interrupted after {self.rows:,} rows; {self._nothing()}") from None
+            raise Interrupted(f"interrupted after {self.rows:,} rows; {self._nothing()}") from None
         except BrokenProcessPool as exc:
             self._discard(outputs)
-            raise _Stop(
+            raise Stop(
                 f"a worker process died (killed?) after {self.rows:,} rows; {self._nothing()}"
             ) from exc
-        except _Stop as exc:
+        except Stop as exc:
             self._discard(outputs)
             raise type(exc)(f"{exc.message}; {self._nothing()}" if outputs else exc.message) from exc
         except TableError as exc:
             self._discard(outputs)
-            raise _Stop(f"{self.source}: {exc}; {self._nothing()}") from exc
+            raise Stop(f"{self.source}: {exc}; {self._nothing()}") from exc
         except DiagnoseError as exc:  # the rule engine failing (a bug, reported as it said)
             self._discard(outputs)
-            raise _Stop(f"{exc}; {self._nothing()}") from exc
+            raise Stop(f"{exc}; {self._nothing()}") from exc
         except BaseException:
             self._discard(outputs)
             raise
 
     def _nothing(self) -> str:
-        if _regular_or_new(self.target):
+        if regular_or_new(self.target):
             return f"{self.target} not written"
         return f"{self.target} may hold part of the output"
 
     @staticmethod
-    def _discard(outputs: list[_Output]) -> None:
+    def _discard(outputs: list[Output]) -> None:
         for output in outputs:
             output.discard()
 
-    def _assess(self, out: _Output, err: _Output | None) -> None:
+    def _assess(self, out: Output, err: Output | None) -> None:
         csv_summary = table_kind(self.target) == "csv"
         if csv_summary:
             out.write(csv_line(summary_columns(list(self.kb.factors), self.top)).encode())
@@ -428,7 +295,7 @@ class _Batch:
             disable=not shown,
         )
         # A count costs a read of the file: only when shown, and never of a pipe (read only once).
-        lines = _count_lines(self.source) if shown and self.source.is_file() else 0
+        lines = count_lines(self.source) if shown and self.source.is_file() else 0
         with (
             self._rows() as rows,
             progress,
@@ -441,7 +308,7 @@ class _Batch:
                 repeated = self.ids.add(done.ids)
                 if repeated is not None and self.unique_ids:
                     client, first, number = repeated
-                    raise _Stop(f"id {client!r} is in rows {first} and {number} (--unique-ids)")
+                    raise Stop(f"id {client!r} is in rows {first} and {number} (--unique-ids)")
                 self.advised += done.advised
                 self.rejected += done.rejected
                 out.write(done.output)
@@ -466,7 +333,7 @@ class _Batch:
                         if line is None or line.strip()
                     )
         except OSError as exc:
-            raise _Stop(f"{self.source}: cannot read the file: {exc.strerror or exc}") from exc
+            raise Stop(f"{self.source}: cannot read the file: {exc.strerror or exc}") from exc
 
     def report(self, *, fail_on_reject: bool) -> None:
         """The summary line, warnings for repeated ids, and the exit code."""
@@ -498,7 +365,7 @@ class _Batch:
                 if not self.rows
                 else "nothing was assessed: every row was rejected"
             )
-            hint = _hint(self.source) if self.rows and table_kind(self.source) == "jsonl" else ""
-            raise _Stop(what + hint)
+            why = hint(self.source) if self.rows and table_kind(self.source) == "jsonl" else ""
+            raise Stop(what + why)
         if fail_on_reject and self.rejected:
-            raise _Stop(f"{self.rejected} rows rejected (--fail-on-reject)")
+            raise Stop(f"{self.rejected} rows rejected (--fail-on-reject)")

@@ -1,0 +1,174 @@
+"""The files of `diagnose batch`: the checks of SOURCE, TARGET and the errors file, and the outputs.
+
+Output goes to a temporary file beside the target (`.<name>.<random>.partial`), renamed to the
+target only when every row has been read (`Output.commit`); `Output.discard` removes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import IO
+
+import click
+
+from diagnose.cli._io import is_device
+
+__all__ = [
+    "INTERRUPTED",
+    "Interrupted",
+    "Output",
+    "Stop",
+    "Usage",
+    "check_paths",
+    "count_lines",
+    "hint",
+    "regular_or_new",
+    "sniff",
+]
+
+#: Exit code after Ctrl-C, as shells report a process ended by SIGINT (128 + 2).
+INTERRUPTED = 130
+
+#: Bytes read to tell a binary file from text, and to look for a pretty-printed intake.
+_SNIFF = 8192
+_HINT_LIMIT = 16 << 20
+
+
+class Stop(click.ClickException):
+    """A clean one-line failure (exit 1: bad data, or the batch stopped)."""
+
+    def show(self, file: object = None) -> None:  # noqa: ARG002 - click's signature
+        click.echo(f"error: {self.message}", err=True)
+
+
+class Usage(Stop):
+    """A wrong command line (exit 2)."""
+
+    exit_code = 2
+
+
+class Interrupted(Stop):
+    """Ctrl-C (exit 130)."""
+
+    exit_code = INTERRUPTED
+
+
+class Output:
+    """A file being written: a temporary file beside a regular target, renamed on `commit`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.temporary: Path | None = None
+        real = Path(os.path.realpath(path))  # through a symbolic link: the link stays, its file is replaced
+        try:
+            if path.exists() and not path.is_file():  # /dev/null, a pipe: written as it goes
+                self.file: IO[bytes] = path.open("wb")
+            else:
+                handle, name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".partial")
+                self.temporary = Path(name)
+                self.file = os.fdopen(handle, "wb")
+        except OSError as exc:
+            raise Stop(f"{path}: cannot write: {exc.strerror or exc}") from exc
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.file.write(data)
+        except OSError as exc:
+            raise Stop(f"{self.path}: cannot write: {exc.strerror or exc}") from exc
+
+    def commit(self) -> None:
+        """Close, and put the temporary file in the target's place with the mode a new file gets."""
+        try:
+            self.file.close()
+            if self.temporary is not None:
+                mask = os.umask(0)
+                os.umask(mask)
+                mode = self.path.stat().st_mode & 0o7777 if self.path.exists() else 0o666 & ~mask
+                self.temporary.chmod(mode)
+                self.temporary.replace(os.path.realpath(self.path))
+                self.temporary = None
+        except OSError as exc:
+            raise Stop(f"{self.path}: cannot write: {exc.strerror or exc}") from exc
+
+    def discard(self) -> None:
+        """Close and remove the temporary file: nothing that looks like a result is left."""
+        with contextlib.suppress(OSError):
+            self.file.close()
+        if self.temporary is not None:
+            with contextlib.suppress(OSError):
+                self.temporary.unlink()
+            self.temporary = None
+
+
+def regular_or_new(path: Path) -> bool:
+    return not path.exists() or path.is_file()
+
+
+def _same(a: Path, b: Path) -> bool:
+    """Whether two paths name one regular file (or one file still to be made), also through links."""
+    if a.exists() and b.exists():
+        return a.samefile(b) and a.is_file()
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_paths(source: Path, target: Path, errors: Path | None) -> Path | None:
+    """Refuse a target or errors file that would overwrite the source or each other; the errors file.
+
+    Without `--errors`, rejected rows go to TARGET.errors.jsonl for a regular target, and nowhere
+    for any other (`/dev/null`): the summary still counts them.
+    """
+    if is_device(source):
+        raise Usage(f"{source}: a device, not a file of rows; give a file or a pipe")
+    if not target.parent.is_dir():
+        raise Usage(f"{target}: the folder {target.parent} does not exist")
+    if _same(source, target):
+        raise Usage(f"{target} is the SOURCE file; write the results to another file")
+    if errors is None and regular_or_new(target):
+        errors = target.with_name(target.name + ".errors.jsonl")
+    if errors is not None:
+        if not errors.parent.is_dir():
+            raise Usage(f"{errors}: the folder {errors.parent} does not exist")
+        for other, name in ((source, "the SOURCE file"), (target, "TARGET")):
+            if _same(errors, other):
+                raise Usage(f"the errors file {errors} is {name}; give another with --errors")
+    return errors
+
+
+def sniff(source: Path) -> None:
+    if not source.is_file():  # a pipe is read once: its rows are checked one by one instead
+        return
+    try:
+        with source.open("rb") as stream:
+            head = stream.read(_SNIFF)
+    except OSError as exc:
+        raise Stop(f"{source}: cannot read the file: {exc.strerror or exc}") from exc
+    if b"\0" in head:
+        raise Stop(f"{source}: not a text file (it holds NUL bytes); batch reads JSON Lines or CSV")
+
+
+def hint(source: Path) -> str:
+    """Why nothing in a JSON Lines file could be read, when it is one JSON document instead."""
+    if not source.is_file() or source.stat().st_size > _HINT_LIMIT:
+        return ""
+    try:
+        data = json.loads(source.read_bytes())
+    except (ValueError, RecursionError):
+        return ""
+    if isinstance(data, dict):
+        return (
+            f"\nhint: {source} is one JSON object over several lines; batch reads JSON Lines, one "
+            f"intake per line (for a single intake: diagnose assess {source})"
+        )
+    if isinstance(data, list):
+        return f"\nhint: {source} is one JSON array; batch reads JSON Lines, one intake object per line"
+    return ""
+
+
+def count_lines(source: Path) -> int:
+    with source.open("rb") as stream:
+        return sum(block.count(b"\n") for block in iter(functools.partial(stream.read, 1 << 20), b""))
