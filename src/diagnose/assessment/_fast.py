@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from diagnose._base import construct, run_generated
 from diagnose.assessment.scoring import (
+    _INLINE_ITEMS,
     Answer,
     ContextValue,
     FactorScore,
     MissingReason,
     Profile,
-    _complete_lines,
+    _factor_lines,
     _partial,
     score,
     scorer,
@@ -113,6 +114,25 @@ _Entry = tuple[FactorScore, str, float | None, int, float, float]
 _NONE_LOW, _NONE_HIGH = float("inf"), float("-inf")
 
 
+def _partial_entry(factor: str, level: str, value: float | None, given: tuple[Answer, ...]) -> _Entry:
+    """A factor's kept result, its `FactorScore` as `score` builds it (when an answer is missing)."""
+    answered = []
+    models = []
+    reasons: dict[str, MissingReason] = {}
+    low, high = _NONE_LOW, _NONE_HIGH
+    for answer in given:  # one pass: this is the common miss of an intake with a missing answer
+        if answer.counted:
+            answered.append(answer.item)
+            models.append(answer.model)
+            raw = answer.value
+            low = min(low, raw)  # type: ignore[assignment]  # counted: a whole number
+            high = max(high, raw)  # type: ignore[assignment]  # likewise
+        else:
+            reasons[answer.item] = answer.value  # type: ignore[assignment]  # uncounted: a missing reason
+    result = _factor_score(factor, level, value, tuple(answered), tuple(reasons), reasons, tuple(models))
+    return (result, level, value, len(answered), low, high)
+
+
 def _miss(
     factor: Factor,
     tables: tuple[Mapping[object, Answer], ...],
@@ -120,31 +140,13 @@ def _miss(
     limit: int,
     key: tuple[object, ...],
 ) -> _Entry:
-    """A factor's score for answers not met before, as `score` gives it; kept while there is room.
+    """A factor's result for answers not met before, for a factor too large to score inline.
 
-    One pass over the answers (this is the common miss of an intake with a missing answer);
-    `_partial` decides level and score, as for the scorer. Raises KeyError for an answer that
-    is not in its item's table (nothing is kept then).
+    Raises KeyError for an answer that is not in its item's table (nothing is kept then).
     """
-    given = []
-    answered = []
-    models = []
-    reasons: dict[str, MissingReason] = {}
-    low, high = _NONE_LOW, _NONE_HIGH
-    for table, raw in zip(tables, key, strict=True):
-        answer = table[raw]
-        given.append(answer)
-        if answer.counted:
-            answered.append(answer.item)
-            models.append(answer.model)
-            value_given = answer.value
-            low = min(low, value_given)  # type: ignore[assignment]  # counted: a whole number
-            high = max(high, value_given)  # type: ignore[assignment]  # likewise
-        else:
-            reasons[answer.item] = answer.value  # type: ignore[assignment]  # uncounted: a missing reason
-    level, value, _complete = _partial(factor, tuple(given))
-    result = _factor_score(factor.id, level, value, tuple(answered), tuple(reasons), reasons, tuple(models))
-    entry = (result, level, value, len(answered), low, high)
+    given = tuple(table[raw] for table, raw in zip(tables, key, strict=True))
+    level, value, _complete = _partial(factor, given)
+    entry = _partial_entry(factor.id, level, value, given)
     if len(cache) < limit:
         cache[key] = entry
     return entry
@@ -172,6 +174,7 @@ class FastIntake:
         namespace: dict[str, Any] = {
             "D": dict.fromkeys((item.id for item in kb.items), "not_asked"),
             "_fs": _factor_score,
+            "_pe": _partial_entry,
         }
         lines = ["def run(a):", "    g = a.get", "    e = {}", "    es = {}", "    lv = {}", "    sv = {}"]
         results = []
@@ -241,32 +244,24 @@ class FastIntake:
         tables: Mapping[str, Mapping[object, Answer]],
         namespace: dict[str, Any],
     ) -> list[str]:
-        """Lines that score a factor met for the first time: the scorer's lines for a complete one.
-
-        A fully answered factor (the common miss) is scored by `_complete_lines`, as the scorer
-        scores it, and its result kept; any other miss goes to `_miss`.
-        """
+        """Lines that score a factor met with new answers (the scorer's lines) and keep its result."""
         names = [f"x{f}_{i}" for i in range(len(items))]
+        if not 0 < len(items) <= _INLINE_ITEMS:
+            return [f"        r{f} = M{f}(k{f})"]
         for i, item in enumerate(items):
             namespace[f"T{f}_{i}"] = tables[item.id]
         namespace["LIMIT"] = self.LIMIT
         models = "".join(f"{x}[4], " for x in names)
-        keep = [
-            f"s{f} = _fs({factor.id!r}, l{f}, v{f}, A{f}, (), {{}}, ({models}))",
-            f"r{f} = (s{f}, l{f}, v{f}, {len(items)}, min(k{f}), max(k{f}))",
-            f"if len(C{f}) < LIMIT:",
-            f"    C{f}[k{f}] = r{f}",
-        ]
-        lines = _complete_lines(f, factor, names, namespace, [f"r{f} = M{f}(k{f})"], indent=8)
-        if len(lines) == 1:  # no inline scoring for this factor (none or thousands of items)
-            return lines
-        # The complete branch scores; then the result is built and kept (indented under it).
-        complete, otherwise = lines[:4], lines[4:]
         return [
             *(f"        {name} = T{f}_{i}[k{f}[{i}]]" for i, name in enumerate(names)),
-            *complete,
-            *(f"            {line}" for line in keep),
-            *otherwise,
+            *_factor_lines(f, factor, names, namespace, indent=8),
+            f"        if c{f}:",
+            f"            s{f} = _fs({factor.id!r}, l{f}, v{f}, A{f}, (), {{}}, ({models}))",
+            f"            r{f} = (s{f}, l{f}, v{f}, {len(items)}, min(k{f}), max(k{f}))",
+            "        else:",
+            f"            r{f} = _pe({factor.id!r}, l{f}, v{f}, g{f})",
+            f"        if len(C{f}) < LIMIT:",
+            f"            C{f}[k{f}] = r{f}",
         ]
 
     def accepts(self, answers: Mapping[Any, object]) -> bool:

@@ -339,38 +339,49 @@ def scoring_lines(
             names.append(name)
             lines.append(f"    {name} = {table}[g({item.id!r}, 'not_asked')]")
         namespace[f"F{f}"] = factor
-        group = f"({', '.join(names)},)" if names else "()"
-        partial = [f"g{f} = {group}", f"l{f}, v{f}, c{f} = _partial(F{f}, g{f})"]
-        lines += _complete_lines(f, factor, names, namespace, partial, indent=4)
+        lines += _factor_lines(f, factor, names, namespace, indent=4)
     return lines
 
 
-def _complete_lines(  # noqa: PLR0913 - the factor, its answers' names and where the lines go
+def _factor_lines(
     f: int,
     factor: Factor,
     names: Sequence[str],
     namespace: dict[str, Any],
-    otherwise: Sequence[str],
     *,
     indent: int,
 ) -> list[str]:
-    """Lines that score factor `f` when all its answers (`names`, each an `Answer`) count.
+    """Lines that score factor `f` from the `Answer`s named `names`: the one place that scores.
 
-    They set `v{f}` (the mean), `l{f}` (its level) and `c{f} = True`; else they run
-    `otherwise` (the caller's lines for a missing answer). This is the one place a complete
-    factor is scored: `scoring_lines` and the fast intake (`diagnose.assessment._fast`) use it.
+    They set `l{f}` (the level), `v{f}` (the score, None when not assessed), `c{f}` (whether
+    every item was answered) and `n{f}` (how many answers count), and `g{f}` (the tuple of
+    the answers) when one is missing. As `_partial` does, written out: a missing answer
+    scores 0 and counts 0, so the sum of all scores is the sum of those that count. A factor
+    of more than `_INLINE_ITEMS` items (thousands of `+` nest too deep for Python's compiler)
+    calls `_partial` instead (and sets no `n{f}`). `scoring_lines` and the fast intake
+    (`diagnose.assessment._fast`, which calls its own `_miss` for such a factor) use them.
     """
     pad = " " * indent
-    if not 0 < len(names) <= _INLINE_ITEMS:  # thousands of `+` nest too deep for Python's compiler
-        return [f"{pad}{line}" for line in otherwise]
+    group = f"({', '.join(names)},)" if names else "()"
+    if not 0 < len(names) <= _INLINE_ITEMS:
+        return [f"{pad}g{f} = {group}", f"{pad}l{f}, v{f}, c{f} = _partial(F{f}, g{f})"]
     namespace[f"L{f}"] = factor.thresholds.level
+    total = " + ".join(f"{n}[2]" for n in names)
     return [
-        f"{pad}if {' + '.join(f'{n}[3]' for n in names)} == {len(names)}:",
-        f"{pad}    v{f} = ({' + '.join(f'{n}[2]' for n in names)}) / {len(names)}",
+        f"{pad}n{f} = {' + '.join(f'{n}[3]' for n in names)}",
+        f"{pad}if n{f} == {len(names)}:",
+        f"{pad}    v{f} = ({total}) / {len(names)}",
         f"{pad}    l{f} = L{f}(v{f})",
         f"{pad}    c{f} = True",
         f"{pad}else:",
-        *(f"{pad}    {line}" for line in otherwise),
+        f"{pad}    g{f} = {group}",
+        f"{pad}    if n{f} >= {factor.min_answered}:",
+        f"{pad}        v{f} = ({total}) / n{f}",
+        f"{pad}        l{f} = L{f}(v{f})",
+        f"{pad}    else:",
+        f"{pad}        v{f} = None",
+        f"{pad}        l{f} = 'not_assessed'",
+        f"{pad}    c{f} = False",
     ]
 
 
