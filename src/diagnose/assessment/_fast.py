@@ -197,7 +197,7 @@ class FastIntake:
                 f"    k{f} = ({key})",
                 f"    r{f} = C{f}.get(k{f})",
                 f"    if r{f} is None:",
-                *self._complete_miss(f, factor, items, tables, namespace),
+                *self._miss_lines(f, factor, items, tables, namespace),
                 f"    s{f}, l{f}, v{f}, n{f}, lo{f}, hi{f} = r{f}",
                 f"    if v{f} is not None:",
                 *(f"        {line}" for line in fact),
@@ -236,7 +236,7 @@ class FastIntake:
             ],
         ] = namespace["run"]
 
-    def _complete_miss(
+    def _miss_lines(
         self,
         f: int,
         factor: Factor,
