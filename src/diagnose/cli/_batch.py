@@ -78,7 +78,7 @@ def _interactive() -> bool:
     return sys.stderr.isatty()
 
 
-#: Distinct ids kept to find repeats (about 120 bytes each, so ~120 MB at most) unless
+#: Distinct ids kept to find repeats (their memory is on docs/cli.md, "Ids") unless
 #: `--unique-ids` asks for every one: the memory of a batch of any length stays bounded.
 MAX_TRACKED_IDS = 1_000_000
 

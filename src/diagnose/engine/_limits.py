@@ -335,7 +335,7 @@ def dumps(value: object, *, plain: bool = False) -> str:
 
     With `plain`, the caller vouches that `value` is plain JSON data (mappings with text keys,
     lists, text, numbers, booleans, None), as the engine's facts are: then pydantic_core's
-    encoder (in Rust, about four times as fast as `json` on a fact) writes it, and its text is
+    encoder (in Rust; see docs/benchmarks.md for how much faster) writes it, and its text is
     sent as it is unless it holds an exponent, a number that is not finite or a byte beyond
     ASCII, which go the careful way, through `json`, as every other value does.
 
