@@ -353,13 +353,11 @@ def _factor_lines(
 ) -> list[str]:
     """Lines that score factor `f` from the `Answer`s named `names`: the one place that scores.
 
-    They set `l{f}` (the level), `v{f}` (the score, None when not assessed), `c{f}` (whether
-    every item was answered) and `n{f}` (how many answers count), and `g{f}` (the tuple of
-    the answers) when one is missing. As `_partial` does, written out: a missing answer
-    scores 0 and counts 0, so the sum of all scores is the sum of those that count. A factor
-    of more than `_INLINE_ITEMS` items (thousands of `+` nest too deep for Python's compiler)
-    calls `_partial` instead (and sets no `n{f}`). `scoring_lines` and the fast intake
-    (`diagnose.assessment._fast`, which calls its own `_miss` for such a factor) use them.
+    They set `l{f}` (level), `v{f}` (score, None when not assessed), `c{f}` (every item
+    answered), `n{f}` (answers that count) and, when one is missing, `g{f}` (the answers): as
+    `_partial`, written out (a missing answer scores and counts 0). A factor of more than
+    `_INLINE_ITEMS` items (thousands of `+` nest too deep for Python's compiler) calls `_partial`
+    (no `n{f}`). Used by `scoring_lines` and the fast intake (`diagnose.assessment._fast`).
     """
     pad = " " * indent
     group = f"({', '.join(names)},)" if names else "()"
