@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import multiprocessing
+import signal
+from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 
 import diagnose
+from diagnose.batch import _many
 from diagnose.cli._main import cli
 
 if TYPE_CHECKING:
@@ -212,3 +217,14 @@ def test_worker_pipes_are_widened() -> None:
         assert fcntl.fcntl(reader.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20
     finally:
         pool.shutdown()
+
+
+@pytest.mark.parametrize("held", [True, False])
+def test_a_worker_started_while_spawning_is_born_with_ctrl_c_held_back(*, held: bool) -> None:
+    """A worker still importing cannot die of Ctrl-C: it starts with SIGINT blocked, then ignores it."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        with _many._spawning() if held else contextlib.nullcontext():
+            future = pool.submit(signal.pthread_sigmask, signal.SIG_BLOCK, [])  # the worker's mask
+        assert (signal.SIGINT in future.result(timeout=60)) is held
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # the caller's again

@@ -55,6 +55,8 @@ def _start_worker(path: str | None) -> None:
     # Ctrl-C is for the caller's process, which stops the pool: a worker that died of it would
     # print a traceback of its own and break the pool before the caller could clean up.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # born with it blocked (`_spawning`): now ignored instead
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _keep_freed_memory()
     _worker_kb = load_knowledge_base(path)
 
@@ -74,6 +76,24 @@ def _keep_freed_memory() -> None:
         return
     mallopt(_M_TRIM_THRESHOLD, 256 << 20)  # give memory back only beyond 256 MiB free at the top
     mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # serve blocks up to 32 MiB from the heap, not mmap
+
+
+@contextlib.contextmanager
+def _spawning() -> Iterator[None]:
+    """Hold Ctrl-C back while the pool may start a worker (it does in `submit`), then deliver it.
+
+    A new process inherits the blocked signal, so a Ctrl-C while it is still importing cannot
+    kill it with a traceback of its own before `_start_worker` ignores it; the caller gets its
+    KeyboardInterrupt as soon as the block ends.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _in_worker(task: tuple[Callable[[KnowledgeBase, list[T]], R], list[T]]) -> R:
@@ -114,7 +134,8 @@ def map_chunks(
                 chunk = list(itertools.islice(iterator, chunk_size))
                 if not chunk:
                     break
-                pending.append((chunk, pool.submit(_in_worker, (function, chunk))))
+                with _spawning():
+                    pending.append((chunk, pool.submit(_in_worker, (function, chunk))))
             if not pending:
                 return
             chunk, future = pending.popleft()
