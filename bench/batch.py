@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import resource
 import statistics
 import subprocess
@@ -33,36 +32,30 @@ import threading
 import time
 from pathlib import Path
 
+from run import fresh_intakes
+
 import diagnose
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def write_caseload(path: Path, rows: int, seed: int = 2, distinct: int | None = None) -> None:
-    """Fresh random intakes, as `bench/run.py`'s `intakes` makes them, one JSON line each.
+    """Fresh random intakes, from `bench/run.py`'s `fresh_intakes`, one JSON line each.
 
     With `distinct`, the answers go round that many distinct intakes (each row keeps an id of its
     own): ten million rows are written in a minute instead of a quarter of an hour.
     """
     kb = diagnose.load_knowledge_base()
-    items = [(item.id, item.scale.min, item.scale.max) for item in kb.items]
-    rnd = random.Random(seed)
-    made: list[str] = []
+    fresh = rows if distinct is None else min(rows, distinct)
+    made: list[str] = []  # kept only to go round them
     with path.open("w", encoding="utf-8") as stream:
-        for n in range(rows):
-            if distinct is not None and n >= distinct:
-                stream.write(f'{{"id": "c{n}", "answers": {made[n % distinct]}}}\n')
-                continue
-            answers: dict[str, object] = {}
-            for item, low, high in items:
-                roll = rnd.random()
-                if roll < 0.05:
-                    continue
-                answers[item] = "declined" if roll < 0.08 else rnd.randint(low, high)
+        for n, answers in enumerate(fresh_intakes(kb, fresh, seed)):
             text = json.dumps(answers)
             if distinct is not None:
                 made.append(text)
             stream.write(f'{{"id": "c{n}", "answers": {text}}}\n')
+        for n in range(fresh, rows):
+            stream.write(f'{{"id": "c{n}", "answers": {made[n % fresh]}}}\n')
 
 
 def _tree(root: int) -> list[int]:
