@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import diagnose
 from diagnose.batch._compiled import compiled_rules
 from diagnose.engine._cache import rule_engine
-from diagnose.engine._durable import RuleEngine, compile_ruleset, decode, encode, score_key
+from diagnose.engine._durable import RuleEngine, compile_ruleset, decode, encode, score_key, view
 from diagnose.engine._limits import SESSION_FACTS, engine_error, fnv1a_32
 from diagnose.knowledge.conditions import ContextCondition, Facts, NotOf, ScoreCondition, truth
 from tests.engine_probe import drain, has_session, last_session_id, reused_session, session_facts
@@ -546,3 +546,19 @@ def test_a_dropped_engine_frees_its_ruleset() -> None:
 def test_the_wire_format_round_trips(fact: Facts) -> None:
     """Invariant: `decode(encode(f)) == f`: the batch path's facts (encoded) mean what `Facts` mean."""
     assert decode(encode(fact)) == fact
+
+
+@settings(max_examples=100)
+@given(facts())
+def test_a_view_reads_what_decode_copies(fact: Facts) -> None:
+    """Invariant: `view(encode(f))` has the mappings of `decode(encode(f))`, key for key."""
+    encoded = encode(fact)
+    seen, copied = view(encoded), decode(encoded)
+    for mine, theirs in zip(
+        (seen.levels, seen.scores, seen.context), (copied.levels, copied.scores, copied.context), strict=True
+    ):
+        assert dict(mine) == theirs
+        assert len(mine) == len(theirs)
+        assert all(name in mine and mine.get(name) == theirs[name] for name in theirs)
+        assert "absent" not in mine or "absent" in theirs
+        assert mine.get("absent", "default") == theirs.get("absent", "default")

@@ -108,6 +108,8 @@ class Advice:
         self.made: dict[tuple[object, ...], Recommendation] = {}
         self._known: dict[tuple[str, ...], tuple[tuple[Recommendation, ...], tuple[FiredRule, ...]]] = {}
         self._undecided: dict[tuple[str, tuple[str, ...], tuple[str, ...]], UndecidedRule] = {}
+        #: Set of unknown names → the rules that read one of them, in the rules' order.
+        self._candidates: dict[frozenset[str], tuple[int, ...]] = {}
         # Which rules read each factor and each context field, in the rules' order.
         self._truth = [compiled_truth(r.when) for r in rules]
         self._readers: dict[str, list[int]] = {}
@@ -136,18 +138,37 @@ class Advice:
         if len(self.made) < self.LIMIT:
             self.made[key] = recommendation
 
-    def undecided(self, kb: KnowledgeBase, fired: tuple[str, ...], fact: Facts) -> tuple[UndecidedRule, ...]:
-        """`_undecided`, looking only at the rules that read something unknown."""
-        readers = self._readers
-        candidates: set[int] = set()
-        for factor in kb.factors:
-            if factor not in fact.levels and factor in readers:
-                candidates.update(readers[factor])
-        for field in kb.context_fields:
-            if field not in fact.context and f"c:{field}" in readers:
-                candidates.update(readers[f"c:{field}"])
+    def unknown(self, kb: KnowledgeBase, fact: Facts) -> frozenset[str]:
+        """What rules read that the fact does not know: factor ids, and `c:<field>` for context."""
+        return frozenset(
+            (
+                *(factor for factor in kb.factors if factor not in fact.levels),
+                *(f"c:{field}" for field in kb.context_fields if field not in fact.context),
+            )
+        ).intersection(self._readers)
+
+    def undecided(
+        self,
+        kb: KnowledgeBase,
+        fired: tuple[str, ...],
+        fact: Facts,
+        unknown: frozenset[str] | None = None,
+    ) -> tuple[UndecidedRule, ...]:
+        """`_undecided`, looking only at the rules that read something unknown.
+
+        `unknown` is `self.unknown(kb, fact)` when the caller knows it already (the batch path
+        finds it from the fact's missing fields); the rules that read it are kept per set.
+        """
+        if unknown is None:
+            unknown = self.unknown(kb, fact)
+        candidates = self._candidates.get(unknown)
+        if candidates is None:
+            readers = self._readers
+            candidates = tuple(sorted({n for name in unknown if name in readers for n in readers[name]}))
+            if len(self._candidates) < self.LIMIT:
+                self._candidates[unknown] = candidates
         out = []
-        for n in sorted(candidates):
+        for n in candidates:
             rule = kb.rules[n]
             if rule.id in fired or self._truth[n](fact) is not None:
                 continue

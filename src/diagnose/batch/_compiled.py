@@ -27,7 +27,7 @@ from diagnose.assessment.recommendation import Diagnosis, FiredRule, Trace, shar
 from diagnose.assessment.scoring import FactorScore, Intake, Profile, scorer, scoring_lines, validate_intake
 from diagnose.assessment.warnings import answer_warnings
 from diagnose.engine._cache import rule_engine
-from diagnose.engine._durable import context_key, decode, fact_fields, level_key, score_key
+from diagnose.engine._durable import context_key, fact_fields, level_key, score_key, view
 from diagnose.errors import AnswerError
 from diagnose.knowledge._base import derived
 
@@ -179,11 +179,17 @@ class CompiledRules:
         self._write = self._generate(kb)
         self._levels = self._generate_levels(kb)
         # What rules read: when the fact holds all of it, no rule can be undecided.
-        self._read_keys = frozenset(
-            key
+        # The fact field that tells each such factor or context field: `Advice.undecided`'s names.
+        self._name_of = {
+            key: name
             for factors, fields_read in kb.rule_reads.values()
-            for key in (*map(level_key, factors), *map(context_key, fields_read))
-        )
+            for key, name in (
+                *((level_key(f), f) for f in factors),
+                *((context_key(c), f"c:{c}") for c in fields_read),
+            )
+        }
+        self._read_keys = frozenset(self._name_of)
+        self._unknown: dict[frozenset[str], frozenset[str]] = {}
         self._lock = threading.Lock()
         self._advice: dict[tuple[str, ...], tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[str, ...]]] = {}
         self._recommendations: dict[tuple[str, tuple[str, ...], str], bytes] = {}
@@ -439,10 +445,15 @@ class CompiledRules:
         return cached
 
     def _undecided_for(self, fired: tuple[str, ...], fact: Mapping[str, object]) -> bytes:
-        if self._read_keys.issubset(fact):  # everything the rules read is known: all decided
+        missing = self._read_keys.difference(fact)
+        if not missing:  # everything the rules read is known: all decided
             return b""
+        unknown = self._unknown.get(missing)
+        if unknown is None:
+            unknown = frozenset(self._name_of[key] for key in missing)
+            self._remember(self._unknown, missing, unknown)
         parts = []
-        for undecided in shared_advice(self.kb).undecided(self.kb, fired, decode(fact)):
+        for undecided in shared_advice(self.kb).undecided(self.kb, fired, view(fact), unknown):
             key = (undecided.rule, undecided.not_assessed, undecided.context_missing)
             text = self._undecided.get(key)
             if text is None:

@@ -49,7 +49,8 @@ import itertools
 import re
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from diagnose.engine._compiler import (
     CAP,
@@ -67,7 +68,7 @@ from diagnose.knowledge._tree import iter_atoms
 from diagnose.knowledge.conditions import Facts
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterator, Sequence
     from types import ModuleType
 
     from diagnose.knowledge._base import KnowledgeBase
@@ -86,6 +87,7 @@ __all__ = [
     "fact_fields",
     "level_key",
     "score_key",
+    "view",
 ]
 
 #: The fact field that tells a fact's position in its session. It is durable's own message id
@@ -149,6 +151,48 @@ def decode(fact: Mapping[str, object]) -> Facts:
         if name and prefix in parts:
             parts[prefix][name] = value
     return Facts(parts["l"], parts["s"], parts["c"])
+
+
+_V = TypeVar("_V")
+
+
+class _Fields(Mapping[str, _V]):
+    """The fields of a fact under one prefix, by their names: a view, nothing copied."""
+
+    __slots__ = ("_fact", "_prefix")
+
+    def __init__(self, fact: Mapping[str, object], prefix: str) -> None:
+        self._fact, self._prefix = fact, prefix
+
+    def __getitem__(self, name: str) -> _V:
+        return cast("_V", self._fact[self._prefix + name])
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._prefix + name in self._fact
+
+    def get(self, name: str, default: Any = None) -> Any:  # noqa: ANN401 - Mapping.get's own signature
+        return self._fact.get(self._prefix + name, default)
+
+    def __iter__(self) -> Iterator[str]:
+        size = len(self._prefix)
+        return (key[size:] for key in self._fact if key.startswith(self._prefix) and len(key) > size)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def view(fact: Mapping[str, object]) -> Facts:
+    """`decode(fact)` without copying: `Facts` whose mappings read the fact itself.
+
+    For a look at a few fields of a fact (which rules are undecided), where copying every field
+    out would cost more than the look. The fact must not change while the view is in use.
+
+    Examples:
+        >>> facts = view({"l__health": "low", "s__health": 1.5, "c__kids": True})
+        >>> facts.levels.get("health"), "kids" in facts.context, dict(facts.scores)
+        ('low', True, {'health': 1.5})
+    """
+    return Facts(_Fields[str](fact, "l__"), _Fields[float](fact, "s__"), _Fields[object](fact, "c__"))
 
 
 def _core() -> ModuleType:
