@@ -492,6 +492,36 @@ def test_a_csv_header_with_a_column_twice_is_refused(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
+def test_a_csv_header_the_csv_module_cannot_read_is_refused(tmp_path: Path) -> None:
+    """A header cell over the csv module's field limit stops the batch with one line, no traceback."""
+    source = tmp_path / "in.csv"
+    source.write_text("x" * 200_000 + "\n1\n", encoding="utf-8")
+    target = tmp_path / "out.csv"
+    result = run(source, target)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"error: {source}: CSV header: not readable as CSV: field larger than field limit (131072); "
+        f"{target} not written\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+UNREADABLE_HEADERS = [
+    ("x" * 200_000 + "\n", "field larger than field limit (131072)"),
+    (  # a stream that does not split lines at a bare CR (found by tests/property/test_entry_points.py)
+        "\r0\n",
+        "new-line character seen in unquoted field - do you need to open the file in universal-newline mode?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), UNREADABLE_HEADERS)
+def test_read_rows_refuses_a_csv_header_it_cannot_read(text: str, reason: str) -> None:
+    with pytest.raises(_tables.TableError) as caught:
+        list(_tables.read_rows(io.StringIO(text), "csv"))
+    assert str(caught.value) == f"CSV header: not readable as CSV: {reason}"
+
+
 def test_csv_bytes_that_are_not_utf8_reject_their_row(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_bytes(b"id,mo_1,mo_2\na,1,1\nb\xff,1,1\nc,1,\xe9\nd,1,1\n")

@@ -72,7 +72,7 @@ _BOM = "\ufeff".encode()
 
 
 class TableError(DiagnoseError, ValueError):
-    """A caseload file that cannot be read as a whole (a CSV header with a column twice)."""
+    """A caseload file that cannot be read as a whole (a CSV header unreadable or with a column twice)."""
 
 
 #: A number as a CSV cell may write it: ASCII digits, an optional minus, a decimal point and
@@ -208,7 +208,10 @@ def _parse_slowly(line: str | bytes) -> tuple[str | None, object]:
 
 def _header(stream: TextIO) -> tuple[Iterator[list[str]], list[str]]:
     reader = csv.reader(stream)
-    header = next(reader, [])
+    try:
+        header = next(reader, [])
+    except csv.Error as exc:  # a header cell over the csv module's limit, a bare CR in a cell
+        raise TableError(f"CSV header: not readable as CSV: {exc}") from None
     if header and header[0].startswith("\ufeff"):  # Excel's "CSV UTF-8" starts with a byte-order mark
         header[0] = header[0][1:]
     seen: dict[str, int] = {}
