@@ -2,11 +2,14 @@
 
     python bench/batch.py [ROWS] [RUNS]           # default 200,000 rows, 3 runs of each output
     python bench/batch.py 10000000 1 --csv-only --distinct 200000   # memory over ten million rows
+    python bench/batch.py 200000 3 --null     # and JSON Lines into /dev/null: what the file costs
 
 Writes a JSON Lines caseload of ROWS fresh random intakes (as `bench/run.py` makes them; ids
 `c0`, `c1`, ...) into a temporary folder, then runs `python -m diagnose batch SOURCE TARGET
 --workers 2` in a fresh process per run: to a CSV summary and to JSON Lines (whole diagnoses),
-in rotating order, RUNS times each. Per run: the wall time, the CPU time of the command and its
+in rotating order, RUNS times each (with `--null`, also JSON Lines into /dev/null: the same
+diagnoses made and passed to the main process, nothing stored, so the difference is what
+writing the file costs). Per run: the wall time, the CPU time of the command and its
 worker processes (user + system, from `getrusage` of the waited-for children), and the peak
 resident memory of the largest process and of all of them together (sampled from /proc every
 0.2 s). A run of 10 rows gives the start-up (imports, knowledge-base load, worker start).
@@ -37,6 +40,8 @@ from run import fresh_intakes
 import diagnose
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+#: The target of `--null`: the diagnoses are made and sent to the main process, not stored.
+NULL = Path(os.devnull)
 
 
 def write_caseload(path: Path, rows: int, seed: int = 2, distinct: int | None = None) -> None:
@@ -122,8 +127,9 @@ def one_run(source: Path, target: Path) -> dict[str, float]:
     if process.returncode != 0:
         raise SystemExit(f"diagnose batch failed: {stderr.decode()}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    target.unlink()  # deleted at once: its pages are never written back to disk
-    Path(f"{target}.errors.jsonl").unlink(missing_ok=True)
+    if target != NULL:
+        target.unlink()  # deleted at once: its pages are never written back to disk
+        Path(f"{target}.errors.jsonl").unlink(missing_ok=True)
     third = len(sampler.timeline) // 3
     middle = [rss for _, rss in sampler.timeline[third : 2 * third]] or [0]
     last = [rss for _, rss in sampler.timeline[2 * third :]] or [0]
@@ -147,12 +153,19 @@ def main() -> None:
     parser.add_argument("--csv-only", action="store_true", help="Only the CSV summary output.")
     parser.add_argument("--distinct", type=int, help="Go round this many distinct intakes (ids stay unique).")
     parser.add_argument(
+        "--null",
+        action="store_true",
+        help="Also JSON Lines into /dev/null: the same work without the file (what writing costs).",
+    )
+    parser.add_argument(
         "--folder", type=Path, help="Where to write the caseload (default: a temporary folder)."
     )
     args = parser.parse_args()
-    outputs = (
+    outputs: dict[str, str | Path] = (
         {"CSV summary": "out.csv"} if args.csv_only else {"CSV summary": "out.csv", "JSON Lines": "out.jsonl"}
     )
+    if args.null:
+        outputs["JSON Lines into /dev/null"] = NULL
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(dir=args.folder) as name:
         folder = Path(name)
@@ -164,8 +177,9 @@ def main() -> None:
         order = list(outputs)
         for run in range(args.runs):
             for label in order[run % len(order) :] + order[: run % len(order)]:
-                startups[label].append(one_run(small, folder / outputs[label]))
-                results[label].append(one_run(source, folder / outputs[label]))
+                target = folder / outputs[label]  # /dev/null stays itself (an absolute path)
+                startups[label].append(one_run(small, target))
+                results[label].append(one_run(source, target))
     load_after = os.getloadavg()
     lines = [
         (
