@@ -356,12 +356,18 @@ class CompiledRules:
 
     def _warnings_for(self, answers: Mapping[Any, object], levels: tuple[str, ...]) -> bytes:
         """The JSON of `answer_warnings` for these answers, kept per what the warnings depend on."""
-        given = [v for v in answers.values() if v.__class__ is int]
-        uniform = given[0] if given and min(given) == max(given) else None
-        not_assessed = tuple(
-            f for f, level in zip(self._factor_ids, levels, strict=True) if level == "not_assessed"
+        # They depend on the one whole number answered, when only one is (how often: then all the
+        # whole-number answers are it), and on the factors not assessed. The answers are whole
+        # numbers and texts here, so the set takes them; the others are seldom looked at.
+        numbers = [v for v in set(answers.values()) if v.__class__ is int]
+        uniform = numbers[0] if len(numbers) == 1 else None
+        given = 0 if uniform is None else list(answers.values()).count(uniform)
+        not_assessed = (
+            tuple(f for f, level in zip(self._factor_ids, levels, strict=True) if level == "not_assessed")
+            if "not_assessed" in levels
+            else ()
         )
-        key = (uniform, len(given), not_assessed)
+        key = (uniform, given, not_assessed)
         text = self._warnings.get(key)
         if text is None:
             warnings = answer_warnings(self.kb, answers, not_assessed)
