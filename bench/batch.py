@@ -3,6 +3,7 @@
     python bench/batch.py [ROWS] [RUNS]           # default 200,000 rows, 3 runs of each output
     python bench/batch.py 10000000 1 --csv-only --distinct 200000   # memory over ten million rows
     python bench/batch.py 200000 3 --null     # and JSON Lines into /dev/null: what the file costs
+    python bench/batch.py 200000 3 --against ../before/src   # and each with an earlier checkout
 
 Writes a JSON Lines caseload of ROWS fresh random intakes (as `bench/run.py` makes them; ids
 `c0`, `c1`, ...) into a temporary folder, then runs `python -m diagnose batch SOURCE TARGET
@@ -111,12 +112,17 @@ class Sampler(threading.Thread):
             self.done.wait(0.2)
 
 
-def one_run(source: Path, target: Path) -> dict[str, float]:
-    """One `diagnose batch` in a fresh process: wall, CPU of it and its workers, peak memory."""
+def one_run(source: Path, target: Path, package: Path | None = None) -> dict[str, float]:
+    """One `diagnose batch` in a fresh process: wall, CPU of it and its workers, peak memory.
+
+    With `package`, a source folder (`src` of another checkout) the command imports `diagnose`
+    from instead of the installed one.
+    """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     command = [sys.executable, "-m", "diagnose", "batch", str(source), str(target), "--workers", "2"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603 - our own CLI, fixed arguments
+    env = os.environ | ({"PYTHONPATH": str(package)} if package is not None else {})
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)  # noqa: S603 - our own CLI, fixed arguments
     sampler = Sampler(process.pid)
     sampler.start()
     _, stderr = process.communicate()
@@ -158,6 +164,12 @@ def main() -> None:
         help="Also JSON Lines into /dev/null: the same work without the file (what writing costs).",
     )
     parser.add_argument(
+        "--against",
+        type=Path,
+        help="Also each output with the package from this source folder (the src of a checkout of "
+        "an earlier commit), interleaved with the installed one: a before and after in one run.",
+    )
+    parser.add_argument(
         "--folder", type=Path, help="Where to write the caseload (default: a temporary folder)."
     )
     args = parser.parse_args()
@@ -166,6 +178,13 @@ def main() -> None:
     )
     if args.null:
         outputs["JSON Lines into /dev/null"] = NULL
+    packages: dict[str, Path | None] = dict.fromkeys(outputs)
+    if args.against is not None:  # each output with the other package right after it
+        both: dict[str, str | Path] = {}
+        for label, target in outputs.items():
+            both[label] = both[f"{label} ({args.against})"] = target
+            packages[f"{label} ({args.against})"] = args.against.resolve()
+        outputs = both
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(dir=args.folder) as name:
         folder = Path(name)
@@ -178,8 +197,8 @@ def main() -> None:
         for run in range(args.runs):
             for label in order[run % len(order) :] + order[: run % len(order)]:
                 target = folder / outputs[label]  # /dev/null stays itself (an absolute path)
-                startups[label].append(one_run(small, target))
-                results[label].append(one_run(source, target))
+                startups[label].append(one_run(small, target, packages[label]))
+                results[label].append(one_run(source, target, packages[label]))
     load_after = os.getloadavg()
     lines = [
         (
