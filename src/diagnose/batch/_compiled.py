@@ -356,9 +356,9 @@ class CompiledRules:
 
     def _warnings_for(self, answers: Mapping[Any, object], levels: tuple[str, ...]) -> bytes:
         """The JSON of `answer_warnings` for these answers, kept per what the warnings depend on."""
-        # They depend on the one whole number answered, when only one is (how often: then all the
-        # whole-number answers are it), and on the factors not assessed. The answers are whole
-        # numbers and texts here, so the set takes them; the others are seldom looked at.
+        # The warnings depend on the whole-number answers only through whether they are all one
+        # number, which one and how many; and on the factors not assessed. The answers here are
+        # whole numbers and texts, so a set finds the distinct ones.
         numbers = [v for v in set(answers.values()) if v.__class__ is int]
         uniform = numbers[0] if len(numbers) == 1 else None
         given = 0 if uniform is None else list(answers.values()).count(uniform)

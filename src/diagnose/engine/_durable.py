@@ -192,7 +192,10 @@ def view(fact: Mapping[str, object]) -> Facts:
         >>> facts.levels.get("health"), "kids" in facts.context, dict(facts.scores)
         ('low', True, {'health': 1.5})
     """
-    return Facts(_Fields[str](fact, "l__"), _Fields[float](fact, "s__"), _Fields[object](fact, "c__"))
+    levels: _Fields[str] = _Fields(fact, "l__")
+    scores: _Fields[float] = _Fields(fact, "s__")
+    context: _Fields[object] = _Fields(fact, "c__")
+    return Facts(levels, scores, context)
 
 
 def _core() -> ModuleType:
