@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import diagnose
@@ -23,7 +23,7 @@ from diagnose.batch._compiled import compiled_rules
 from diagnose.engine._cache import rule_engine
 from diagnose.engine._durable import RuleEngine, compile_ruleset, decode, encode, score_key, view
 from diagnose.engine._limits import SESSION_FACTS, engine_error, fnv1a_32
-from diagnose.knowledge.conditions import ContextCondition, Facts, NotOf, ScoreCondition, truth
+from diagnose.knowledge.conditions import BOUNDS, ContextCondition, Facts, NotOf, ScoreCondition, truth
 from tests.engine_probe import drain, has_session, last_session_id, reused_session, session_facts
 from tests.floor import PythonRules
 
@@ -483,6 +483,24 @@ def test_numbers_of_every_magnitude_reach_durable_as_they_are(
     expected = [tuple(sorted(r.id for r in rules if truth(r.when, fact) is True)) for fact in facts]
     assert engine.fired_many(facts) == expected
     assert [engine.fired(fact) for fact in facts] == expected
+
+
+BOUND_VALUE = st.one_of(NUMBER, st.integers(-(2**60), 2**60))
+SIDE = st.one_of(st.none(), st.tuples(st.sampled_from(["gt", "gte"]), BOUND_VALUE))
+TOP = st.one_of(st.none(), st.tuples(st.sampled_from(["lt", "lte"]), BOUND_VALUE))
+
+
+@settings(max_examples=200)
+@given(SIDE, TOP, NUMBER)
+def test_a_bound_holds_as_bounds_says(
+    lower: tuple[str, float] | None, upper: tuple[str, float] | None, value: float
+) -> None:
+    """Invariant: `holds(v)` is `all(BOUNDS[op](v, b) for op, b in bounds().items())`."""
+    given_bounds = dict(side for side in (lower, upper) if side is not None)
+    assume(given_bounds)
+    condition = ScoreCondition.model_validate({"factor": "f", "score": given_bounds})
+    expected = all(BOUNDS[op](value, bound) for op, bound in condition.score.bounds().items())
+    assert condition.score.holds(value) is expected
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])

@@ -119,8 +119,17 @@ class _Bounded(Model):
             raise ValueError("give either 'gt' or 'gte', not both")
 
     def holds(self, value: float) -> bool:
-        """Whether `value` lies within every bound."""
-        return all(BOUNDS[op](value, bound) for op, bound in self.bounds().items())
+        """Whether `value` lies within every bound, each compared as `BOUNDS` compares it.
+
+        Written out, without building `bounds()`: rules call it once per score they read.
+        """
+        lt, lte, gt, gte = self.lt, self.lte, self.gt, self.gte
+        return (
+            (lt is None or value < float(lt))
+            and (lte is None or value <= float(lte))
+            and (gt is None or value > float(gt))
+            and (gte is None or value >= float(gte))
+        )
 
 
 class ScoreBounds(_Bounded):
