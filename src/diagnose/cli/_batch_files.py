@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import IO
 
@@ -58,12 +59,78 @@ class Interrupted(Stop):
     exit_code = INTERRUPTED
 
 
+#: Bytes written between two flushes of an output to disk (see `_Behind`).
+FLUSH_EVERY = 64 << 20
+_sync = getattr(os, "fdatasync", os.fsync)  # fdatasync is not on every platform
+_advise = getattr(os, "posix_fadvise", None)
+
+
+class _Behind:
+    """Writes a growing file to disk behind its writer and lets the kernel drop what is written.
+
+    A batch writes gigabytes that nobody reads back while it runs. Kept in the page cache, every
+    new page is memory taken anew, and dirty until the kernel writes it back; that cost the main
+    process three times as much time as writing into freed pages does (`bench/page_cache.py`,
+    docs/benchmarks.md). So each time `FLUSH_EVERY` more bytes are written, a thread syncs the file
+    (`fdatasync`) and advises the kernel to drop the synced range (`POSIX_FADV_DONTNEED`): the
+    next writes take the pages freed. One flush runs at a time (the writer waits for the one before,
+    so the dirty data stays bounded); a failure is raised at the next write or at the end.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._written = self._synced = 0
+        self._thread: threading.Thread | None = None
+        self._error: OSError | None = None
+
+    def due(self, size: int) -> bool:
+        """Count `size` bytes more written; whether a flush is due (then call `start`)."""
+        self._written += size
+        return self._written - self._synced >= FLUSH_EVERY
+
+    def start(self) -> None:
+        """Flush what was written since the last flush, in a thread, once the one before is done."""
+        self.wait()
+        start, self._synced = self._synced, self._written
+        self._thread = threading.Thread(
+            target=self._flush, args=(start, self._written - start), name="diagnose-flush", daemon=True
+        )
+        self._thread.start()
+
+    def _flush(self, start: int, size: int) -> None:
+        try:
+            _sync(self._fd)
+            if _advise is not None:
+                _advise(self._fd, start, size, os.POSIX_FADV_DONTNEED)
+        except OSError as exc:
+            self._error = exc
+
+    def wait(self) -> None:
+        """Wait for the flush under way; raise the OSError of one that failed."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def finish(self) -> None:
+        """Wait, then sync what is left: the whole file is on disk."""
+        self.wait()
+        _sync(self._fd)
+
+
 class Output:
-    """A file being written: a temporary file beside a regular target, renamed on `commit`."""
+    """A file being written: a temporary file beside a regular target, renamed on `commit`.
+
+    A temporary file is written to disk as it grows (`_Behind`) and synced before it is renamed,
+    so that the target a batch reports done is on disk, not only in memory.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.temporary: Path | None = None
+        self._behind: _Behind | None = None
         real = Path(os.path.realpath(path))  # through a symbolic link: the link stays, its file is replaced
         try:
             if path.exists() and not path.is_file():  # /dev/null, a pipe: written as it goes
@@ -72,37 +139,62 @@ class Output:
                 handle, name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".partial")
                 self.temporary = Path(name)
                 self.file = os.fdopen(handle, "wb")
+                self._behind = _Behind(handle)
         except OSError as exc:
             raise Stop(f"{path}: cannot write: {exc.strerror or exc}") from exc
 
     def write(self, data: bytes) -> None:
         try:
             self.file.write(data)
+            if self._behind is not None and self._behind.due(len(data)):
+                self.file.flush()  # in the file before its range is synced and dropped
+                self._behind.start()
         except OSError as exc:
             raise Stop(f"{self.path}: cannot write: {exc.strerror or exc}") from exc
 
     def commit(self) -> None:
         """Close, and put the temporary file in the target's place with the mode a new file gets."""
         try:
+            if self._behind is not None:
+                self.file.flush()
+                self._behind.finish()
             self.file.close()
             if self.temporary is not None:
                 mask = os.umask(0)
                 os.umask(mask)
                 mode = self.path.stat().st_mode & 0o7777 if self.path.exists() else 0o666 & ~mask
                 self.temporary.chmod(mode)
-                self.temporary.replace(os.path.realpath(self.path))
+                real = os.path.realpath(self.path)
+                self.temporary.replace(real)
                 self.temporary = None
+                _sync_folder(Path(real).parent)  # the rename on disk too
         except OSError as exc:
             raise Stop(f"{self.path}: cannot write: {exc.strerror or exc}") from exc
 
     def discard(self) -> None:
         """Close and remove the temporary file: nothing that looks like a result is left."""
+        if self._behind is not None:  # the flush thread uses the file: it ends first
+            with contextlib.suppress(OSError):
+                self._behind.wait()
         with contextlib.suppress(OSError):
             self.file.close()
         if self.temporary is not None:
             with contextlib.suppress(OSError):
                 self.temporary.unlink()
             self.temporary = None
+
+
+def _sync_folder(folder: Path) -> None:
+    """Sync a folder's entries; where a folder cannot be opened or synced (Windows), nothing."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def regular_or_new(path: Path) -> bool:
