@@ -24,6 +24,15 @@ Edits = dict[str, "tuple[str, str] | str | None"]
 MakeKb = Callable[[Edits], Path]
 
 
+#: Where POSIX shared memory lives on Linux (read only by the tests).
+SHM = Path("/dev/shm")  # noqa: S108 - the system's own folder, listed, never written
+
+
+def shared_memory_blocks() -> set[str]:
+    """The blocks Python's shared memory has made on this machine (named psm_...), if it has /dev/shm."""
+    return {p.name for p in SHM.iterdir() if p.name.startswith("psm_")} if SHM.is_dir() else set()
+
+
 def default_kb() -> diagnose.KnowledgeBase:
     """The packaged default knowledge base, loaded on first use (diagnose keeps it), never at collection."""
     return diagnose.load_knowledge_base()

@@ -27,6 +27,7 @@ from diagnose.batch._many import map_chunks
 from diagnose.cli import _batch as _batch_cli
 from diagnose.cli import _batch_files
 from diagnose.cli._main import cli
+from tests.conftest import shared_memory_blocks
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -431,6 +432,7 @@ def _rows_done(stderr: str) -> int:
 
 def test_ctrl_c_ends_with_a_message_and_no_file(tmp_path: Path) -> None:
     """SIGINT to the whole process group, as a terminal sends it: workers ignore it, the batch stops."""
+    blocks = shared_memory_blocks()
     source = _big_source(tmp_path, 100_000)
     target = tmp_path / "out.jsonl"
     process = _batch(source, target)
@@ -440,17 +442,23 @@ def test_ctrl_c_ends_with_a_message_and_no_file(tmp_path: Path) -> None:
     assert process.returncode == 130
     assert stderr == f"error: interrupted after {_rows_done(stderr):,} rows; {target} not written\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]
+    assert shared_memory_blocks() <= blocks
+
+
+def _workers(process: subprocess.Popen[str]) -> list[int]:
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text(encoding="utf-8").split()
+    return [
+        int(c) for c in children if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text(encoding="utf-8")
+    ]
 
 
 def test_a_killed_worker_ends_with_a_message_and_no_file(tmp_path: Path) -> None:
+    blocks = shared_memory_blocks()
     source = _big_source(tmp_path, 100_000)
     target = tmp_path / "out.jsonl"
     process = _batch(source, target)
     _started(process, tmp_path)
-    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text(encoding="utf-8").split()
-    workers = [
-        int(c) for c in children if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text(encoding="utf-8")
-    ]
+    workers = _workers(process)
     os.kill(workers[0], signal.SIGKILL)
     stderr = _finish(process)
     assert process.returncode == 1
@@ -459,6 +467,31 @@ def test_a_killed_worker_ends_with_a_message_and_no_file(tmp_path: Path) -> None
         == f"error: a worker process died (killed?) after {_rows_done(stderr):,} rows; {target} not written\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]
+    assert shared_memory_blocks() <= blocks
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in {"Z", "X"}
+
+
+def test_a_batch_killed_outright_leaves_no_worker_and_no_shared_memory(tmp_path: Path) -> None:
+    """SIGKILL to the batch alone: its workers end within seconds, and its blocks are removed."""
+    blocks = shared_memory_blocks()
+    process = _batch(_big_source(tmp_path, 100_000), tmp_path / "out.jsonl")
+    _started(process, tmp_path)
+    workers = _workers(process)
+    ours = shared_memory_blocks() - blocks
+    assert (len(workers), len(ours)) == (2, 4)  # two blocks per worker
+    process.kill()
+    stderr = _finish(process)  # the resource tracker's, which writes to the batch's stderr
+    assert process.returncode == -signal.SIGKILL
+    assert not [pid for pid in workers if _alive(pid)]
+    assert not ours & shared_memory_blocks()
+    assert "leaked shared_memory objects to clean up" in stderr
 
 
 def test_a_new_target_gets_the_mode_of_a_new_file(tmp_path: Path) -> None:

@@ -324,7 +324,7 @@ class Chunk(NamedTuple):
 
     advised: int
     rejected: int
-    output: bytes  # UTF-8, whole lines
+    output: bytes | memoryview  # UTF-8, whole lines (a view of shared memory in `diagnose batch`)
     errors: str  # whole lines
     ids: tuple[tuple[int, str], ...]  # (row number, id) of each row with an id, for duplicates
 

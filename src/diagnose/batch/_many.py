@@ -17,7 +17,10 @@ import ctypes
 import ctypes.util
 import itertools
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
 from diagnose.assessment.recommendation import Diagnosis, assess
 from diagnose.batch._compiled import compiled_rules
+from diagnose.batch._shared import Slots, carry
 from diagnose.errors import AnswerError, AnswerProblem
 from diagnose.knowledge._base import KnowledgeBase
 from diagnose.knowledge._load import default_knowledge_base_path, load_knowledge_base
@@ -58,7 +62,24 @@ def _start_worker(path: str | None) -> None:
     if hasattr(signal, "pthread_sigmask"):  # born with it blocked (`_spawning`): now ignored instead
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _keep_freed_memory()
+    threading.Thread(target=_end_with, args=(os.getppid(),), name="parent-watch", daemon=True).start()
     _worker_kb = load_knowledge_base(path)
+
+
+#: Seconds between a worker's looks at whether the process that started it still runs.
+_PARENT_WATCH = 1.0
+
+
+def _end_with(parent: int) -> None:
+    """End this worker once its parent has gone (killed with SIGKILL: no shutdown came).
+
+    A pool's worker holds both ends of its task queue, so it would wait for work forever, and
+    the resource tracker, which removes the batch's shared memory and semaphores once every
+    process of the batch has ended, with it. A new parent (init, a subreaper) says it has gone.
+    """
+    while os.getppid() == parent:
+        time.sleep(_PARENT_WATCH)
+    os._exit(1)
 
 
 def _keep_freed_memory() -> None:
@@ -96,25 +117,34 @@ def _spawning() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _in_worker(task: tuple[Callable[[KnowledgeBase, list[T]], R], list[T]]) -> R:
-    function, chunk = task
+def _in_worker(task: tuple[Callable[[KnowledgeBase, list[T]], R], list[T], str | None]) -> tuple[R, int]:
+    """Run a chunk in a worker; with a block of shared memory, its output goes there (`carry`)."""
+    function, chunk, slot = task
     assert _worker_kb is not None  # noqa: S101 - set by the pool's initializer
-    return function(_worker_kb, chunk)
+    result = function(_worker_kb, chunk)
+    return (result, -1) if slot is None else carry(result, slot)
 
 
-def map_chunks(
+def map_chunks(  # noqa: PLR0913 - the batch engine's settings, keyword-only after the first three
     function: Callable[[KnowledgeBase, list[T]], R],
     items: Iterable[T],
     kb: KnowledgeBase,
     *,
     workers: int = 1,
     chunk_size: int = 256,
+    shared: bool = False,
 ) -> Generator[tuple[list[T], R], None, None]:
     """Apply `function(kb, chunk)` to consecutive chunks of `items`, in order: the batch engine.
 
     With `workers > 1`, in that many spawned processes, each with the knowledge base loaded again
     from its folder (`function` must be a module-level function); at most two chunks per worker
     are in flight, so memory stays flat. Yields each chunk with its result.
+
+    With `shared` (and workers), results are named tuples with an `output` field of bytes, which
+    comes back in shared memory (`diagnose.batch._shared`) where the system allows it: the
+    result's `output` is then a memoryview, valid only until the next chunk is asked for (it is
+    released then, and reading it raises ValueError). Use it, or copy it, before that; keep no
+    slice of it.
     """
     _check(items, kb, workers, chunk_size, "raise")
     iterator = iter(items)
@@ -124,7 +154,9 @@ def map_chunks(
         return
     path = None if kb.path is None or kb.path == default_knowledge_base_path() else str(Path(kb.path))
     context = multiprocessing.get_context("spawn")  # never fork a process that holds durable's state
-    pending: deque[tuple[list[T], Future[R]]] = deque()
+    pending: deque[tuple[list[T], str | None, Future[tuple[R, int]]]] = deque()
+    # One block per chunk in flight: the one just yielded is given back before the next is taken.
+    slots = Slots.made(2 * workers if shared else 0)
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(path,))
     _widen_pipes(pool)
     broken = False
@@ -134,12 +166,14 @@ def map_chunks(
                 chunk = list(itertools.islice(iterator, chunk_size))
                 if not chunk:
                     break
+                slot = slots.take()
                 with _spawning():
-                    pending.append((chunk, pool.submit(_in_worker, (function, chunk))))
+                    pending.append((chunk, slot, pool.submit(_in_worker, (function, chunk, slot))))
             if not pending:
                 return
-            chunk, future = pending.popleft()
-            yield chunk, _result(pool, future)
+            chunk, slot, future = pending.popleft()
+            yield chunk, slots.received(*_result(pool, future), slot)
+            slots.give(slot)
     except BrokenProcessPool:
         broken = True
         raise
@@ -147,6 +181,7 @@ def map_chunks(
         if broken:  # what is left of a broken pool is ended, not waited for
             _end(pool)
         pool.shutdown(wait=not broken, cancel_futures=True)
+        slots.close()  # after the workers: none of them writes into a block any more
 
 
 #: Seconds between checks that every worker process still runs, while waiting for a result.

@@ -299,7 +299,9 @@ class _Batch:
         with (
             self._rows() as rows,
             progress,
-            contextlib.closing(map_chunks(work, rows, self.kb, workers=self.workers)) as chunks,
+            contextlib.closing(
+                map_chunks(work, rows, self.kb, workers=self.workers, shared=not csv_summary)
+            ) as chunks,
         ):
             task = progress.add_task(
                 "assessing", total=max(lines - (table_kind(self.source) == "csv"), 0) or None

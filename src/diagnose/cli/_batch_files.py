@@ -143,7 +143,7 @@ class Output:
         except OSError as exc:
             raise Stop(f"{path}: cannot write: {exc.strerror or exc}") from exc
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         try:
             self.file.write(data)
             if self._behind is not None and self._behind.due(len(data)):
