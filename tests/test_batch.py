@@ -6,8 +6,13 @@ import contextlib
 import csv
 import json
 import multiprocessing
+import os
 import signal
+import subprocess
+import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -19,7 +24,6 @@ from diagnose.cli._main import cli
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from pathlib import Path
 
 ROWS: list[dict[str, object]] = [
     {"mo_1": 1, "mo_2": 1},
@@ -228,3 +232,22 @@ def test_a_worker_started_while_spawning_is_born_with_ctrl_c_held_back(*, held: 
             future = pool.submit(signal.pthread_sigmask, signal.SIG_BLOCK, [])  # the worker's mask
         assert (signal.SIGINT in future.result(timeout=60)) is held
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # the caller's again
+
+
+def test_a_worker_started_after_its_parent_died_ends_within_seconds() -> None:
+    """The parent's pid comes from the parent: a worker orphaned while starting sees it is not its own."""
+    code = "from diagnose.batch._many import _end_with; _end_with(0)"  # pid 0 is no process's parent
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], env=env, timeout=60, check=False)  # noqa: S603 - our interpreter
+    assert done.returncode == 1
+    assert time.monotonic() - started < 30
+
+
+def test_a_worker_whose_parent_runs_keeps_running() -> None:
+    code = "import os; from diagnose.batch._many import _end_with; _end_with(os.getppid())"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    with subprocess.Popen([sys.executable, "-c", code], env=env) as process:  # noqa: S603 - our interpreter
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=3)  # three looks at its parent, which is this process
+        process.kill()

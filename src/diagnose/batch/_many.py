@@ -54,7 +54,7 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 _worker_kb: KnowledgeBase | None = None  # one per worker process, set by _start_worker
 
 
-def _start_worker(path: str | None) -> None:
+def _start_worker(path: str | None, parent: int) -> None:
     global _worker_kb  # noqa: PLW0603 - the knowledge base of this worker process, loaded once
     # Ctrl-C is for the caller's process, which stops the pool: a worker that died of it would
     # print a traceback of its own and break the pool before the caller could clean up.
@@ -62,7 +62,8 @@ def _start_worker(path: str | None) -> None:
     if hasattr(signal, "pthread_sigmask"):  # born with it blocked (`_spawning`): now ignored instead
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _keep_freed_memory()
-    threading.Thread(target=_end_with, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+    # The parent's pid from the parent itself: it may have died while this process was starting.
+    threading.Thread(target=_end_with, args=(parent,), name="parent-watch", daemon=True).start()
     _worker_kb = load_knowledge_base(path)
 
 
@@ -157,7 +158,9 @@ def map_chunks(  # noqa: PLR0913 - the batch engine's settings, keyword-only aft
     pending: deque[tuple[list[T], str | None, Future[tuple[R, int]]]] = deque()
     # One block per chunk in flight: the one just yielded is given back before the next is taken.
     slots = Slots.made(2 * workers if shared else 0)
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(path,))
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(path, os.getpid())
+    )
     _widen_pipes(pool)
     broken = False
     try:
