@@ -8,7 +8,8 @@ Per intake, in the same loop and in rotating order (so that machine noise falls 
   * `assess`: the whole pipeline (validation, scoring, durable-rules, recommendations, trace);
   * floor: the same pipeline with only the rule step replaced by generated Python over the same
     compiled rules (`bench/_floor.py`, `PythonRules`);
-  * raw durable-rules: only the engine step (`RuleEngine.fired_encoded`) on the prepared fact.
+  * raw durable-rules: only the engine step (`RuleEngine.fired_encoded` of `scored_engine`, the one
+    `assess` uses) on the prepared fact.
 Per chunk of 256 intakes, also side by side in rotating order: the rule step as one durable-rules
 session per intake (`RuleEngine.fired`) against one session per chunk (`fired_many`), and the whole
 pipeline as `assess` per intake against the compiled batch pipeline (`diagnose.batch._compiled`).
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from diagnose.batch._compiled import compiled_rules
-from diagnose.engine._cache import rule_engine
+from diagnose.engine._cache import scored_engine
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -84,7 +85,7 @@ def rss_mb() -> float:
 
 def side_by_side(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]]) -> dict[str, dict[str, float]]:
     """Per-intake timings of the three paths, interleaved in rotating order."""
-    engine, floor, hand = rule_engine(kb), PythonRules(kb), HandWritten(kb)
+    engine, floor, hand = scored_engine(kb), PythonRules(kb), HandWritten(kb)
     facts = [encode(build_fact(score(kb, validate_intake(kb, a, {})[0]), {}), engine.fields) for a in rows]
     no_context: dict[str, object] = {}
     steps: dict[str, Callable[[dict[str, object], dict[str, object]], object]] = {
@@ -110,7 +111,7 @@ def side_by_side(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]]) -> d
 
 def chunked(kb: diagnose.KnowledgeBase, rows: list[dict[str, object]], size: int = 256) -> dict[str, float]:
     """Mean µs per intake, chunk by chunk in rotating order: per-intake against per-chunk paths."""
-    engine, compiled = rule_engine(kb), compiled_rules(kb)
+    engine, compiled = scored_engine(kb), compiled_rules(kb)
     facts = [encode(build_fact(score(kb, validate_intake(kb, a, {})[0]), {}), engine.fields) for a in rows]
     steps: dict[str, Callable[[int], object]] = {
         "rules_per_intake": lambda i: [engine.fired_encoded([f]) for f in facts[i : i + size]],

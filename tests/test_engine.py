@@ -20,10 +20,12 @@ from hypothesis import strategies as st
 
 import diagnose
 from diagnose.batch._compiled import compiled_rules
-from diagnose.engine._cache import rule_engine
+from diagnose.engine import _cache
+from diagnose.engine._cache import rule_engine, scored_engine
 from diagnose.engine._durable import RuleEngine, compile_ruleset, decode, encode, score_key, view
 from diagnose.engine._limits import SESSION_FACTS, engine_error, fnv1a_32
 from diagnose.knowledge.conditions import BOUNDS, ContextCondition, Facts, NotOf, ScoreCondition, truth
+from tests.conftest import MakeKb, frozen_kb
 from tests.engine_probe import drain, has_session, last_session_id, reused_session, session_facts
 from tests.floor import PythonRules
 
@@ -70,7 +72,7 @@ def test_no_rule_reads_sid_or_id(kb: diagnose.KnowledgeBase) -> None:
 
 def test_ten_thousand_assessments_leave_no_engine_state(kb: diagnose.KnowledgeBase) -> None:
     """More than durable's 1024-session limit: one reused session, empty between calls, and no other."""
-    engine = rule_engine(kb)
+    engine = scored_engine(kb)  # the one assess uses
     answers = [
         {
             "se_1": 1 + i % 5,
@@ -184,6 +186,46 @@ def test_engine_agrees_with_three_valued_truth(fact: Facts) -> None:
     assert fired == expected
 
 
+@st.composite
+def scored_facts(draw: st.DrawFn) -> Facts:
+    """Facts as the scorer makes them: a level only with its score, the level the score's."""
+    levels: dict[str, str] = {}
+    scores: dict[str, float] = {}
+    for factor_id, factor in frozen_kb().factors.items():
+        cut = factor.thresholds
+        edges = [x for t in (cut.medium, cut.high) for x in (math.nextafter(t, -math.inf), t)]
+        score = draw(st.none() | st.floats(1, 5) | st.sampled_from(edges))
+        if score is not None:
+            levels[factor_id], scores[factor_id] = cut.level(score), score
+    return Facts(levels, scores)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(scored_facts(), min_size=1, max_size=20))
+def test_the_scored_engine_fires_what_the_level_engine_fires(batch: list[Facts]) -> None:
+    """Invariant: on the scorer's facts, level conditions read from scores fire exactly as from levels.
+
+    Cut-offs and the floats just below them are drawn often: a bound written `lt` where `gte`
+    was meant, or on the wrong cut-off, shows there.
+    """
+    kb = frozen_kb()
+    scored = scored_engine(kb)
+    assert not any(key.startswith("l__") for key in scored.fields)
+    assert scored.fired_many(batch) == rule_engine(kb).fired_many(batch)
+    assert [scored.fired(fact) for fact in batch] == [
+        tuple(sorted(rule.id for rule in kb.rules if truth(rule.when, fact) is True)) for fact in batch
+    ]
+
+
+def test_a_scored_ruleset_beyond_the_engine_limits_falls_back_to_levels(
+    monkeypatch: pytest.MonkeyPatch, make_kb: MakeKb
+) -> None:
+    kb = diagnose.load_knowledge_base(make_kb({}))
+    monkeypatch.setattr(_cache, "limit_problems", lambda _: [("", "too many")])
+    assert scored_engine(kb) is rule_engine(kb)
+    assert _cache.scored_fields(kb) == rule_engine(kb).fields
+
+
 def test_eight_threads_get_the_sequential_results(kb: diagnose.KnowledgeBase) -> None:
     intakes = [
         {
@@ -208,7 +250,7 @@ def test_eight_threads_get_the_sequential_results(kb: diagnose.KnowledgeBase) ->
         results = list(pool.map(work, range(0, 400, 50)))
     for offset, result in zip(range(0, 400, 50), results, strict=True):
         assert result == [sequential[(offset + i) % 400] for i in range(400)]
-    assert rule_engine(kb).live_sessions == 0
+    assert scored_engine(kb).live_sessions == 0
 
 
 @settings(max_examples=200, deadline=None)

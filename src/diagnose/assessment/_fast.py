@@ -33,7 +33,8 @@ from diagnose.assessment.scoring import (
     validate_intake,
 )
 from diagnose.assessment.warnings import UNIFORM_MINIMUM
-from diagnose.engine._durable import context_key, encode, fact_fields, level_key, score_key
+from diagnose.engine._cache import scored_fields
+from diagnose.engine._durable import context_key, encode, level_key, score_key
 from diagnose.knowledge._base import derived
 from diagnose.knowledge.conditions import Facts
 
@@ -52,7 +53,7 @@ class Prepared(NamedTuple):
     answers: dict[str, int | MissingReason]
     context: dict[str, ContextValue]
     profile: Profile
-    fact: dict[str, object]  # as durable-rules sees it (`encode`, the fields rules read)
+    fact: dict[str, object]  # as `scored_engine` sees it (`encode`, the fields it reads)
     unknown: bool  # whether a factor or context field some rule reads is unknown
     built: Facts | None = None  # the Facts, when the fast path built them on the way
     warn: bool = True  # whether `answer_warnings` may give a warning (False: it gives none)
@@ -164,7 +165,8 @@ class FastIntake:
         tables = scorer(kb).tables
         #: Item id → accepted answer → its `Answer` (the scorer's tables).
         self.tables = tables
-        self.fields = fact_fields(kb.rules)
+        #: The fields of the fact for the scored engine (no levels where it reads scores).
+        self.fields = scored_fields(kb)
         read_factors = {f for factors, _ in kb.rule_reads.values() for f in factors}
         #: Context fields some rule reads.
         self.read_context = tuple(
@@ -277,7 +279,7 @@ def _plain(kb: KnowledgeBase, answers: Mapping[Any, object], context: Mapping[An
     """The plain path: `validate_intake`, `score`, `build_fact` (and the reference for the fast one)."""
     checked, checked_context = validate_intake(kb, answers, context)
     profile = score(kb, checked)
-    fields = fact_fields(kb.rules)
+    fields = scored_fields(kb)
     prepared = Prepared(checked, checked_context, profile, {}, unknown=True)
     facts = prepared.facts()
     unknown = any(

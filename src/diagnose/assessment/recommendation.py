@@ -27,7 +27,7 @@ from diagnose.assessment.scoring import (
     Profile,
 )
 from diagnose.assessment.warnings import AnswerWarning, answer_warnings
-from diagnose.engine._cache import rule_engine
+from diagnose.engine._cache import rule_engine, scored_engine
 from diagnose.errors import AnswerError, AnswerProblem
 from diagnose.knowledge._base import KnowledgeBase, derived
 from diagnose.knowledge._kb_models import DutchRecognition, EvidenceGrade  # noqa: TC001 - pydantic reads them
@@ -420,7 +420,7 @@ def _assess(  # noqa: PLR0913, PLR0917 - the internal seam behind assess and the
     elif reference:  # a session of its own, as every evaluation had before the reused session
         fired = rule_engine(kb).fired_many([intake.facts(), intake.facts()])[0]
     else:
-        fired = rule_engine(kb).fired_encoded([intake.fact])[0]
+        fired = scored_engine(kb).fired_encoded([intake.fact])[0]
     if preferences is None and not reference:
         recommendations, fired_rules = shared_advice(kb).of(kb, fired)
     else:

@@ -26,8 +26,8 @@ from diagnose._base import construct, run_generated
 from diagnose.assessment.recommendation import Diagnosis, FiredRule, Trace, shared_advice
 from diagnose.assessment.scoring import FactorScore, Intake, Profile, scorer, scoring_lines, validate_intake
 from diagnose.assessment.warnings import answer_warnings
-from diagnose.engine._cache import rule_engine
-from diagnose.engine._durable import context_key, fact_fields, level_key, score_key, view
+from diagnose.engine._cache import scored_engine, scored_fields
+from diagnose.engine._durable import context_key, level_key, score_key, view
 from diagnose.errors import AnswerError
 from diagnose.knowledge._base import derived
 
@@ -174,17 +174,18 @@ class CompiledRules:
         self.source = self._score.source
         self._item_ids = frozenset(self._score.tables)
         self._diagnosis = _diagnosis_pieces(kb)
-        #: The fact fields the rules read (the engine's wire format: the fact is built in it).
-        self._fields = fact_fields(kb.rules)
+        #: The fields of a fact for `scored_engine` (its wire format: the fact is built in it).
+        self._fields = scored_fields(kb)
         self._write = self._generate(kb)
         self._levels = self._generate_levels(kb)
-        # What rules read: when the fact holds all of it, no rule can be undecided.
-        # The fact field that tells each such factor or context field: `Advice.undecided`'s names.
+        # What rules read: when the fact holds all of it, no rule can be undecided. The fact
+        # field that tells each such factor (its score, or its level: whichever the fact has) or
+        # context field is known, to `Advice.undecided`'s names.
         self._name_of = {
             key: name
             for factors, fields_read in kb.rule_reads.values()
             for key, name in (
-                *((level_key(f), f) for f in factors),
+                *((level_key(f) if level_key(f) in self._fields else score_key(f), f) for f in factors),
                 *((context_key(c), f"c:{c}") for c in fields_read),
             )
         }
@@ -294,7 +295,7 @@ class CompiledRules:
             else:
                 prepared.append(item)
                 facts.append(item[2])
-        fired_all = iter(rule_engine(self.kb).fired_encoded(facts))
+        fired_all = iter(scored_engine(self.kb).fired_encoded(facts))
         if summary:
             return [
                 item
@@ -406,7 +407,7 @@ class CompiledRules:
         fired: tuple[str, ...],
     ) -> CompiledResult:
         recommendations, fired_rules, advice = self._advice_for(fired)
-        undecided = self._undecided_for(fired, fact)
+        undecided = self._undecided_for(fired, fact, levels)
         _, _, _, _, d4, d5, d6, d7 = self._diagnosis
         text = b"%s%s%s%s%s%s%s%s%s%s" % (
             profile,
@@ -450,7 +451,9 @@ class CompiledRules:
             self._remember(self._advice, fired, cached)
         return cached
 
-    def _undecided_for(self, fired: tuple[str, ...], fact: Mapping[str, object]) -> bytes:
+    def _undecided_for(
+        self, fired: tuple[str, ...], fact: Mapping[str, object], levels: tuple[str, ...]
+    ) -> bytes:
         missing = self._read_keys.difference(fact)
         if not missing:  # everything the rules read is known: all decided
             return b""
@@ -458,8 +461,10 @@ class CompiledRules:
         if unknown is None:
             unknown = frozenset(self._name_of[key] for key in missing)
             self._remember(self._unknown, missing, unknown)
+        # The fact may hold no levels (`scored_engine` reads scores): they come from the scorer.
+        known = {f: lv for f, lv in zip(self._factor_ids, levels, strict=True) if lv != "not_assessed"}
         parts = []
-        for undecided in shared_advice(self.kb).undecided(self.kb, fired, view(fact), unknown):
+        for undecided in shared_advice(self.kb).undecided(self.kb, fired, view(fact, known), unknown):
             key = (undecided.rule, undecided.not_assessed, undecided.context_missing)
             text = self._undecided.get(key)
             if text is None:

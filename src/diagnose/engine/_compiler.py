@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
     from diagnose.knowledge._base import KnowledgeBase
-    from diagnose.knowledge._models import ContextField
+    from diagnose.knowledge._models import Thresholds
     from diagnose.knowledge.conditions import Condition
     from diagnose.knowledge.cycle_rules import CycleCondition, CycleFact
 
@@ -120,18 +120,41 @@ def _not_rail(part: Rail) -> Rail:
     return part[1], part[0]
 
 
-def _level_rail(atom: LevelCondition, _context: Mapping[str, ContextField]) -> Rail:
+def _level_rail(atom: LevelCondition, _kb: KnowledgeBase) -> Rail:
     key, wanted = level_key(atom.factor), atom.levels()
     return _values_expr(key, wanted), _values_expr(key, [lv for lv in LEVELS if lv not in wanted])
 
 
-def _score_rail(atom: ScoreCondition, _context: Mapping[str, ContextField]) -> Rail:
+def _score_ranges(key: str, levels: Sequence[str], thresholds: Thresholds) -> Expr:
+    """The scores whose level (`Thresholds.level`) is one of `levels`, as bounds on the score field."""
+    low, medium, high = (level in levels for level in LEVELS)
+    below_medium, from_medium = _bound("lt", key, thresholds.medium), _bound("gte", key, thresholds.medium)
+    if low and high:  # all three: any score, the factor assessed; or low and high, not between
+        return _or([below_medium, from_medium if medium else _bound("gte", key, thresholds.high)])
+    if not (low or medium or high):
+        return False
+    bounds = []
+    if not low:  # from medium's cut-off, or from high's
+        bounds.append(from_medium if medium else _bound("gte", key, thresholds.high))
+    if not high:  # below high's cut-off, or below medium's
+        bounds.append(_bound("lt", key, thresholds.high) if medium else below_medium)
+    return _and(bounds)
+
+
+def _scored_level_rail(atom: LevelCondition, kb: KnowledgeBase) -> Rail:
+    """A level condition as bounds on the factor's score, which the level is a function of."""
+    key, wanted, thresholds = score_key(atom.factor), atom.levels(), kb.factors[atom.factor].thresholds
+    others = [lv for lv in LEVELS if lv not in wanted]
+    return _score_ranges(key, wanted, thresholds), _score_ranges(key, others, thresholds)
+
+
+def _score_rail(atom: ScoreCondition, _kb: KnowledgeBase) -> Rail:
     key, bounds = score_key(atom.factor), atom.score.bounds()
     return _bounds(key, bounds, holds=True), _bounds(key, bounds, holds=False)
 
 
-def _context_rail(atom: ContextCondition, context: Mapping[str, ContextField]) -> Rail:
-    key, spec = context_key(atom.context), context[atom.context]
+def _context_rail(atom: ContextCondition, kb: KnowledgeBase) -> Rail:
+    key, spec = context_key(atom.context), kb.context_fields[atom.context]
     accepted = atom.accepted()
     if accepted is None:
         return _bounds(key, atom.bounds(), holds=True), _bounds(key, atom.bounds(), holds=False)
@@ -145,22 +168,28 @@ def _context_rail(atom: ContextCondition, context: Mapping[str, ContextField]) -
 
 
 #: How each kind of atom is compiled (a new kind of atom adds its compiler here).
-_ATOM_RAILS: dict[type, Callable[[Any, Mapping[str, ContextField]], Rail]] = {
+_ATOM_RAILS: dict[type, Callable[[Any, KnowledgeBase], Rail]] = {
     LevelCondition: _level_rail,
     ScoreCondition: _score_rail,
     ContextCondition: _context_rail,
 }
+#: The same, for facts that hold every assessed factor's score (`compile_ruleset(scored=True)`).
+_SCORED_RAILS: dict[type, Callable[[Any, KnowledgeBase], Rail]] = {
+    **_ATOM_RAILS,
+    LevelCondition: _scored_level_rail,
+}
 
 
-def _expr(condition: Condition, context: Mapping[str, ContextField]) -> Expr:
+def _expr(condition: Condition, kb: KnowledgeBase, *, scored: bool = False) -> Expr:
     """The durable condition under which `condition` is definitely true.
 
     Negation is pushed down to the atoms: each part is compiled both ways (definitely true,
     definitely false), and `not` swaps the two.
     """
+    rails = _SCORED_RAILS if scored else _ATOM_RAILS
     rail = fold(
         condition,
-        atom=lambda atom: _ATOM_RAILS[type(atom)](atom, context),
+        atom=lambda atom: rails[type(atom)](atom, kb),
         all_=_all_rail,
         any_=_any_rail,
         not_=_not_rail,
@@ -195,14 +224,18 @@ def compile_cycle_ruleset(kb: KnowledgeBase) -> dict[str, Any]:
     return definition
 
 
-def compile_ruleset(kb: KnowledgeBase) -> dict[str, Any]:
+def compile_ruleset(kb: KnowledgeBase, *, scored: bool = False) -> dict[str, Any]:
     """The durable-rules definition of a knowledge base's recommendation rules.
 
-    A rule whose condition can never be true is left out (the checker reports such rules).
+    A rule whose condition can never be true is left out (the checker reports such rules). With
+    `scored`, for facts that hold the score of every factor whose level they hold (as the scorer
+    makes them): a level condition is compiled to bounds on the score (`Thresholds.level` makes
+    the level of a score so), and the fact need not carry levels. Half the fields per fact
+    halve durable's work on them (docs/benchmarks.md).
     """
     definition: dict[str, Any] = {}
     for rule in kb.rules:
-        expr = _expr(rule.when, kb.context_fields)
+        expr = _expr(rule.when, kb, scored=scored)
         if expr is False:
             continue
         match = {"kind": FACT_KIND} if expr is True else {"$and": [{"kind": FACT_KIND}, expr]}

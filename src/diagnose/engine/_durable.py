@@ -109,13 +109,21 @@ _ASSERTED = 0
 _KEYS = {"level": level_key, "score": score_key, "context": context_key}
 
 
-def fact_fields(rules: Sequence[Rule]) -> frozenset[str]:
-    """The fact fields some rule reads; the fact the engine sees carries only these."""
+#: The same for a ruleset compiled `scored`: a level condition reads the factor's score.
+_SCORED_KEYS = {**_KEYS, "level": score_key}
+
+
+def fact_fields(rules: Sequence[Rule], *, scored: bool = False) -> frozenset[str]:
+    """The fact fields some rule reads; the fact the engine sees carries only these.
+
+    With `scored`, those of the ruleset `compile_ruleset(kb, scored=True)` reads: no levels.
+    """
+    keys = _SCORED_KEYS if scored else _KEYS
     fields: set[str] = set()
     for rule in rules:
         for atom in iter_atoms(rule.when):
             kind, name = atom.reads
-            fields.add(_KEYS[kind](name))
+            fields.add(keys[kind](name))
     return frozenset(fields)
 
 
@@ -181,18 +189,22 @@ class _Fields(Mapping[str, _V]):
         return sum(1 for _ in self)
 
 
-def view(fact: Mapping[str, object]) -> Facts:
+def view(fact: Mapping[str, object], levels: Mapping[str, str] | None = None) -> Facts:
     """`decode(fact)` without copying: `Facts` whose mappings read the fact itself.
 
     For a look at a few fields of a fact (which rules are undecided), where copying every field
-    out would cost more than the look. The fact must not change while the view is in use.
+    out would cost more than the look. The fact must not change while the view is in use. A
+    fact for a `scored` engine has no levels: give them as `levels`.
 
     Examples:
         >>> facts = view({"l__health": "low", "s__health": 1.5, "c__kids": True})
         >>> facts.levels.get("health"), "kids" in facts.context, dict(facts.scores)
         ('low', True, {'health': 1.5})
+        >>> view({"s__health": 1.5}, levels={"health": "low"}).levels["health"]
+        'low'
     """
-    levels: _Fields[str] = _Fields(fact, "l__")
+    if levels is None:
+        levels = _Fields(fact, "l__")
     scores: _Fields[float] = _Fields(fact, "s__")
     context: _Fields[object] = _Fields(fact, "c__")
     return Facts(levels, scores, context)
@@ -227,15 +239,17 @@ class RuleEngine:
     once its actions are drained (`_single`). Either way the engine holds no fact between calls.
     """
 
-    def __init__(self, kb: KnowledgeBase, *, cycle: bool = False) -> None:
+    def __init__(self, kb: KnowledgeBase, *, cycle: bool = False, scored: bool = False) -> None:
         """Compile and register the ruleset (raises EngineUnavailableError without durable).
 
-        With `cycle`, the knowledge base's cycle rules instead of its recommendation rules.
+        With `cycle`, the knowledge base's cycle rules instead of its recommendation rules. With
+        `scored`, the recommendation rules for facts that hold the score of every factor whose
+        level they hold (`compile_ruleset(kb, scored=True)`): only the scorer's facts.
         """
         self._core = _core()
-        self.definition = compile_cycle_ruleset(kb) if cycle else compile_ruleset(kb)
+        self.definition = compile_cycle_ruleset(kb) if cycle else compile_ruleset(kb, scored=scored)
         #: The fact fields the rules read (`encode` keeps only these).
-        self.fields = fact_fields(kb.rules)
+        self.fields = fact_fields(kb.rules, scored=scored)
         self.name = f"diagnose_{next(_ruleset_numbers)}_{kb.content_hash[7:19]}"
         self._lock = threading.Lock()
         self._sessions = itertools.count(1)
