@@ -2,10 +2,10 @@
 
 `assess` builds a result object per intake; a batch that only stores its results
 (`assess_many_json`, `diagnose batch`, `assess_frame`, `assess_table`) needs their JSON or a few
-columns, not the objects. Per knowledge base, this module precomputes what does not depend on
-the client: the pieces of the models' own JSON (`pieces`), per recommendation and per rule their
-JSON; and it generates a writer that runs the one scorer's lines (`scoring_lines`, the same
-`assess` runs) and writes the profile as JSON (`CompiledRules.writer_source`). Per intake it
+columns, not the objects. Per knowledge base, this module precomputes what does not depend on the
+client: the pieces of the models' own JSON (`diagnose.batch._pieces`), per recommendation and per
+rule their JSON; and it generates a writer that runs the one scorer's lines (`scoring_lines`, the
+same `assess` runs) and writes the profile as JSON (`CompiledRules.writer_source`). Per intake it
 checks the answers with lookups, scores and writes them, evaluates a whole chunk of facts in one
 durable-rules session, and joins the pieces, as UTF-8, into exactly the JSON
 `Diagnosis.model_dump_json()` writes (a property test compares the two on generated intakes; the
@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from pydantic_core import to_json
 
 from diagnose._base import construct, run_generated
-from diagnose.assessment.recommendation import Diagnosis, FiredRule, Trace, shared_advice
-from diagnose.assessment.scoring import FactorScore, Intake, Profile, scorer, scoring_lines, validate_intake
+from diagnose.assessment.recommendation import FiredRule, shared_advice
+from diagnose.assessment.scoring import Intake, scorer, scoring_lines, validate_intake
 from diagnose.assessment.warnings import answer_warnings
+from diagnose.batch._pieces import diagnosis_pieces, factor_pieces, listed, partial_json
 from diagnose.engine._cache import scored_engine, scored_fields
 from diagnose.engine._durable import context_key, level_key, score_key, view
 from diagnose.errors import AnswerError
@@ -34,7 +35,7 @@ from diagnose.knowledge._base import derived
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from diagnose.assessment.scoring import Answer, ContextValue
+    from diagnose.assessment.scoring import ContextValue
     from diagnose.knowledge._base import KnowledgeBase
 
 __all__ = ["CompiledResult", "CompiledRules", "split_intake"]
@@ -48,11 +49,20 @@ V = TypeVar("V")
 
 
 class CompiledResult(NamedTuple):
-    """One assessed intake: the diagnosis as JSON (UTF-8), each factor's level, the advice in order."""
+    """One assessed intake: the diagnosis as JSON (UTF-8) in pieces, each factor's level, the advice.
 
-    json: bytes
+    The pieces are joined once, where the JSON goes (a batch joins a whole chunk's at once):
+    each join of a diagnosis of about 20 kB is a copy.
+    """
+
+    parts: tuple[bytes, ...]
     levels: tuple[str, ...]
     advice: tuple[str, ...]
+
+    @property
+    def json(self) -> bytes:
+        """The diagnosis as JSON (UTF-8): the parts joined."""
+        return b"".join(self.parts)
 
 
 def _shown(value: object) -> str:
@@ -69,97 +79,9 @@ def split_intake(intake: Mapping[str, object] | Intake) -> tuple[Mapping[Any, ob
     return intake, {}
 
 
-def pieces(prototype: bytes, holes: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    """The JSON of a prototype model, cut where the values of `holes` stand, in order.
-
-    Each hole is a key and the value the prototype has there (`("items", "[]")`); a quoted text,
-    a list or a mapping keeps its opening and closing characters on either side of the cut, any
-    other value is cut out. So `pieces(b'{"a":[],"b":null}', (("a", "[]"), ("b", "null")))` is
-    `('{"a":[', '],"b":', '}')`. The batch path joins the pieces with each intake's values: what
-    it writes is what the models write, and a field added to a model appears without an edit here.
-    """
-    text = prototype.decode()
-    out: list[str] = []
-    for key, value in holes:
-        marker = f"{to_json(key).decode()}:{value}"
-        at = text.find(marker)
-        if at < 0:  # pragma: no cover - a model without the field: a bug, found by any test
-            raise AssertionError(f"{marker} is not in {text}")
-        keep = 1 if value[0] in '"[{' else 0
-        cut = at + len(marker) - len(value)
-        out.append(text[: cut + keep])
-        text = text[cut + len(value) - keep :]
-    out.append(text)
-    return tuple(out)
-
-
-#: Where a diagnosis's JSON depends on the intake, in the order its fields are written.
-_DIAGNOSIS_HOLES = (
-    ("scores", "{}"),
-    ("recommendations", "[]"),
-    ("answers", "{}"),
-    ("context", "{}"),
-    ("fired_rules", "[]"),
-    ("undecided_rules", "[]"),
-    ("warnings", "[]"),
-)
-#: Where a factor score's JSON does.
-_FACTOR_HOLES = (
-    ("level", '"low"'),
-    ("score", "null"),
-    ("answered", "[]"),
-    ("missing", "[]"),
-    ("missing_reasons", "{}"),
-    ("items", "[]"),
-)
-
-
-def _diagnosis_pieces(kb: KnowledgeBase) -> tuple[bytes, ...]:
-    empty_trace = Trace.model_construct(answers={}, context={}, fired_rules=(), undecided_rules=())
-    prototype = Diagnosis.model_construct(
-        profile=Profile.model_construct(scores={}),
-        recommendations=(),
-        trace=empty_trace,
-        knowledge_base_id=kb.id,
-        knowledge_base_version=kb.version,
-        knowledge_base_hash=kb.content_hash,
-    )
-    return tuple(p.encode() for p in pieces(prototype.model_dump_json().encode(), _DIAGNOSIS_HOLES))
-
-
-def _factor_pieces(factor: str) -> tuple[str, ...]:
-    prototype = FactorScore.model_construct(
-        factor=factor, level="low", score=None, answered=(), missing=(), missing_reasons={}, items=()
-    )
-    head, *rest = pieces(FactorScore.__pydantic_serializer__.to_json(prototype), _FACTOR_HOLES)
-    return (to_json(factor).decode() + ":" + head, *rest)
-
-
-def _partial_json(
-    pieces: tuple[str, ...], level: str, value: float | None, answers: tuple[Answer, ...]
-) -> str:
-    """The JSON of a factor score with a missing answer, from the pieces of `FactorScore`'s JSON."""
-    p0, p1, p2, p3, p4, p5, p6 = pieces
-    answered: list[str] = []
-    items: list[str] = []
-    missing: list[str] = []
-    reasons: list[str] = []
-    for a in answers:  # one pass: this is the batch path's common slow case
-        if a.counted:
-            answered.append(a.quoted)
-            items.append(a.json)
-        else:
-            missing.append(a.quoted)
-            reasons.append(a.trace)
-    shown = "null" if value is None else repr(value)
-    return (
-        f"{p0}{level}{p1}{shown}{p2}{','.join(answered)}{p3}{','.join(missing)}{p4}"
-        f"{','.join(reasons)}{p5}{','.join(items)}{p6}"
-    )
-
-
-#: What `_prepare` makes of an intake: profile JSON, trace JSON up to the fired rules, the fact,
-#: the levels and the warnings' JSON (a summary fills in only the fact and the levels).
+#: What `_prepare` makes of an intake: the JSON inside the profile's scores, the trace's JSON from
+#: inside its answers to the end of its context, the fact, the levels and the warnings' JSON (a
+#: summary fills in only the fact and the levels).
 _Prepared = tuple[bytes, bytes, dict[str, object], tuple[str, ...], bytes]
 
 
@@ -173,7 +95,7 @@ class CompiledRules:
         #: The generated scoring function (the one `assess` uses too).
         self.source = self._score.source
         self._item_ids = frozenset(self._score.tables)
-        self._diagnosis = _diagnosis_pieces(kb)
+        self._diagnosis = diagnosis_pieces(kb)
         #: The fields of a fact for `scored_engine` (its wire format: the fact is built in it).
         self._fields = scored_fields(kb)
         self._write = self._generate(kb)
@@ -209,14 +131,15 @@ class CompiledRules:
 
         The scorer's own lines (`scoring_lines`, the one place that scores), then one f-string
         per factor from the pieces of `FactorScore`'s own JSON; a factor with a missing answer
-        goes through `_partial_json`. It also puts into the fact what the rules read.
+        goes through `partial_json` (`diagnose.batch._pieces`). It also puts into the fact what
+        the rules read.
         """
-        namespace: dict[str, Any] = {"_partial_json": _partial_json}
+        namespace: dict[str, Any] = {"_partial_json": partial_json}
         lines = ["def write(a, fact):", *scoring_lines(kb, self._score.tables, namespace)]
         where: dict[str, str] = {}
         for f, factor in enumerate(kb.factors):
             items = kb.items_by_factor[factor]
-            p = _factor_pieces(factor)
+            p = factor_pieces(factor)
             # Names of their own: the scorer's lines use T, L, F, g and t.
             namespace[f"P{f}"] = p
             for n, piece in enumerate(p):
@@ -300,7 +223,7 @@ class CompiledRules:
             return [
                 item
                 if isinstance(item, AnswerError)
-                else CompiledResult(b"", item[3], self._advice_for(next(fired_all))[2])
+                else CompiledResult((), item[3], self._advice_for(next(fired_all))[2])
                 for item in prepared
             ]
         return [
@@ -341,15 +264,14 @@ class CompiledRules:
         return b"", b"", fact, levels, b""
 
     def _prepare(self, answers: Mapping[Any, object], context: Mapping[Any, object]) -> _Prepared:
-        """Check and score: profile JSON, trace JSON up to the fired rules, fact, levels, warnings."""
+        """Check and score: the parts of `_Prepared` (profile, trace, fact, levels, warnings)."""
         (profile, trace_answers, levels), answers, checked_context, fact = self._scored(
             answers, context, self._write
         )
         # Ids, numbers and missing reasons only: ASCII, so encoding is a copy.
-        d0, d1, d2, d3, *_ = self._diagnosis
         return (
-            d0 + profile.encode() + d1,
-            d2 + trace_answers.encode() + d3 + to_json(checked_context)[1:-1],
+            profile.encode(),
+            b"%s%s%s" % (trace_answers.encode(), self._diagnosis[3], to_json(checked_context)[1:-1]),
             fact,
             levels,
             self._warnings_for(answers, levels),
@@ -408,20 +330,23 @@ class CompiledRules:
     ) -> CompiledResult:
         recommendations, fired_rules, advice = self._advice_for(fired)
         undecided = self._undecided_for(fired, fact, levels)
-        _, _, _, _, d4, d5, d6, d7 = self._diagnosis
-        text = b"%s%s%s%s%s%s%s%s%s%s" % (
+        d0, d1, d2, _, d4, d5, d6, d7 = self._diagnosis
+        parts = (
+            d0,
             profile,
-            b",".join(recommendations),
-            trace,
+            d1,
+            *listed(recommendations),
+            d2,
+            trace,  # up to the end of the context: d3 is in it
             d4,
-            b",".join(fired_rules),
+            *listed(fired_rules),
             d5,
             undecided,
             d6,
             warnings,
             d7,
         )
-        return CompiledResult(text, levels, advice)
+        return CompiledResult(parts, levels, advice)
 
     def _advice_for(
         self, fired: tuple[str, ...]

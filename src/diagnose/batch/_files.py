@@ -290,10 +290,18 @@ def neutral(cell: str) -> str:
     return f"'{cell}" if cell and cell[0] in _FORMULA_START else cell
 
 
-def result_record(row: Row, diagnosis: bytes) -> bytes:
-    """One JSON Lines output record: row number, client id and the whole diagnosis (its JSON)."""
-    client = json.dumps(row.client).encode()
-    return b'{"row": %d, "id": %s, "diagnosis": %s}\n' % (row.number, client, diagnosis)
+def result_record(row: Row, diagnosis: Sequence[bytes]) -> tuple[bytes, ...]:
+    r"""One JSON Lines output record in pieces: row number, client id and the whole diagnosis.
+
+    The diagnosis comes in the pieces of its JSON (`CompiledResult.parts`), and the record is
+    joined with the rest of its chunk.
+
+    Examples:
+        >>> b"".join(result_record(Row(3, "c-1", {}), [b'{"a":', b"1}"]))
+        b'{"row": 3, "id": "c-1", "diagnosis": {"a":1}}\n'
+    """
+    head = b'{"row": %d, "id": %s, "diagnosis": ' % (row.number, json.dumps(row.client).encode())
+    return (head, *diagnosis, b"}\n")
 
 
 def summary_columns(factors: list[str], top: int) -> list[str]:
@@ -361,7 +369,7 @@ def assess_rows(
         elif writer is not None:
             writer.writerow(summary_row(row, result.levels, result.advice, top))
         else:
-            output.append(result_record(row, result.json))
+            output += result_record(row, result.parts)
     text = buffer.getvalue().encode() if csv_summary else b"".join(output)
     ids = tuple((row.number, row.client) for row in rows if row.client is not None)
     return Chunk(len(rows) - len(errors), len(errors), text, "".join(f"{line}\n" for line in errors), ids)

@@ -291,8 +291,8 @@ def _json_chunk(kb: KnowledgeBase, chunk: list[Mapping[str, object] | Intake]) -
         if isinstance(result, AnswerError):
             rejected[n] = result
         else:
-            texts.append(result.json)
-            end += len(result.json)
+            texts += result.parts
+            end += sum(map(len, result.parts))
         ends.append(end)
     return _Texts(b"".join(texts), tuple(ends), rejected)
 
