@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import gc
 import json
 import multiprocessing
 import os
@@ -22,7 +21,6 @@ from click.testing import CliRunner
 import diagnose
 from diagnose.batch import _many
 from diagnose.cli._main import cli
-from tests.conftest import frozen_kb
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -253,19 +251,3 @@ def test_a_worker_whose_parent_runs_keeps_running() -> None:
         with pytest.raises(subprocess.TimeoutExpired):
             process.wait(timeout=3)  # three looks at its parent, which is this process
         process.kill()
-
-
-def _frozen_objects(kb: diagnose.KnowledgeBase, chunk: list[int]) -> int:
-    """In a worker: how many objects the garbage collector leaves alone (frozen)."""
-    del kb, chunk
-    return gc.get_freeze_count()
-
-
-def test_a_worker_freezes_what_it_built_after_its_first_chunk() -> None:
-    """Each worker's first chunk runs before its freeze, every later one after; the caller is never frozen."""
-    chunks = _many.map_chunks(_frozen_objects, range(8), frozen_kb(), workers=2, chunk_size=1)
-    counts = [count for _, count in chunks]
-    assert counts[0] == 0
-    assert 1 <= counts.count(0) <= 2  # one first chunk per worker that got any
-    assert all(count > 1000 for count in counts if count)  # the knowledge base and what came with it
-    assert gc.get_freeze_count() == 0

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import gc
 import itertools
 import multiprocessing
 import os
@@ -124,20 +123,7 @@ def _in_worker(task: tuple[Callable[[KnowledgeBase, list[T]], R], list[T], str |
     function, chunk, slot = task
     assert _worker_kb is not None  # noqa: S101 - set by the pool's initializer
     result = function(_worker_kb, chunk)
-    if not gc.get_freeze_count():
-        _freeze()
     return (result, -1) if slot is None else carry(result, slot)
-
-
-def _freeze() -> None:
-    """After a worker's first chunk, keep what it built to last out of the collector's full passes.
-
-    The knowledge base, the compiled pipeline and the engine are walked by every full pass of
-    Python's garbage collector, for nothing (what that cost is on the performance page). Only
-    in the pool's worker processes, never in the caller's.
-    """
-    gc.collect()  # what the first chunk left is garbage, not to be kept for ever
-    gc.freeze()
 
 
 def map_chunks(  # noqa: PLR0913 - the batch engine's settings, keyword-only after the first three
