@@ -60,7 +60,7 @@ def scored_engine(kb: KnowledgeBase) -> RuleEngine:
 
     Those facts hold the score of every factor whose level they hold, so a level condition is
     read from the score (`compile_ruleset(kb, scored=True)`) and the facts carry no levels: half
-    the fields, which halves durable's work. `engine.fields` says what a fact must carry. Where
+    the fields, for less of durable's work. `engine.fields` says what a fact must carry. Where
     that ruleset would go beyond a limit of the engine, this is `rule_engine(kb)`.
 
     Examples:

@@ -230,8 +230,8 @@ def compile_ruleset(kb: KnowledgeBase, *, scored: bool = False) -> dict[str, Any
     A rule whose condition can never be true is left out (the checker reports such rules). With
     `scored`, for facts that hold the score of every factor whose level they hold (as the scorer
     makes them): a level condition is compiled to bounds on the score (`Thresholds.level` makes
-    the level of a score so), and the fact need not carry levels. Half the fields per fact
-    halve durable's work on them (docs/benchmarks.md).
+    the level of a score so), and the fact need not carry levels: half the fields per fact,
+    for less of durable's work on them (docs/benchmarks.md).
     """
     definition: dict[str, Any] = {}
     for rule in kb.rules:
