@@ -95,8 +95,8 @@ class Slots:
         The view is valid until `give(name)`; a size of -1 (or no block) means the output came
         with the result, through the pipe.
         """
-        buffer = self._blocks[name].buf if name is not None and size >= 0 else None
-        if name is None or buffer is None:
+        buffer = None if name is None or size < 0 else self._blocks[name].buf
+        if name is None or buffer is None:  # the output came with the result (or the block is closed)
             return result
         view = buffer[:size]
         self._views[name] = view
@@ -145,9 +145,11 @@ def carry(result: R, slot: str) -> tuple[R, int]:
     the block cannot be opened: then the output goes through the pipe with the rest.
     """
     output = getattr(result, "output", None)
-    block = _open(slot) if isinstance(output, bytes) else None
+    if not isinstance(output, bytes):
+        return result, -1
+    block = _open(slot)
     buffer = block.buf if block is not None else None
-    if buffer is None or output is None or len(output) > len(buffer):
+    if buffer is None or len(output) > len(buffer):
         return result, -1
     size = len(output)
     buffer[:size] = output
