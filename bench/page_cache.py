@@ -1,4 +1,4 @@
-"""What writing a file costs here: CPU per 20 kB into new pages, into freed ones, and written behind.
+"""What writing a file costs here: CPU per 20 kB into new pages, freed ones, behind, and direct.
 
     python bench/page_cache.py [FOLDER] [MB]    # default: a temporary folder, 2,000 MB per file
 
@@ -6,11 +6,13 @@ Writes MB megabytes in blocks of 5 MB (a chunk of 256 diagnoses of about 20 kB, 
 batch` writes them) into a new file, keeps it, and writes a second one: both go into memory the
 page cache takes anew. Then it deletes both and writes a third and a fourth, which can take the
 pages just freed. Then two more new files, kept, written behind as `diagnose batch` writes its
-outputs (`diagnose.cli._batch_files.Output`: synced and dropped from the page cache every
-64 MiB, synced at the end). Prints, per 20 kB, the CPU time of this process (user + system) and
-the busy time of the whole machine (from /proc/stat: the kernel's own writeback threads
-included), each with the final sync of the file. Not a test: numbers depend on the machine,
-and on what it did before (a virtual machine may give back memory it has not used for a while).
+outputs where O_DIRECT cannot be set (`diagnose.cli._batch_files.Output`: synced and dropped
+from the page cache every 64 MiB, synced at the end), and two written past the page cache, as
+it writes them where it can (O_DIRECT, from aligned buffers, in a thread). Prints, per 20 kB,
+the CPU time of this process (user + system) and the busy time of the whole machine (from
+/proc/stat: the kernel's own writeback threads included), each with the final sync of the file.
+Not a test: numbers depend on the machine, and on what it did before (a virtual machine may give
+back memory it has not used for a while).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from diagnose.cli import _batch_files
 from diagnose.cli._batch_files import Output
 
 BLOCK = 20_000 * 256
@@ -39,13 +42,20 @@ def _busy() -> float:
     return (sum(ticks) - ticks[3] - ticks[4]) / TICK  # idle and iowait
 
 
-def write(path: Path, megabytes: int, *, behind: bool) -> tuple[float, float]:
-    """Write `megabytes` into a new file at `path`; CPU and machine busy time per 20 kB, in µs."""
+def write(path: Path, megabytes: int, *, how: str = "plain") -> tuple[float, float]:
+    """Write `megabytes` into a new file at `path`; CPU and machine busy time per 20 kB, in µs.
+
+    `how` is "plain" (os.write, then fsync), "behind" or "direct" (as `Output` writes).
+    """
     data = os.urandom(BLOCK)
     blocks = megabytes * 1_000_000 // BLOCK
+    flag = _batch_files.O_DIRECT
+    if how == "behind":
+        _batch_files.O_DIRECT = 0  # as where the system has no O_DIRECT
     start, busy = _cpu(), _busy()
-    if behind:
+    if how != "plain":
         output = Output(path)
+        _batch_files.O_DIRECT = flag
         for _ in range(blocks):
             output.write(data)
         output.commit()
@@ -67,14 +77,16 @@ def main() -> None:
     megabytes = int(sys.argv[2]) if len(sys.argv) > 2 else 2_000
     with tempfile.TemporaryDirectory(dir=folder) as name:
         first, second = Path(name) / "a", Path(name) / "b"
-        rows = [("new file, kept", write(first, megabytes, behind=False))]
-        rows.append(("another new file, kept", write(second, megabytes, behind=False)))
+        rows = [("new file, kept", write(first, megabytes))]
+        rows.append(("another new file, kept", write(second, megabytes)))
         first.unlink()
         second.unlink()
-        rows.append(("after deleting both", write(first, megabytes, behind=False)))
-        rows.append(("once more", write(second, megabytes, behind=False)))
-        rows.append(("new file, kept, written behind", write(Path(name) / "c", megabytes, behind=True)))
-        rows.append(("another, written behind", write(Path(name) / "d", megabytes, behind=True)))
+        rows.append(("after deleting both", write(first, megabytes)))
+        rows.append(("once more", write(second, megabytes)))
+        rows.append(("new file, kept, written behind", write(Path(name) / "c", megabytes, how="behind")))
+        rows.append(("another, written behind", write(Path(name) / "d", megabytes, how="behind")))
+        rows.append(("new file, kept, written direct", write(Path(name) / "e", megabytes, how="direct")))
+        rows.append(("another, written direct", write(Path(name) / "f", megabytes, how="direct")))
     print(f"{megabytes:,} MB per file in blocks of {BLOCK:,} bytes; load average {os.getloadavg()[0]:.2f}.\n")
     print("| file | CPU per 20 kB | machine busy per 20 kB |\n| --- | ---: | ---: |")
     for label, (micros, busy) in rows:

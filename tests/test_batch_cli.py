@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import json
 import os
@@ -25,7 +24,6 @@ import diagnose
 from diagnose.batch import _files as _tables
 from diagnose.batch._many import map_chunks
 from diagnose.cli import _batch as _batch_cli
-from diagnose.cli import _batch_files
 from diagnose.cli._main import cli
 from tests.conftest import shared_memory_blocks
 
@@ -277,86 +275,6 @@ def test_a_full_disk_is_one_line(tmp_path: Path) -> None:
         "error: /dev/full: cannot write: No space left on device; /dev/full may hold part of the output\n",
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
-
-
-def test_a_write_that_raises_enospc_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    source = jsonl(tmp_path / "in.jsonl", [row("a")])
-    target = tmp_path / "out.jsonl"
-    target.write_text("yesterday's results\n", encoding="utf-8")
-    real = _batch_files.Output.__init__
-
-    def opened(self: _batch_files.Output, path: Path) -> None:
-        real(self, path)
-
-        class Full(io.BytesIO):
-            def write(self, data: object) -> int:
-                del data
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-        self.file.close()
-        self.file = Full()
-
-    monkeypatch.setattr(_batch_files.Output, "__init__", opened)
-    result = run(source, target)
-    assert (result.exit_code, result.stderr) == (
-        1,
-        f"error: {target}: cannot write: No space left on device; {target} not written\n",
-    )
-    assert leftovers(tmp_path) == []
-    assert target.read_text(encoding="utf-8") == "yesterday's results\n"
-
-
-def test_an_output_written_behind_is_whole_and_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Flushed to disk every few kilobytes, the output is byte for byte the one written at once."""
-    source = jsonl(tmp_path / "in.jsonl", [row(f"c{n}", {**GOOD, "se_1": 1 + n % 5}) for n in range(600)])
-    assert run(source, tmp_path / "once.jsonl").exit_code == 0
-    flushed: list[tuple[int, int]] = []
-    real = _batch_files._advise
-    assert real is not None
-
-    def advise(fd: int, start: int, size: int, advice: int) -> None:
-        flushed.append((start, size))
-        real(fd, start, size, advice)
-
-    monkeypatch.setattr(_batch_files, "FLUSH_EVERY", 4096)
-    monkeypatch.setattr(_batch_files, "_advise", advise)
-    assert run(source, tmp_path / "behind.jsonl").exit_code == 0
-    whole = (tmp_path / "behind.jsonl").read_bytes()
-    assert whole == (tmp_path / "once.jsonl").read_bytes()
-    assert len(flushed) > 2
-    # Consecutive ranges from the start, each at least FLUSH_EVERY long, none past the end.
-    assert [start for start, _ in flushed] == [0, *(start + size for start, size in flushed[:-1])]
-    assert all(size >= 4096 for _, size in flushed)
-    assert flushed[-1][0] + flushed[-1][1] <= len(whole)
-    assert leftovers(tmp_path) == []
-
-
-@pytest.mark.parametrize("failing", ["flush", "end"])
-def test_an_output_that_cannot_be_synced_is_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
-) -> None:
-    """A sync that fails (EIO: the disk) while the output grows, or at its end, stops the batch."""
-    source = jsonl(tmp_path / "in.jsonl", [row(f"c{n}") for n in range(300)])
-    target = tmp_path / "out.jsonl"
-    target.write_text("yesterday's results\n", encoding="utf-8")
-
-    def sync(fd: int) -> None:
-        del fd
-        raise OSError(errno.EIO, os.strerror(errno.EIO))
-
-    monkeypatch.setattr(_batch_files, "FLUSH_EVERY", 4096 if failing == "flush" else 1 << 40)
-    monkeypatch.setattr(_batch_files, "_sync", sync)
-    result = run(source, target)
-    # At the end the errors file is put in place first, so it is the one that fails.
-    failed = target if failing == "flush" else tmp_path / "out.jsonl.errors.jsonl"
-    assert (result.exit_code, result.stderr) == (
-        1,
-        f"error: {failed}: cannot write: Input/output error; {target} not written\n",
-    )
-    assert leftovers(tmp_path) == []
-    assert target.read_text(encoding="utf-8") == "yesterday's results\n"
 
 
 @pytest.mark.parametrize(
