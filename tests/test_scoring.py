@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pytest
+from hypothesis import given, settings
 
 import diagnose
+from diagnose.assessment import scoring
 from diagnose.assessment.scoring import intake_schema, score, validate_intake
+from diagnose.batch._compiled import CompiledRules
+from tests.conftest import default_kb
+from tests.property.strategies import answers
 
 
 def test_reverse_item_is_scored_min_plus_max_minus_raw(kb: diagnose.KnowledgeBase) -> None:
@@ -141,3 +147,47 @@ def test_an_id_longer_than_any_id_gets_no_suggestion_and_is_cut(kb: diagnose.Kno
         "item 'se_1se_1se_1se_1se_1se_1se_1se_1se_1se_1...': unknown item (ids have at most 64 characters)",
         "context 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...': unknown context field (ids have at most 64 characters)",
     ]
+
+
+@functools.cache
+def dividing(kind: type[scoring.Scorer | CompiledRules]) -> scoring.Scorer | CompiledRules:
+    """A scorer (or compiled batch pipeline) of the default knowledge base that divides every sum out."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scoring, "_SUM_ENTRIES", 0)
+        return kind(default_kb())
+
+
+@settings(max_examples=300, deadline=None)
+@given(answers())
+def test_the_generated_scorer_gives_what_partial_computes(given_answers: dict[str, int | str]) -> None:
+    """Invariant: each factor's level, score and completeness are `_partial`'s over its answers.
+
+    Both ways the generated lines may take: scores looked up by sum, and sums divided out.
+    """
+    kb = default_kb()
+    looked_up, divided = scoring.scorer(kb), dividing(scoring.Scorer)
+    assert isinstance(divided, scoring.Scorer)
+    full = {item.id: given_answers.get(item.id, "not_asked") for item in kb.items}
+    for (level, value, scored, complete), again, factor in zip(
+        looked_up(full), divided(full), kb.factors.values(), strict=True
+    ):
+        items = kb.items_by_factor[factor.id]
+        assert scored == tuple(looked_up.tables[item.id][full[item.id]] for item in items)
+        assert (level, value, complete) == scoring._partial(factor, scored)
+        assert again == (level, value, scored, complete)
+    assert "V0[" in looked_up.source
+    assert "V0[" not in divided.source
+
+
+def test_a_batch_that_divides_its_sums_writes_the_json_of_assess() -> None:
+    kb = default_kb()
+    compiled = dividing(CompiledRules)
+    assert isinstance(compiled, CompiledRules)
+    intakes: list[dict[str, object]] = [
+        {item.id: 1 + n % 5 for n, item in enumerate(kb.items)},
+        {item.id: "declined" if n % 3 == 0 else 5 - n % 5 for n, item in enumerate(kb.items)},
+        {},
+    ]
+    for intake, result in zip(intakes, compiled.assess(intakes), strict=True):
+        assert not isinstance(result, diagnose.AnswerError)
+        assert result.json.decode() == diagnose.assess(intake, knowledge_base=kb).model_dump_json()

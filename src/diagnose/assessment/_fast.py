@@ -256,7 +256,7 @@ class FastIntake:
         models = "".join(f"{x}[4], " for x in names)
         return [
             *(f"        {name} = T{f}_{i}[k{f}[{i}]]" for i, name in enumerate(names)),
-            *_factor_lines(f, factor, names, namespace, indent=8),
+            *_factor_lines(f, factor, items, names, namespace, indent=8),
             f"        if c{f}:",
             f"            s{f} = _fs({factor.id!r}, l{f}, v{f}, A{f}, (), {{}}, ({models}))",
             f"            r{f} = (s{f}, l{f}, v{f}, {len(items)}, min(k{f}), max(k{f}))",

@@ -9,21 +9,23 @@ Missing answers are never imputed: a factor with fewer than `min_answered` answe
 
 from __future__ import annotations
 
-import math
-import sys
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from pydantic import Field, StrictBool, StrictFloat, StrictInt
+from pydantic import Field
 from pydantic_core import to_json
 
-from diagnose._base import Level, Model, Record, construct, run_generated, suggest
-from diagnose.errors import AnswerError, AnswerProblem
+from diagnose._base import Level, Model, Record, construct, run_generated
+from diagnose.assessment._validation import (
+    MISSING_REASONS,
+    AnswerValue,
+    ContextValue,
+    MissingReason,
+    validate_intake,
+)
 from diagnose.knowledge._base import derived
-from diagnose.knowledge._references import context_value_problem
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from diagnose.knowledge._base import KnowledgeBase
     from diagnose.knowledge._models import Factor, Item
@@ -46,14 +48,6 @@ __all__ = [
     "scoring_lines",
     "validate_intake",
 ]
-
-#: Why an item has no answer: it was not asked, the client preferred not to say, or did not know.
-MissingReason = Literal["not_asked", "declined", "unknown"]
-MISSING_REASONS: tuple[MissingReason, ...] = ("not_asked", "declined", "unknown")
-#: An answer: a whole number on the item's scale, or the reason it is missing.
-AnswerValue = StrictInt | MissingReason
-#: A context value: true/false, a number, or one of an enum's values.
-ContextValue = StrictBool | StrictInt | StrictFloat | str
 
 
 class Intake(Model):
@@ -128,146 +122,6 @@ class Profile(Record):
         return tuple(f for f, s in self.scores.items() if s.level == "not_assessed")
 
 
-def _answer_problem(kb: KnowledgeBase, key: object, value: object) -> AnswerProblem | None:
-    item = kb.items_by_id.get(key) if isinstance(key, str) else None
-    if item is not None and type(value) is int and item.scale.min <= value <= item.scale.max:
-        return None  # the common case, checked first
-    if not isinstance(key, str):
-        return AnswerProblem("item", _short(key), "item ids are text")
-    if item is None:
-        if len(key) > _LONGEST_ID:  # no id is this long: no suggestion to look for
-            message = f"unknown item (ids have at most {_LONGEST_ID} characters)"
-            return AnswerProblem("item", key[:40] + "...", message)
-        return AnswerProblem("item", key, f"unknown item{suggest(key, list(kb.items_by_id))}")
-    scale = item.scale
-    if isinstance(value, str) and value in MISSING_REASONS:
-        return None
-    shown = "nan" if isinstance(value, float) and math.isnan(value) else _short(value)
-    reasons = ", ".join(repr(r) for r in MISSING_REASONS)
-    return AnswerProblem(
-        "item",
-        key,
-        f"expected a whole number from {scale.min} to {scale.max}, or one of {reasons}; got {shown}",
-    )
-
-
-_INT64 = 2**63
-#: Problems listed one by one; more are counted, so a huge junk intake is refused in linear time.
-MAX_LISTED = 20
-#: The longest id a knowledge base can have (`Identifier`).
-_LONGEST_ID = 64
-
-
-def _fine(kb: KnowledgeBase, key: object, value: object) -> bool:
-    """Whether an answer is acceptable, without building a message (for counting past MAX_LISTED)."""
-    item = kb.items_by_id.get(key) if isinstance(key, str) else None
-    if item is None:
-        return False
-    if type(value) is int:
-        return item.scale.min <= value <= item.scale.max
-    return isinstance(value, str) and value in MISSING_REASONS
-
-
-def _short(value: object) -> str:
-    try:
-        text = repr(value)
-    except RecursionError:  # nested deeper than repr goes: show the outside
-        text = f"a {type(value).__name__} nested too deep to show"
-    except ValueError:  # an integer beyond Python's limit for turning it into digits
-        text = f"a number of more than {sys.get_int_max_str_digits()} digits"
-    return text if len(text) <= 40 else f"{text[:37]}..."  # noqa: PLR2004 - keep messages one line
-
-
-_SHAPES = {
-    "answers": "a mapping of item id to answer (such as {'se_1': 3}) or an Intake",
-    "context": "a mapping of context field to value, or None",
-}
-
-
-def _shape_problem(part: Literal["answers", "context"], value: object) -> AnswerProblem | None:
-    """Whether the answers or the context is no mapping at all (None, a number, a list, text...)."""
-    if isinstance(value, Mapping):
-        return None
-    hint = "; parse JSON or YAML text first" if isinstance(value, str | bytes | bytearray) else ""
-    return AnswerProblem("intake", part, f"expected {_SHAPES[part]}; got {_short(value)}{hint}")
-
-
-def _unknown_field(kb: KnowledgeBase, key: object) -> AnswerProblem:
-    if not isinstance(key, str):
-        return AnswerProblem("context", _short(key), "unknown context field")
-    if len(key) > _LONGEST_ID:  # no id is this long: no suggestion to look for
-        message = f"unknown context field (ids have at most {_LONGEST_ID} characters)"
-        return AnswerProblem("context", key[:40] + "...", message)
-    return AnswerProblem("context", key, f"unknown context field{suggest(key, list(kb.context_fields))}")
-
-
-def _context_problem(kb: KnowledgeBase, key: object, value: object) -> AnswerProblem | None:
-    field = kb.context_fields.get(key) if isinstance(key, str) else None
-    if field is None:
-        return _unknown_field(kb, key)
-    key = str(key)
-    if problem := context_value_problem(field.type, field.values, value):
-        return AnswerProblem("context", key, problem)
-    if isinstance(value, float) and not math.isfinite(value):
-        return AnswerProblem("context", key, f"expected a finite number, got {value!r}")
-    if isinstance(value, int) and not -_INT64 <= value < _INT64:  # the rule engine's integers
-        message = f"expected a whole number from -2**63 to 2**63 - 1, got {_short(value)}"
-        return AnswerProblem("context", key, message)
-    return None
-
-
-def _problems(
-    kb: KnowledgeBase, answers: Mapping[Any, object], context: Mapping[Any, object]
-) -> list[AnswerProblem]:
-    """Every problem, the first MAX_LISTED described and the rest counted in one last problem."""
-    problems: list[AnswerProblem] = []
-    more = 0  # problems past MAX_LISTED: counted, not described
-    for key, value in answers.items():
-        if len(problems) < MAX_LISTED:
-            if problem := _answer_problem(kb, key, value):
-                problems.append(problem)
-        elif not _fine(kb, key, value):
-            more += 1
-    for key, value in context.items():
-        if (problem := _context_problem(kb, key, value)) is not None:
-            if len(problems) < MAX_LISTED:
-                problems.append(problem)
-            else:
-                more += 1
-    if more:
-        problems.append(
-            AnswerProblem("intake", "answers", f"and {more} more problems, not listed one by one")
-        )
-    return problems
-
-
-def validate_intake(
-    kb: KnowledgeBase, answers: Mapping[Any, object], context: Mapping[Any, object]
-) -> tuple[dict[str, int | MissingReason], dict[str, ContextValue]]:
-    """Check answers and context against the knowledge base; raise one error listing every problem.
-
-    Returns:
-        The answers (every item, absent ones as `not_asked`) and the context, as plain dicts in
-        the knowledge base's order (of items, of context fields).
-
-    Raises:
-        AnswerError: naming each offending item or context field and what it allows, or saying
-            that the answers or the context is not a mapping at all.
-    """
-    shape = [p for p in (_shape_problem("answers", answers), _shape_problem("context", context)) if p]
-    if shape:
-        raise AnswerError(shape)
-    problems = _problems(kb, answers, context)
-    if problems:
-        raise AnswerError(problems)
-    full: dict[str, int | MissingReason] = {
-        item.id: answers.get(item.id, "not_asked")  # type: ignore[misc]  # checked just above
-        for item in kb.items
-    }
-    # In the knowledge base's order, whatever order the caller used: equal input, equal bytes.
-    return full, {f: context[f] for f in kb.context_fields if f in context}  # type: ignore[misc]  # checked just above
-
-
 #: Factors with at most this many items get their sums written out in the generated scorer; a
 #: larger one is scored by `_partial` (a sum of thousands of terms is too deep to compile).
 _INLINE_ITEMS = 64
@@ -339,13 +193,54 @@ def scoring_lines(
             names.append(name)
             lines.append(f"    {name} = {table}[g({item.id!r}, 'not_asked')]")
         namespace[f"F{f}"] = factor
-        lines += _factor_lines(f, factor, names, namespace, indent=4)
+        lines += _factor_lines(f, factor, kb.items_by_factor[factor.id], names, namespace, indent=4)
     return lines
 
 
-def _factor_lines(
+#: The most entries a factor's table of scores by sum (`_sums`) may have; a factor that would
+#: need more divides each sum out instead.
+_SUM_ENTRIES = 20_000
+
+#: A factor's score, level and score as JSON text, for one sum of scored values.
+_Scored = tuple[float, Level, str]
+
+
+def _sums(
+    factor: Factor, items: Sequence[Item]
+) -> tuple[dict[int, _Scored], dict[tuple[int, int], _Scored]] | None:
+    """A factor's `_Scored` per sum of its answers' scored values: by sum, and by (sum, count).
+
+    The first is for every item answered, the second for `count` answered, from `min_answered`
+    up. Each entry is what scoring computes: the score `sum / count`, its level and `repr`. So
+    `_factor_lines` looks a sum up instead of dividing, calling `Thresholds.level` and `repr`
+    (the batch writes the score as JSON). None when the tables would be larger than
+    `_SUM_ENTRIES`.
+    """
+    values = [item.scored(raw) for item in items for raw in range(item.scale.min, item.scale.max + 1)]
+    low, high, size = min(values), max(values), len(items)
+    counts = range(min(factor.min_answered, size), size + 1)
+    if sum(count * (high - low) + 1 for count in counts) > _SUM_ENTRIES:
+        return None
+    level = factor.thresholds.level
+
+    def scored(total: int, count: int) -> _Scored:
+        value = total / count
+        return value, level(value), repr(value)
+
+    # A counted answer's scored value lies in [low, high], a missing one adds 0: so do the sums.
+    complete = {total: scored(total, size) for total in range(size * low, size * high + 1)}
+    partial = {
+        (total, count): scored(total, count)
+        for count in counts[:-1]
+        for total in range(count * low, count * high + 1)
+    }
+    return complete, partial
+
+
+def _factor_lines(  # noqa: PLR0913 - the factor, its items and their names, where, and how far in
     f: int,
     factor: Factor,
+    items: Sequence[Item],
     names: Sequence[str],
     namespace: dict[str, Any],
     *,
@@ -353,32 +248,41 @@ def _factor_lines(
 ) -> list[str]:
     """Lines that score factor `f` from the `Answer`s named `names`: the one place that scores.
 
-    They set `l{f}` (level), `v{f}` (score, None when not assessed), `c{f}` (every item
-    answered), `n{f}` (answers that count) and, when one is missing, `g{f}` (the answers): as
-    `_partial`, written out (a missing answer scores and counts 0). A factor of more than
-    `_INLINE_ITEMS` items (thousands of `+` nest too deep for Python's compiler) calls `_partial`
-    (no `n{f}`). Used by `scoring_lines` and the fast intake (`diagnose.assessment._fast`).
+    They set `l{f}` (level), `v{f}` (score, None when not assessed), `r{f}` (the score as JSON),
+    `c{f}` (every item answered), `n{f}` (answers that count) and, when one is missing, `g{f}`
+    (the answers): as `_partial`, written out (a missing answer scores and counts 0), the score,
+    level and JSON looked up by sum (`_sums`) where the tables are small enough. A factor of more
+    than `_INLINE_ITEMS` items (thousands of `+` nest too deep for Python's compiler) calls
+    `_partial` (no `n{f}`). Used by `scoring_lines` and the fast intake (`diagnose.assessment._fast`).
     """
     pad = " " * indent
     group = f"({', '.join(names)},)" if names else "()"
+    shown = f"{pad}r{f} = 'null' if v{f} is None else repr(v{f})"
     if not 0 < len(names) <= _INLINE_ITEMS:
-        return [f"{pad}g{f} = {group}", f"{pad}l{f}, v{f}, c{f} = _partial(F{f}, g{f})"]
-    namespace[f"L{f}"] = factor.thresholds.level
+        return [f"{pad}g{f} = {group}", f"{pad}l{f}, v{f}, c{f} = _partial(F{f}, g{f})", shown]
     total = " + ".join(f"{n}[2]" for n in names)
+    tables = _sums(factor, items)
+    if tables is None:
+        namespace[f"L{f}"] = factor.thresholds.level
+        complete = [f"v{f} = ({total}) / {len(names)}", f"l{f} = L{f}(v{f})", f"r{f} = repr(v{f})"]
+        partial = [f"v{f} = ({total}) / n{f}", f"l{f} = L{f}(v{f})", f"r{f} = repr(v{f})"]
+    else:
+        namespace[f"V{f}"], namespace[f"W{f}"] = tables
+        complete = [f"v{f}, l{f}, r{f} = V{f}[{total}]"]
+        partial = [f"v{f}, l{f}, r{f} = W{f}[{total}, n{f}]"]
     return [
         f"{pad}n{f} = {' + '.join(f'{n}[3]' for n in names)}",
         f"{pad}if n{f} == {len(names)}:",
-        f"{pad}    v{f} = ({total}) / {len(names)}",
-        f"{pad}    l{f} = L{f}(v{f})",
+        *(f"{pad}    {line}" for line in complete),
         f"{pad}    c{f} = True",
         f"{pad}else:",
         f"{pad}    g{f} = {group}",
         f"{pad}    if n{f} >= {factor.min_answered}:",
-        f"{pad}        v{f} = ({total}) / n{f}",
-        f"{pad}        l{f} = L{f}(v{f})",
+        *(f"{pad}        {line}" for line in partial),
         f"{pad}    else:",
         f"{pad}        v{f} = None",
         f"{pad}        l{f} = 'not_assessed'",
+        f"{pad}        r{f} = 'null'",
         f"{pad}    c{f} = False",
     ]
 

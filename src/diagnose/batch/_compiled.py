@@ -150,9 +150,9 @@ class CompiledRules:
             written = ",".join(f"{{t{f}_{i}[6]}}" for i in range(len(items)))
             lines += [
                 f"    if c{f}:",
-                f'        p{f} = f"{{J{f}_0}}{{l{f}}}{{J{f}_1}}{{v{f}!r}}{{U{f}}}{written}{{J{f}_6}}"',
+                f'        p{f} = f"{{J{f}_0}}{{l{f}}}{{J{f}_1}}{{r{f}}}{{U{f}}}{written}{{J{f}_6}}"',
                 "    else:",
-                f"        p{f} = _partial_json(P{f}, l{f}, v{f}, g{f})",
+                f"        p{f} = _partial_json(P{f}, l{f}, r{f}, g{f})",
             ]
         lines += self._fact_lines(kb)
         profile = ",".join(f"{{p{f}}}" for f in range(len(kb.factors)))

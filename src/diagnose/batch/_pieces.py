@@ -87,10 +87,11 @@ def factor_pieces(factor: str) -> tuple[str, ...]:
     return (to_json(factor).decode() + ":" + head, *rest)
 
 
-def partial_json(
-    pieces: tuple[str, ...], level: str, value: float | None, answers: tuple[Answer, ...]
-) -> str:
-    """The JSON of a factor score with a missing answer, from the pieces of `FactorScore`'s JSON."""
+def partial_json(pieces: tuple[str, ...], level: str, shown: str, answers: tuple[Answer, ...]) -> str:
+    """The JSON of a factor score with a missing answer, from the pieces of `FactorScore`'s JSON.
+
+    `shown` is the score as JSON (`null` when the factor is not assessed).
+    """
     p0, p1, p2, p3, p4, p5, p6 = pieces
     answered: list[str] = []
     items: list[str] = []
@@ -103,7 +104,6 @@ def partial_json(
         else:
             missing.append(a.quoted)
             reasons.append(a.trace)
-    shown = "null" if value is None else repr(value)
     return (
         f"{p0}{level}{p1}{shown}{p2}{','.join(answered)}{p3}{','.join(missing)}{p4}"
         f"{','.join(reasons)}{p5}{','.join(items)}{p6}"

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from diagnose._base import LEVELS, suggest
+from diagnose.assessment._validation import answer_problem
 from diagnose.assessment.recommendation import Diagnosis
-from diagnose.assessment.scoring import MISSING_REASONS, Intake, _answer_problem
+from diagnose.assessment.scoring import MISSING_REASONS, Intake
 from diagnose.errors import QualityError
 from diagnose.knowledge.fairness import protected_question
 
@@ -168,7 +169,7 @@ def _numeric(kb: KnowledgeBase, item_id: str, column: pd.Series[Any]) -> NDArray
 
 
 def _raise_answer(kb: KnowledgeBase, row: int, item_id: str, value: object) -> None:
-    problem = _answer_problem(kb, item_id, value)
+    problem = answer_problem(kb, item_id, value)
     message = str(problem) if problem is not None else f"item {item_id!r}: unreadable answer {_shown(value)}"
     raise QualityError(f"row {row}: {message}")
 
