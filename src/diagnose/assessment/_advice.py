@@ -167,27 +167,33 @@ class Advice:
             candidates = tuple(sorted({n for name in unknown if name in readers for n in readers[name]}))
             if len(self._candidates) < self.LIMIT:
                 self._candidates[unknown] = candidates
-        out = []
-        for n in candidates:
-            rule = kb.rules[n]
-            if rule.id in fired or self._truth[n](fact) is not None:
-                continue
-            factors, fields = kb.rule_reads[rule.id]
-            key = (
-                rule.id,
-                tuple(f for f in factors if f not in fact.levels),
-                tuple(c for c in fields if c not in fact.context),
+        found = (self.undecided_rule(kb, n, fact) for n in candidates if kb.rules[n].id not in fired)
+        return tuple(undecided for undecided in found if undecided is not None)
+
+    def undecided_rule(self, kb: KnowledgeBase, n: int, fact: Facts) -> UndecidedRule | None:
+        """The `UndecidedRule` of the knowledge base's `n`-th rule, or None when the fact decides it.
+
+        What it depends on is the fact's values of what the rule reads (its truth) and which of
+        them the fact holds; that it did not fire is for the caller to know.
+        """
+        rule = kb.rules[n]
+        if self._truth[n](fact) is not None:
+            return None
+        factors, fields = kb.rule_reads[rule.id]
+        key = (
+            rule.id,
+            tuple(f for f in factors if f not in fact.levels),
+            tuple(c for c in fields if c not in fact.context),
+        )
+        undecided = self._undecided.get(key)
+        if undecided is None:
+            undecided = construct(
+                self._undecided_rule,
+                rule=rule.id,
+                intervention=rule.recommend,
+                not_assessed=key[1],
+                context_missing=key[2],
             )
-            undecided = self._undecided.get(key)
-            if undecided is None:
-                undecided = construct(
-                    self._undecided_rule,
-                    rule=rule.id,
-                    intervention=rule.recommend,
-                    not_assessed=key[1],
-                    context_missing=key[2],
-                )
-                if len(self._undecided) < self.LIMIT:
-                    self._undecided[key] = undecided
-            out.append(undecided)
-        return tuple(out)
+            if len(self._undecided) < self.LIMIT:
+                self._undecided[key] = undecided
+        return undecided

@@ -112,7 +112,27 @@ class CompiledRules:
             )
         }
         self._read_keys = frozenset(self._name_of)
-        self._unknown: dict[frozenset[str], frozenset[str]] = {}
+        # Per rule: the names it reads (as in `_name_of`), and what its truth depends on: the fact
+        # fields it reads and the positions of its factors' levels.
+        factor_at = {f: i for i, f in enumerate(kb.factors)}
+        reads = [kb.rule_reads[r.id] for r in kb.rules]
+        self._rule_ids = tuple(r.id for r in kb.rules)
+        self._rule_names = [{*factors, *(f"c:{c}" for c in fields)} for factors, fields in reads]
+        self._depends = [
+            (
+                tuple(
+                    key
+                    for key in (
+                        *(k for f in factors for k in (level_key(f), score_key(f))),
+                        *map(context_key, fields),
+                    )
+                    if key in self._fields
+                ),
+                tuple(factor_at[f] for f in factors),
+            )
+            for factors, fields in reads
+        ]
+        self._candidates: dict[frozenset[str], tuple[int, ...]] = {}
         self._lock = threading.Lock()
         self._advice: dict[tuple[str, ...], tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[str, ...]]] = {}
         self._recommendations: dict[tuple[str, tuple[str, ...], str], bytes] = {}
@@ -120,7 +140,7 @@ class CompiledRules:
             construct(FiredRule, rule=r.id, intervention=r.recommend, priority=r.priority) for r in kb.rules
         ]
         self._fired_rules = {f.rule: f.__pydantic_serializer__.to_json(f) for f in fired_rules}
-        self._undecided: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bytes] = {}
+        self._undecided: dict[tuple[object, ...], bytes] = {}
         self._warnings: dict[tuple[int | None, int, tuple[str, ...]], bytes] = {}
         self._factor_ids = tuple(kb.factors)
 
@@ -379,23 +399,32 @@ class CompiledRules:
     def _undecided_for(
         self, fired: tuple[str, ...], fact: Mapping[str, object], levels: tuple[str, ...]
     ) -> bytes:
+        """The JSON of the undecided rules, each kept per the values its truth depends on."""
         missing = self._read_keys.difference(fact)
         if not missing:  # everything the rules read is known: all decided
             return b""
-        unknown = self._unknown.get(missing)
-        if unknown is None:
-            unknown = frozenset(self._name_of[key] for key in missing)
-            self._remember(self._unknown, missing, unknown)
-        # The fact may hold no levels (`scored_engine` reads scores): they come from the scorer.
-        known = {f: lv for f, lv in zip(self._factor_ids, levels, strict=True) if lv != "not_assessed"}
+        candidates = self._candidates.get(missing)
+        if candidates is None:
+            unknown = {self._name_of[key] for key in missing}
+            candidates = tuple(n for n, names in enumerate(self._rule_names) if names & unknown)
+            self._remember(self._candidates, missing, candidates)
         parts = []
-        for undecided in shared_advice(self.kb).undecided(self.kb, fired, view(fact, known), unknown):
-            key = (undecided.rule, undecided.not_assessed, undecided.context_missing)
+        for n in candidates:
+            if self._rule_ids[n] in fired:
+                continue
+            keys, positions = self._depends[n]
+            key = (n, *map(fact.get, keys), *[levels[p] for p in positions])
             text = self._undecided.get(key)
             if text is None:
-                text = undecided.__pydantic_serializer__.to_json(undecided)
+                # The fact may hold no levels (`scored_engine` reads scores): they come from the scorer.
+                known = {
+                    f: lv for f, lv in zip(self._factor_ids, levels, strict=True) if lv != "not_assessed"
+                }
+                undecided = shared_advice(self.kb).undecided_rule(self.kb, n, view(fact, known))
+                text = b"" if undecided is None else undecided.__pydantic_serializer__.to_json(undecided)
                 self._remember(self._undecided, key, text)
-            parts.append(text)
+            if text:
+                parts.append(text)
         return b",".join(parts)
 
     def _remember(self, cache: dict[K, V], key: K, value: V) -> None:
