@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import json
 import multiprocessing
 import os
@@ -232,6 +233,19 @@ def test_a_worker_started_while_spawning_is_born_with_ctrl_c_held_back(*, held: 
             future = pool.submit(signal.pthread_sigmask, signal.SIG_BLOCK, [])  # the worker's mask
         assert (signal.SIGINT in future.result(timeout=60)) is held
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # the caller's again
+
+
+def thresholds(kb: diagnose.KnowledgeBase, chunk: list[int]) -> tuple[int, ...]:
+    """The garbage collector's thresholds where a chunk runs."""
+    del kb, chunk
+    return gc.get_threshold()
+
+
+def test_workers_collect_garbage_rarely_and_the_caller_as_before() -> None:
+    before = gc.get_threshold()
+    chunks = _many.map_chunks(thresholds, range(8), diagnose.load_knowledge_base(), workers=2, chunk_size=2)
+    assert [result for _, result in chunks] == [_many._WORKER_GC] * 4
+    assert gc.get_threshold() == before != _many._WORKER_GC
 
 
 def test_a_worker_started_after_its_parent_died_ends_within_seconds() -> None:
