@@ -146,21 +146,22 @@ def _set_direct(fd: int, *, on: bool) -> None:
 class _Direct:
     """Writes a growing file past the page cache (O_DIRECT), a full buffer at a time, in a thread.
 
-    Written through the page cache, each 20 kB of a diagnosis cost the main process 10 µs of
-    system time, and the kernel as much again to write it back (docs/benchmarks.md). Written
-    direct, the disk reads the buffer itself. O_DIRECT needs aligned memory, offsets and
-    sizes: so the output is copied into page-aligned buffers of `DIRECT_BUFFER` bytes, and each
-    full buffer is handed to a thread that writes it while the next one fills; the main process
-    waits only when every buffer is still being written. At `finish` the flag is cleared, the last
-    part written as is, and the file synced. Where a write is refused (EINVAL: a file system that
-    takes the flag but not the write) or comes back short, the flag is cleared and the rest is
-    written as usual. A failure is raised at the next write or at the end.
+    Written through the page cache, each diagnosis costs the main process a copy into pages the
+    kernel hands out, and the kernel the work of writing them back (measured on the performance
+    page, docs/benchmarks.md). Written direct, the disk reads the buffer itself. O_DIRECT needs
+    aligned memory, offsets and sizes: so the output is copied into page-aligned buffers of
+    `DIRECT_BUFFER` bytes, and each full buffer is handed to a thread that writes it while the
+    next one fills; the main process waits only when every buffer is still being written. At
+    `finish` the flag is cleared, the last part written as is, and the file synced. Where a write
+    is refused (EINVAL: a file system that takes the flag but not the write) or comes back short,
+    the flag is cleared and the rest is written as usual. A failure is raised at the next write
+    or at the end.
     """
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
         self._direct = True
-        self._error: OSError | None = None
+        self._error: Exception | None = None
         self._free: queue.SimpleQueue[mmap.mmap] = queue.SimpleQueue()
         for _ in range(_DIRECT_BUFFERS - 1):
             self._free.put(mmap.mmap(-1, DIRECT_BUFFER))
@@ -182,12 +183,13 @@ class _Direct:
 
     def _run(self) -> None:
         while (buffer := self._todo.get()) is not None:
-            if self._error is None:
-                try:
+            try:
+                if self._error is None:
                     self._write_all(buffer, DIRECT_BUFFER)
-                except OSError as exc:
-                    self._error = exc
-            self._free.put(buffer)
+            except Exception as exc:  # noqa: BLE001 - raised in the writer's thread, at its next call
+                self._error = exc
+            finally:  # the writer waits for a free buffer: it always gets this one back
+                self._free.put(buffer)
 
     def _write_all(self, buffer: mmap.mmap, size: int) -> None:
         with memoryview(buffer) as whole:
