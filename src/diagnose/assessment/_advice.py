@@ -161,14 +161,19 @@ class Advice:
         """
         if unknown is None:
             unknown = self.unknown(kb, fact)
+        candidates = self.candidates(unknown)
+        found = (self.undecided_rule(kb, n, fact) for n in candidates if kb.rules[n].id not in fired)
+        return tuple(undecided for undecided in found if undecided is not None)
+
+    def candidates(self, unknown: frozenset[str]) -> tuple[int, ...]:
+        """The positions of the rules that read one of `unknown`'s names, in order (kept per set)."""
         candidates = self._candidates.get(unknown)
         if candidates is None:
             readers = self._readers
             candidates = tuple(sorted({n for name in unknown if name in readers for n in readers[name]}))
             if len(self._candidates) < self.LIMIT:
                 self._candidates[unknown] = candidates
-        found = (self.undecided_rule(kb, n, fact) for n in candidates if kb.rules[n].id not in fired)
-        return tuple(undecided for undecided in found if undecided is not None)
+        return candidates
 
     def undecided_rule(self, kb: KnowledgeBase, n: int, fact: Facts) -> UndecidedRule | None:
         """The `UndecidedRule` of the knowledge base's `n`-th rule, or None when the fact decides it.

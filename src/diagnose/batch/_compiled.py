@@ -112,12 +112,11 @@ class CompiledRules:
             )
         }
         self._read_keys = frozenset(self._name_of)
-        # Per rule: the names it reads (as in `_name_of`), and what its truth depends on: the fact
-        # fields it reads and the positions of its factors' levels.
+        # Per rule, what its truth depends on: the fact fields it reads and the positions of its
+        # factors' levels.
         factor_at = {f: i for i, f in enumerate(kb.factors)}
         reads = [kb.rule_reads[r.id] for r in kb.rules]
         self._rule_ids = tuple(r.id for r in kb.rules)
-        self._rule_names = [{*factors, *(f"c:{c}" for c in fields)} for factors, fields in reads]
         self._depends = [
             (
                 tuple(
@@ -405,8 +404,8 @@ class CompiledRules:
             return b""
         candidates = self._candidates.get(missing)
         if candidates is None:
-            unknown = {self._name_of[key] for key in missing}
-            candidates = tuple(n for n, names in enumerate(self._rule_names) if names & unknown)
+            unknown = frozenset(self._name_of[key] for key in missing)
+            candidates = shared_advice(self.kb).candidates(unknown)
             self._remember(self._candidates, missing, candidates)
         parts = []
         for n in candidates:

@@ -58,8 +58,8 @@ _worker_kb: KnowledgeBase | None = None  # one per worker process, set by _start
 #: The garbage collector's thresholds in the pool's worker processes (never in the caller's). A
 #: chunk's objects die together when it is done, freed by their reference counts; with Python's
 #: default (a young collection every 700 new objects) the collector still walked them several
-#: times per chunk, and the whole heap now and then: 3.5% of a worker's time (sampled with perf).
-#: This many new objects are never reached within a chunk, so it runs only for what leaks (cycles).
+#: times per chunk, and the whole heap now and then (what that cost: docs/benchmarks.md). This
+#: many new objects are never reached within a chunk, so it runs only for what leaks (cycles).
 _WORKER_GC = (100_000, 50, 100)
 
 
