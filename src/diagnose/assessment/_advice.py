@@ -104,6 +104,10 @@ class Advice:
         self.evidence_rank: dict[str, int] = {
             i.id: EVIDENCE_LEVELS.index(i.evidence_level) for i in kb.interventions.values()
         }
+        #: Intervention id → its place among the support that stabilises first (`kb.cycle`), the
+        #: rest after all of them: the phases' order.
+        first = {name: n for n, name in enumerate(kb.cycle.phases.stabilise_first)}
+        self.stabilise_rank: dict[str, int] = {i: first.get(i, len(first)) for i in kb.interventions}
         #: Recommendations by what they are made of (see `recommend`), up to `LIMIT` of them.
         self.made: dict[tuple[object, ...], Recommendation] = {}
         self._known: dict[tuple[str, ...], tuple[tuple[Recommendation, ...], tuple[FiredRule, ...]]] = {}

@@ -242,6 +242,10 @@ def build_fact(profile: Profile, context: Mapping[str, ContextValue]) -> Facts:
     return Facts(levels, scores, dict(context))
 
 
+#: How a stance moves a recommendation's rank.
+_SHIFT = {"wanted": -1, "neutral": 0, "unwanted": 1}
+
+
 def recommend(
     kb: KnowledgeBase, fired: tuple[str, ...], preferences: Preferences | None = None
 ) -> tuple[Recommendation, ...]:
@@ -263,13 +267,11 @@ def recommend(
     for intervention_id, rule_ids in by_intervention.items():
         stance, reason = preferences.stance(intervention_id) if preferences else ("neutral", None)
         ranked.append((rules[rule_ids[0]].priority, stance, reason, intervention_id, rule_ids))
-    shift = {"wanted": -1, "neutral": 0, "unwanted": 1}
-    strength = advice.evidence_rank
-    ranked.sort(key=lambda r: (r[0] + shift[r[1]], shift[r[1]], strength[r[3]], r[3]))
+    shift = _SHIFT
+    strength, first = advice.evidence_rank, advice.stabilise_rank
+    # Stabilising support first, in its declared order; then, and for the rest, the rank.
+    ranked.sort(key=lambda r: (first[r[3]], r[0] + shift[r[1]], shift[r[1]], strength[r[3]], r[3]))
     phases = kb.cycle.phases
-    first = {name: n for n, name in enumerate(phases.stabilise_first)}
-    # A stable sort: stabilising support in its declared order, the rest keeps its rank.
-    ranked.sort(key=lambda r: first.get(r[3], len(first)))
     out = []
     for n, (priority, stance, reason, intervention_id, rule_ids) in enumerate(ranked):
         now = n < phases.max_now
